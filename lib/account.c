@@ -1,0 +1,1200 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ldap.h>
+
+#include "account.h"
+#include "dn.h"
+#include "exitcodes.h"
+#include "gtime.h"
+#include "mem.h"
+#include "msg.h"
+#include "banned.h"
+
+#define BLOCKED_TIME "000001010000Z"
+#define IDLE_SECONDS (2 * 365 * 24 * 3600L)
+#define PREFIX_LETTERS 4
+#define SUFFIX_DIGITS 4
+
+const char *const ulogin_roles[] = {
+	"student", "teacher", "staff", "parent", "admin", NULL
+};
+
+/* ---- names ------------------------------------------------------------ */
+
+static const struct {
+	const char *utf8;
+	const char *ascii;
+} translit[] = {
+	{ "æ", "ae" }, { "Æ", "ae" }, { "ø", "oe" }, { "Ø", "oe" },
+	{ "å", "aa" }, { "Å", "aa" }, { "ä", "ae" }, { "Ä", "ae" },
+	{ "ö", "oe" }, { "Ö", "oe" }, { "ü", "ue" }, { "Ü", "ue" },
+	{ "ß", "ss" }, { "þ", "th" }, { "Þ", "th" }, { "ð", "d" },
+	{ "Ð", "d" }, { "ł", "l" }, { "Ł", "l" }, { "ñ", "n" },
+	{ "Ñ", "n" }, { "ç", "c" }, { "Ç", "c" }, { "č", "c" },
+	{ "Č", "c" }, { "š", "s" }, { "Š", "s" }, { "ž", "z" },
+	{ "Ž", "z" }, { "é", "e" }, { "è", "e" }, { "ê", "e" },
+	{ "ë", "e" }, { "É", "e" }, { "È", "e" }, { "Ê", "e" },
+	{ "Ë", "e" }, { "á", "a" }, { "à", "a" }, { "â", "a" },
+	{ "ã", "a" }, { "Á", "a" }, { "À", "a" }, { "Â", "a" },
+	{ "í", "i" }, { "ì", "i" }, { "î", "i" }, { "ï", "i" },
+	{ "Í", "i" }, { "Î", "i" }, { "ó", "o" }, { "ò", "o" },
+	{ "ô", "o" }, { "õ", "o" }, { "Ó", "o" }, { "Ô", "o" },
+	{ "ú", "u" }, { "ù", "u" }, { "û", "u" }, { "Ú", "u" },
+	{ "ý", "y" }, { "ÿ", "y" }, { "Ý", "y" },
+};
+
+char *
+ulogin_transliterate(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(2 * len + 1), *o = out;
+
+	while (*s) {
+		unsigned char ch = (unsigned char)*s;
+		size_t skip = 1, i;
+
+		if (ch < 0x80) {
+			if (isalpha(ch))
+				*o++ = (char)tolower(ch);
+			s++;
+			continue;
+		}
+		for (i = 0; i < sizeof(translit) / sizeof(*translit); i++) {
+			size_t n = strlen(translit[i].utf8);
+
+			if (strncmp(s, translit[i].utf8, n) == 0) {
+				size_t m = strlen(translit[i].ascii);
+
+				memcpy(o, translit[i].ascii, m);
+				o += m;
+				skip = n;
+				break;
+			}
+		}
+		if (i == sizeof(translit) / sizeof(*translit)) {
+			/* Another non-ASCII character: skip all of it. */
+			while (s[skip] && ((unsigned char)s[skip] & 0xc0) ==
+			       0x80)
+				skip++;
+		}
+		s += skip;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *
+ulogin_username_prefix(const char *given, const char *surname)
+{
+	const char *names[] = { given, surname };
+
+	for (size_t i = 0; i < 2; i++) {
+		char *t;
+
+		if (!names[i])
+			continue;
+		t = ulogin_transliterate(names[i]);
+		if (*t) {
+			if (strlen(t) > PREFIX_LETTERS)
+				t[PREFIX_LETTERS] = '\0';
+			return t;
+		}
+		free(t);
+	}
+	return xstrdup("user");
+}
+
+const char *
+ulogin_username_invalid(const char *u)
+{
+	const char *at = strchr(u, '@');
+	size_t len = strlen(u);
+
+	if (!len)
+		return "it is empty";
+	if (len > 64)
+		return "it is longer than 64 characters";
+	for (const char *p = u; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch >= 'A' && ch <= 'Z')
+			return "usernames are lower case";
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= '0' && ch <= '9') &&
+		    ch != '.' && ch != '-' && ch != '_' && ch != '@')
+			return "only a-z, 0-9, '.', '-', '_' and one '@' "
+			       "are allowed";
+	}
+	if (!(u[0] >= 'a' && u[0] <= 'z'))
+		return "it must start with a letter";
+	if (at && (strchr(at + 1, '@') || !at[1] || !strchr(at + 1, '.')))
+		return "a login name with '@' needs one '@' and a domain";
+	return NULL;
+}
+
+const char *
+ulogin_level_for_grade(const char *g)
+{
+	char *end;
+	long n;
+
+	if (!g || !*g)
+		return NULL;
+	if (g[0] == 'g' && g[1] >= '1' && g[1] <= '3' && !g[2])
+		return "gymnasium";
+	if (!isdigit((unsigned char)g[0]))
+		return NULL;
+	n = strtol(g, &end, 10);
+	if (*end || n < 0 || n > 10 || (g[0] == '0' && g[1]))
+		return NULL;
+	return n <= 3 ? "indskoling" : n <= 6 ? "mellemtrin" : "udskoling";
+}
+
+bool
+ulogin_role_valid(const char *role)
+{
+	for (size_t i = 0; ulogin_roles[i]; i++)
+		if (strcmp(role, ulogin_roles[i]) == 0)
+			return true;
+	return false;
+}
+
+/* ---- account state ------------------------------------------------------ */
+
+static long
+policy_number(const struct ulogin_entry *policy, const char *attr)
+{
+	const char *v = policy ? ulogin_entry_get(policy, attr) : NULL;
+
+	return v ? strtol(v, NULL, 10) : 0;
+}
+
+static bool
+entry_true(const struct ulogin_entry *e, const char *attr)
+{
+	const char *v = ulogin_entry_get(e, attr);
+
+	return v && strcasecmp(v, "TRUE") == 0;
+}
+
+void
+ulogin_account_state(const struct ulogin_entry *user,
+		     const struct ulogin_entry *policy, bool deprecated,
+		     time_t now, struct ulogin_state *out)
+{
+	const char *locked = ulogin_entry_get(user, "pwdAccountLockedTime");
+	const char *left = ulogin_entry_get(user, "uloginLeftAt");
+	const char *changed = ulogin_entry_get(user, "pwdChangedTime");
+	const char *last = ulogin_entry_get(user, "pwdLastSuccess");
+	long max_age = policy_number(policy, "pwdMaxAge");
+	long lockout = policy_number(policy, "pwdLockoutDuration");
+	char when[32];
+	time_t t;
+
+	memset(out, 0, sizeof(*out));
+	if (changed && max_age > 0 && ulogin_gtime_parse(changed, &t) == 0)
+		out->expires = t + max_age;
+
+	if (left) {
+		out->state = "left";
+		if (ulogin_gtime_parse(left, &t) == 0) {
+			ulogin_time_words(t, when, sizeof(when));
+			out->reason = xasprintf("left the school on %s", when);
+		} else {
+			out->reason = xstrdup("left the school");
+		}
+		return;
+	}
+	if (locked && strcmp(locked, BLOCKED_TIME) == 0) {
+		const char *why = ulogin_entry_get(user, "uloginBlockReason");
+
+		out->state = "blocked";
+		out->reason = why ? xasprintf("blocked by an administrator: "
+					      "%s", why)
+				  : xstrdup("blocked by an administrator");
+		return;
+	}
+	if (locked && ulogin_gtime_parse(locked, &t) == 0 &&
+	    (lockout == 0 || t + lockout > now)) {
+		out->state = "locked-out";
+		if (lockout) {
+			ulogin_time_words(t + lockout, when, sizeof(when));
+			out->reason = xasprintf("too many wrong passwords; "
+						"unlocks at %s", when);
+		} else {
+			out->reason = xstrdup("too many wrong passwords; an "
+					      "administrator must unlock it");
+		}
+		return;
+	}
+	if (entry_true(user, "pwdReset")) {
+		out->state = "must-change";
+		out->reason = xstrdup("must choose a new password at the next "
+				      "login");
+		return;
+	}
+	if (out->expires && out->expires <= now) {
+		ulogin_time_words(out->expires, when, sizeof(when));
+		out->state = "expired";
+		out->reason = xasprintf("the password expired on %s", when);
+		return;
+	}
+	if (last && ulogin_gtime_parse(last, &t) == 0 &&
+	    t + IDLE_SECONDS < now) {
+		ulogin_time_words(t, when, sizeof(when));
+		out->state = "idle";
+		out->reason = xasprintf("not used since %s", when);
+		return;
+	}
+	if (deprecated) {
+		out->state = "pending-migration";
+		out->reason = xstrdup("attached only through a deprecated CSV "
+				      "import; attach it through the "
+				      "administrative system");
+		return;
+	}
+	out->state = "active";
+	out->reason = xstrdup("can log in");
+}
+
+/* ---- helpers for the operations ------------------------------------- */
+
+static const char *const user_attrs[] = {
+	"uid", "cn", "givenName", "sn", "displayName", "mail", "mobile",
+	"uloginRole", "uloginInstitution", "uloginGrade", "uloginLevel",
+	"uloginPolicyOverride", "uloginSource", "uloginExternalId",
+	"uloginIdentified", "uloginBlockReason", "uloginBlockedBy",
+	"uloginBlockedAt", "uloginStepUpUntil", "uloginStepUpBy",
+	"uloginResetUntil", "uloginResetBy", "uloginLeftAt", "uloginChangeBy",
+	"pwdPolicySubentry", "pwdChangedTime", "pwdAccountLockedTime",
+	"pwdFailureTime", "pwdGraceUseTime", "pwdReset", "pwdLastSuccess",
+	"createTimestamp", "modifyTimestamp", NULL
+};
+
+static const char *const policy_attrs[] = {
+	"cn", "pwdMaxAge", "pwdExpireWarning", "pwdLockoutDuration",
+	"pwdMaxFailure", "pwdGraceAuthNLimit", "pwdMustChange", NULL
+};
+
+static char *
+user_dn(struct ulogin_conn *c, const char *username)
+{
+	char *people = ulogin_dn_people(ulogin_conn_base(c));
+	char *dn = people ? ulogin_dn_child(people, "uid", username) : NULL;
+
+	free(people);
+	return dn;
+}
+
+/* Read a user; prints "cannot find user" and returns 67 when missing. */
+static int
+read_user(struct ulogin_conn *c, const char *username,
+	  struct ulogin_entry *e)
+{
+	char *dn;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (!(dn = user_dn(c, username))) {
+		ulogin_error("cannot use base DN '%s'", ulogin_conn_base(c));
+		return ULOGIN_EX_CONFIG;
+	}
+	rc = ulogin_read(c, dn, user_attrs, e);
+	free(dn);
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		ulogin_error("cannot find user '%s'", username);
+		ulogin_hint("search by name with '%s find --name NAME'",
+			    ulogin_program());
+		return ULOGIN_EX_NOUSER;
+	}
+	if (rc != LDAP_SUCCESS)
+		return ulogin_ldap_error(c, rc, "cannot read user '%s'",
+					 username);
+	return 0;
+}
+
+static int
+check_institution(struct ulogin_conn *c, const char *number)
+{
+	char *parent = ulogin_dn_institutions(ulogin_conn_base(c));
+	char *dn = ulogin_dn_child(parent, "o", number);
+	int rc, found = ulogin_exists(c, dn, &rc);
+
+	free(parent);
+	free(dn);
+	if (found < 0)
+		return ulogin_ldap_error(c, rc, "cannot look up institution "
+					 "'%s'", number);
+	if (!found) {
+		ulogin_error("cannot find institution '%s'", number);
+		ulogin_hint("institutions are the o=NUMBER entries under "
+			    "ou=institutions");
+		return ULOGIN_EX_NOUSER;
+	}
+	return 0;
+}
+
+static int
+check_values(struct ulogin_conn *c, const struct strv *roles,
+	     const struct strv *institutions, const char *grade)
+{
+	int rc;
+
+	for (size_t i = 0; roles && i < roles->n; i++)
+		if (!ulogin_role_valid(roles->v[i])) {
+			ulogin_error("unknown role '%s'", roles->v[i]);
+			ulogin_hint("roles are student, teacher, staff, "
+				    "parent and admin");
+			return ULOGIN_EX_USAGE;
+		}
+	if (grade && *grade && !ulogin_level_for_grade(grade)) {
+		ulogin_error("unknown grade '%s'", grade);
+		ulogin_hint("grades are 0 to 10, or g1 to g3 for upper "
+			    "secondary");
+		return ULOGIN_EX_USAGE;
+	}
+	for (size_t i = 0; institutions && i < institutions->n; i++)
+		if ((rc = check_institution(c, institutions->v[i])))
+			return rc;
+	return 0;
+}
+
+struct uid_scan {
+	const char *prefix;
+	unsigned char *used;	/* used[n] for prefix + %04d */
+};
+
+static int
+note_uid(const struct ulogin_entry *e, void *data)
+{
+	struct uid_scan *s = data;
+	const char *uid = ulogin_entry_get(e, "uid");
+	size_t plen = strlen(s->prefix);
+
+	if (uid && strncmp(uid, s->prefix, plen) == 0 &&
+	    strlen(uid + plen) == SUFFIX_DIGITS &&
+	    strspn(uid + plen, "0123456789") == SUFFIX_DIGITS)
+		s->used[atoi(uid + plen)] = 1;
+	return 0;
+}
+
+/* The lowest free prefix + 4 digits; NULL (reported) on failure. */
+static char *
+generate_username(struct ulogin_conn *c, const char *given,
+		  const char *surname, int *exit_code)
+{
+	static const char *const attrs[] = { "uid", NULL };
+	struct uid_scan scan;
+	char *people = ulogin_dn_people(ulogin_conn_base(c));
+	char *filter, *out = NULL;
+	int rc;
+
+	scan.prefix = ulogin_username_prefix(given, surname);
+	scan.used = xcalloc(10000, 1);
+	filter = ulogin_filter("(uid=%s*)", scan.prefix);
+	rc = ulogin_search(c, people, ULOGIN_SCOPE_ONE, filter, attrs,
+			   note_uid, &scan);
+	if (rc != LDAP_SUCCESS) {
+		*exit_code = ulogin_ldap_error(c, rc, "cannot look up "
+					       "usernames");
+	} else {
+		for (int n = 1; n < 10000 && !out; n++)
+			if (!scan.used[n])
+				out = xasprintf("%s%04d", scan.prefix, n);
+		if (!out) {
+			ulogin_error("no free username starting with '%s'",
+				     scan.prefix);
+			ulogin_hint("give the username yourself");
+			*exit_code = ULOGIN_EX_DATAERR;
+		}
+	}
+	free(filter);
+	free(people);
+	free(scan.used);
+	free((char *)scan.prefix);
+	return out;
+}
+
+static char *
+full_name(const char *given, const char *surname)
+{
+	return xasprintf("%s %s", given, surname);
+}
+
+/* ---- add ---------------------------------------------------------------- */
+
+static void
+fill_add(struct ulogin_change *ch, const struct ulogin_user_spec *s,
+	 const char *username)
+{
+	char *cn = full_name(s->given_name, s->surname);
+
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "inetOrgPerson");
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "uloginAccount");
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uid", username);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "cn", cn);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "givenName", s->given_name);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "sn", s->surname);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "displayName", cn);
+	if (s->mail)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "mail", s->mail);
+	if (s->mobile)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "mobile", s->mobile);
+	for (size_t i = 0; i < s->roles.n; i++)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginRole",
+				  s->roles.v[i]);
+	for (size_t i = 0; i < s->institutions.n; i++)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginInstitution",
+				  s->institutions.v[i]);
+	if (s->grade) {
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginGrade", s->grade);
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginLevel",
+				  ulogin_level_for_grade(s->grade));
+	}
+	free(cn);
+}
+
+int
+ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
+		struct ulogin_table **out)
+{
+	static const char *const cols[] = { "username", "name", "dn", NULL };
+	struct ulogin_change ch;
+	char *username = NULL, *dn = NULL, *cn;
+	const char *why;
+	int rc = 0, ldap_rc;
+
+	if (s->username && (why = ulogin_username_invalid(s->username))) {
+		ulogin_error("cannot use username '%s': %s", s->username, why);
+		return ULOGIN_EX_USAGE;
+	}
+	if ((rc = check_values(c, &s->roles, &s->institutions, s->grade)) ||
+	    (rc = ulogin_prepare_changes(c)))
+		return rc;
+	username = s->username ? xstrdup(s->username)
+			       : generate_username(c, s->given_name,
+						   s->surname, &rc);
+	if (!username)
+		return rc;
+	dn = user_dn(c, username);
+	ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "user.add");
+	fill_add(&ch, s, username);
+	ldap_rc = ulogin_apply(c, &ch);
+	if (ldap_rc == LDAP_ALREADY_EXISTS) {
+		ulogin_error("cannot add user '%s': the username is taken",
+			     username);
+		ulogin_hint("choose another username, or leave it out to "
+			    "have one generated");
+		rc = ULOGIN_EX_DATAERR;
+	} else if (ldap_rc != LDAP_SUCCESS) {
+		rc = ulogin_ldap_error(c, ldap_rc, "cannot add user '%s'",
+				       username);
+	} else {
+		cn = full_name(s->given_name, s->surname);
+		*out = ulogin_table_new(cols);
+		ulogin_table_begin_row(*out);
+		ulogin_table_set(*out, 0, username);
+		ulogin_table_set(*out, 1, cn);
+		ulogin_table_set(*out, 2, dn);
+		free(cn);
+	}
+	ulogin_change_free(&ch);
+	free(dn);
+	free(username);
+	return rc;
+}
+
+/* ---- show -------------------------------------------------------------- */
+
+struct class_scan {
+	const char *dn;
+	struct strv classes;
+	struct strv teaches;
+};
+
+static int
+note_class(const struct ulogin_entry *e, void *data)
+{
+	struct class_scan *s = data;
+	const char *cn = ulogin_entry_get(e, "cn");
+	const struct strv *v;
+
+	if (!cn)
+		return 0;
+	if ((v = ulogin_entry_values(e, "member")))
+		for (size_t i = 0; i < v->n; i++)
+			if (ulogin_dn_equal(v->v[i], s->dn)) {
+				strv_push(&s->classes, cn);
+				break;
+			}
+	if ((v = ulogin_entry_values(e, "uloginTeacher")))
+		for (size_t i = 0; i < v->n; i++)
+			if (ulogin_dn_equal(v->v[i], s->dn)) {
+				strv_push(&s->teaches, cn);
+				break;
+			}
+	return 0;
+}
+
+static int
+classes_of(struct ulogin_conn *c, const char *dn, struct class_scan *s)
+{
+	static const char *const attrs[] = { "cn", "member", "uloginTeacher",
+					     NULL };
+	char *classes = ulogin_dn_classes(ulogin_conn_base(c));
+	char *filter = ulogin_filter("(|(member=%s)(uloginTeacher=%s))", dn,
+				     dn);
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->dn = dn;
+	rc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB, filter, attrs,
+			   note_class, s);
+	free(filter);
+	free(classes);
+	strv_sort(&s->classes);
+	strv_sort(&s->teaches);
+	/* A directory without ou=classes simply has no classes yet. */
+	return rc == LDAP_NO_SUCH_OBJECT ? LDAP_SUCCESS : rc;
+}
+
+/* The user's policy entry: its pwdPolicySubentry, else cn=default. */
+static int
+read_policy(struct ulogin_conn *c, const struct ulogin_entry *user,
+	    struct ulogin_entry *policy, char **which)
+{
+	const char *link = ulogin_entry_get(user, "pwdPolicySubentry");
+	char *parent = ulogin_dn_policies(ulogin_conn_base(c));
+	char *dn = link ? xstrdup(link) : ulogin_dn_child(parent, "cn",
+							  "default");
+	int rc = ulogin_read(c, dn, policy_attrs, policy);
+
+	free(parent);
+	*which = dn;
+	return rc;
+}
+
+static bool
+source_deprecated(struct ulogin_conn *c, const struct ulogin_entry *user)
+{
+	static const char *const attrs[] = { "uloginDeprecated", NULL };
+	const char *source = ulogin_entry_get(user, "uloginSource");
+	struct ulogin_entry e;
+	char *parent, *dn;
+	bool dep = false;
+
+	if (!source)
+		return false;
+	parent = ulogin_dn_imports(ulogin_conn_base(c));
+	dn = ulogin_dn_child(parent, "cn", source);
+	if (dn && ulogin_read(c, dn, attrs, &e) == LDAP_SUCCESS)
+		dep = entry_true(&e, "uloginDeprecated");
+	ulogin_entry_free(&e);
+	free(dn);
+	free(parent);
+	return dep;
+}
+
+static void
+add_time(struct ulogin_record *r, const char *key, const char *label,
+	 const char *gtime)
+{
+	char words[32];
+	time_t t;
+
+	if (gtime && ulogin_gtime_parse(gtime, &t) == 0) {
+		ulogin_time_words(t, words, sizeof(words));
+		ulogin_record_add(r, key, label, words);
+	} else {
+		ulogin_record_add(r, key, label, gtime);
+	}
+}
+
+static void
+add_attr(struct ulogin_record *r, const struct ulogin_entry *e,
+	 const char *key, const char *label, const char *attr)
+{
+	ulogin_record_add(r, key, label, ulogin_entry_get(e, attr));
+}
+
+static void
+add_password_facts(struct ulogin_record *r, const struct ulogin_entry *e,
+		   const struct ulogin_state *st)
+{
+	const struct strv *fails = ulogin_entry_values(e, "pwdFailureTime");
+	const struct strv *grace = ulogin_entry_values(e, "pwdGraceUseTime");
+	char words[32], *n;
+
+	add_time(r, "password_changed", "Password changed",
+		 ulogin_entry_get(e, "pwdChangedTime"));
+	if (st->expires) {
+		ulogin_time_words(st->expires, words, sizeof(words));
+		ulogin_record_add(r, "password_expires", "Password expires",
+				  words);
+	} else {
+		ulogin_record_add(r, "password_expires", "Password expires",
+				  NULL);
+	}
+	ulogin_record_add(r, "must_change", "Must change password",
+			  entry_true(e, "pwdReset") ? "yes" : "no");
+	n = xasprintf("%zu", fails ? fails->n : 0);
+	ulogin_record_add(r, "failures", "Failed logins", n);
+	free(n);
+	n = xasprintf("%zu", grace ? grace->n : 0);
+	ulogin_record_add(r, "grace_logins_used", "Grace logins used", n);
+	free(n);
+	add_time(r, "last_login", "Last login",
+		 ulogin_entry_get(e, "pwdLastSuccess"));
+}
+
+int
+ulogin_user_show(struct ulogin_conn *c, const char *username,
+		 struct ulogin_record **out)
+{
+	struct ulogin_entry e, policy;
+	struct ulogin_state st;
+	struct class_scan cls;
+	struct ulogin_record *r;
+	char *policy_dn = NULL, *policy_name;
+	const char *why;
+	int rc, prc;
+
+	if ((why = ulogin_username_invalid(username))) {
+		ulogin_error("cannot find user '%s': %s", username, why);
+		return ULOGIN_EX_NOUSER;
+	}
+	if ((rc = read_user(c, username, &e)))
+		return rc;
+	if ((rc = classes_of(c, e.dn, &cls)) != LDAP_SUCCESS) {
+		ulogin_entry_free(&e);
+		return ulogin_ldap_error(c, rc, "cannot look up the classes "
+					 "of '%s'", username);
+	}
+	prc = read_policy(c, &e, &policy, &policy_dn);
+	ulogin_account_state(&e, prc == LDAP_SUCCESS ? &policy : NULL,
+			     source_deprecated(c, &e), time(NULL), &st);
+
+	r = ulogin_record_new();
+	add_attr(r, &e, "username", "Username", "uid");
+	add_attr(r, &e, "name", "Name", "cn");
+	add_attr(r, &e, "given_name", "Given name", "givenName");
+	add_attr(r, &e, "surname", "Surname", "sn");
+	ulogin_record_add(r, "dn", "DN", e.dn);
+	ulogin_record_add(r, "state", "State", st.state);
+	ulogin_record_add(r, "state_reason", "Why", st.reason);
+	ulogin_record_add_list(r, "roles", "Roles",
+			       ulogin_entry_values(&e, "uloginRole"));
+	ulogin_record_add_list(r, "institutions", "Institutions",
+			       ulogin_entry_values(&e, "uloginInstitution"));
+	ulogin_record_add_list(r, "classes", "Classes", &cls.classes);
+	ulogin_record_add_list(r, "teaches", "Teaches", &cls.teaches);
+	add_attr(r, &e, "grade", "Grade", "uloginGrade");
+	add_attr(r, &e, "level", "Level", "uloginLevel");
+	add_attr(r, &e, "mail", "Mail", "mail");
+	add_attr(r, &e, "mobile", "Mobile", "mobile");
+	policy_name = prc == LDAP_SUCCESS && ulogin_entry_get(&policy, "cn")
+		? xasprintf("%s (%s)", ulogin_entry_get(&policy, "cn"),
+			    ulogin_entry_get(&e, "pwdPolicySubentry")
+				? "linked" : "server default")
+		: xasprintf("%s (missing!)", policy_dn);
+	ulogin_record_add(r, "policy", "Password policy", policy_name);
+	add_attr(r, &e, "policy_override", "Policy override",
+		 "uloginPolicyOverride");
+	add_password_facts(r, &e, &st);
+	add_time(r, "change_by", "Change password by",
+		 ulogin_entry_get(&e, "uloginChangeBy"));
+	add_attr(r, &e, "blocked_by", "Blocked by", "uloginBlockedBy");
+	add_time(r, "blocked_at", "Blocked at",
+		 ulogin_entry_get(&e, "uloginBlockedAt"));
+	add_time(r, "step_up_until", "Stepped up until",
+		 ulogin_entry_get(&e, "uloginStepUpUntil"));
+	add_attr(r, &e, "step_up_by", "Stepped up by", "uloginStepUpBy");
+	add_time(r, "reset_until", "Reset window open until",
+		 ulogin_entry_get(&e, "uloginResetUntil"));
+	add_attr(r, &e, "reset_by", "Reset opened by", "uloginResetBy");
+	add_time(r, "left_at", "Left the school",
+		 ulogin_entry_get(&e, "uloginLeftAt"));
+	ulogin_record_add(r, "identified", "Identified by national ID",
+			  entry_true(&e, "uloginIdentified") ? "yes" : "no");
+	add_attr(r, &e, "source", "Source", "uloginSource");
+	add_attr(r, &e, "external_id", "External ID", "uloginExternalId");
+	add_time(r, "created", "Created", ulogin_entry_get(&e,
+							   "createTimestamp"));
+	add_time(r, "modified", "Modified",
+		 ulogin_entry_get(&e, "modifyTimestamp"));
+	*out = r;
+
+	free(policy_name);
+	free(policy_dn);
+	free(st.reason);
+	strv_free(&cls.classes);
+	strv_free(&cls.teaches);
+	ulogin_entry_free(&policy);
+	ulogin_entry_free(&e);
+	return 0;
+}
+
+/* ---- find / list ---------------------------------------------------------- */
+
+struct policy_cache {
+	struct strv dns;
+	struct ulogin_entry *entries;	/* parallel to dns; dn NULL: none */
+};
+
+struct find_state {
+	struct ulogin_conn *c;
+	struct ulogin_table *t;
+	struct strv *only;		/* class people's DNs, or NULL */
+	struct policy_cache pc;
+	char *default_policy;
+	int rc;
+};
+
+static const struct ulogin_entry *
+cached_policy(struct find_state *fs, const char *dn)
+{
+	size_t i;
+
+	for (i = 0; i < fs->pc.dns.n; i++)
+		if (strcasecmp(fs->pc.dns.v[i], dn) == 0)
+			break;
+	if (i == fs->pc.dns.n) {
+		strv_push(&fs->pc.dns, dn);
+		fs->pc.entries = xreallocarray(fs->pc.entries, fs->pc.dns.n,
+					       sizeof(*fs->pc.entries));
+		if (ulogin_read(fs->c, dn, policy_attrs, &fs->pc.entries[i]) !=
+		    LDAP_SUCCESS)
+			ulogin_entry_free(&fs->pc.entries[i]);
+	}
+	return fs->pc.entries[i].dn ? &fs->pc.entries[i] : NULL;
+}
+
+static int
+contains_dn(const struct strv *sv, const char *dn)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (ulogin_dn_equal(sv->v[i], dn))
+			return 1;
+	return 0;
+}
+
+static int
+add_found(const struct ulogin_entry *e, void *data)
+{
+	struct find_state *fs = data;
+	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
+	const struct strv *v;
+	struct ulogin_state st;
+
+	if (fs->only && !contains_dn(fs->only, e->dn))
+		return 0;
+	ulogin_account_state(e, cached_policy(fs, link ? link
+						       : fs->default_policy),
+			     false, time(NULL), &st);
+	ulogin_table_begin_row(fs->t);
+	ulogin_table_set(fs->t, 0, ulogin_entry_get(e, "uid"));
+	ulogin_table_set(fs->t, 1, ulogin_entry_get(e, "givenName"));
+	ulogin_table_set(fs->t, 2, ulogin_entry_get(e, "sn"));
+	if ((v = ulogin_entry_values(e, "uloginRole")))
+		for (size_t i = 0; i < v->n; i++)
+			ulogin_table_set(fs->t, 3, v->v[i]);
+	if ((v = ulogin_entry_values(e, "uloginInstitution")))
+		for (size_t i = 0; i < v->n; i++)
+			ulogin_table_set(fs->t, 4, v->v[i]);
+	ulogin_table_set(fs->t, 5, ulogin_entry_get(e, "uloginGrade"));
+	ulogin_table_set(fs->t, 6, st.state);
+	free(st.reason);
+	return 0;
+}
+
+/* Members and teachers of a class, or an exit code. */
+static int
+class_people(struct ulogin_conn *c, const char *name, struct strv *out)
+{
+	static const char *const attrs[] = { "member", "uloginTeacher", NULL };
+	char *parent = ulogin_dn_classes(ulogin_conn_base(c));
+	char *dn = ulogin_dn_child(parent, "cn", name);
+	struct ulogin_entry e;
+	int rc = ulogin_read(c, dn, attrs, &e);
+
+	free(parent);
+	free(dn);
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		ulogin_error("cannot find class '%s'", name);
+		ulogin_hint("classes are named INSTITUTION-CLASS, e.g. "
+			    "280001-5a");
+		return ULOGIN_EX_NOUSER;
+	}
+	if (rc != LDAP_SUCCESS)
+		return ulogin_ldap_error(c, rc, "cannot read class '%s'",
+					 name);
+	for (size_t k = 0; k < 2; k++) {
+		const struct strv *v = ulogin_entry_values(&e, attrs[k]);
+
+		for (size_t i = 0; v && i < v->n; i++)
+			strv_push(out, v->v[i]);
+	}
+	ulogin_entry_free(&e);
+	return 0;
+}
+
+int
+ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
+		 struct ulogin_table **out)
+{
+	static const char *const cols[] = { "username", "given_name",
+		"surname", "roles*", "institutions*", "grade", "state", NULL };
+	static const char *const attrs[] = { "uid", "givenName", "sn",
+		"uloginRole", "uloginInstitution", "uloginGrade",
+		"uloginLeftAt", "pwdAccountLockedTime", "pwdReset",
+		"pwdChangedTime", "pwdLastSuccess", "pwdPolicySubentry",
+		"uloginBlockReason", NULL };
+	struct find_state fs;
+	struct strv members = STRV_INIT;
+	char *filter, *parts[5] = { NULL }, *people, *policies;
+	size_t np = 0;
+	int rc;
+
+	memset(&fs, 0, sizeof(fs));
+	if (q->class_name) {
+		if ((rc = class_people(c, q->class_name, &members)))
+			return rc;
+		fs.only = &members;
+	}
+	if (q->name)
+		parts[np++] = ulogin_filter("(|(cn=*%s*)(givenName=*%s*)"
+			"(sn=*%s*)(displayName=*%s*)(uid=*%s*))", q->name,
+			q->name, q->name, q->name, q->name);
+	if (q->institution)
+		parts[np++] = ulogin_filter("(uloginInstitution=%s)",
+					    q->institution);
+	if (q->role)
+		parts[np++] = ulogin_filter("(uloginRole=%s)", q->role);
+	if (q->mail)
+		parts[np++] = ulogin_filter("(mail=%s)", q->mail);
+	filter = ulogin_filter("(&(objectClass=uloginAccount)%r%r%r%r)",
+			       np > 0 ? parts[0] : "", np > 1 ? parts[1] : "",
+			       np > 2 ? parts[2] : "", np > 3 ? parts[3] : "");
+	people = ulogin_dn_people(ulogin_conn_base(c));
+	policies = ulogin_dn_policies(ulogin_conn_base(c));
+	fs.c = c;
+	fs.t = ulogin_table_new(cols);
+	fs.default_policy = ulogin_dn_child(policies, "cn", "default");
+	rc = ulogin_search(c, people, ULOGIN_SCOPE_SUB, filter, attrs,
+			   add_found, &fs);
+	if (rc != LDAP_SUCCESS) {
+		rc = ulogin_ldap_error(c, rc, "cannot search for users");
+		ulogin_table_free(fs.t);
+	} else {
+		ulogin_table_sort(fs.t, 0);
+		*out = fs.t;
+	}
+	for (size_t i = 0; i < fs.pc.dns.n; i++)
+		ulogin_entry_free(&fs.pc.entries[i]);
+	free(fs.pc.entries);
+	strv_free(&fs.pc.dns);
+	strv_free(&members);
+	for (size_t i = 0; i < np; i++)
+		free(parts[i]);
+	free(fs.default_policy);
+	free(policies);
+	free(people);
+	free(filter);
+	return rc;
+}
+
+/* ---- modify ------------------------------------------------------------ */
+
+struct field_map {
+	const char *name;
+	const char *attr;
+	bool multi;
+};
+
+static const struct field_map fields[] = {
+	{ "given-name", "givenName", false },
+	{ "surname", "sn", false },
+	{ "display-name", "displayName", false },
+	{ "mail", "mail", false },
+	{ "mobile", "mobile", false },
+	{ "role", "uloginRole", true },
+	{ "institution", "uloginInstitution", true },
+	{ "grade", "uloginGrade", false },
+	{ "external-id", "uloginExternalId", false },
+	{ "identified", "uloginIdentified", false },
+};
+
+const char *const ulogin_user_fields[] = {
+	"given-name", "surname", "display-name", "mail", "mobile", "role",
+	"institution", "grade", "external-id", "identified", NULL
+};
+
+static const struct field_map *
+find_field(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		if ((strlen(fields[i].name) == len &&
+		     strncmp(fields[i].name, name, len) == 0) ||
+		    (strlen(fields[i].attr) == len &&
+		     strncasecmp(fields[i].attr, name, len) == 0))
+			return &fields[i];
+	return NULL;
+}
+
+/* Why a field may not be changed here, with where to go instead. */
+static const char *
+refused_field(const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		const char *why;
+	} refused[] = {
+		{ "password", "passwords are never set on the command line" },
+		{ "userPassword", "passwords are never set on the command "
+				  "line" },
+		{ "policy", "policies are set with ulogin-policy" },
+		{ "uid", "a username cannot be changed" },
+		{ "username", "a username cannot be changed" },
+	};
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+		if (strlen(refused[i].name) == len &&
+		    strncasecmp(refused[i].name, name, len) == 0)
+			return refused[i].why;
+	if (len > 3 && strncasecmp(name, "pwd", 3) == 0)
+		return "password policy state is kept by the server";
+	return NULL;
+}
+
+struct edit_plan {
+	struct strv roles, institutions;	/* values to check */
+	const char *grade;
+	bool names_changed;
+};
+
+static int
+plan_one(struct ulogin_change *ch, const char *assign, enum ulogin_mod_op op,
+	 struct edit_plan *plan)
+{
+	const char *eq = strchr(assign, '=');
+	size_t len = eq ? (size_t)(eq - assign) : strlen(assign);
+	const struct field_map *f;
+	const char *value = eq ? eq + 1 : NULL, *why;
+
+	if ((why = refused_field(assign, len))) {
+		ulogin_error("cannot change '%.*s': %s", (int)len, assign, why);
+		return ULOGIN_EX_USAGE;
+	}
+	if (!(f = find_field(assign, len))) {
+		ulogin_error("unknown field '%.*s'", (int)len, assign);
+		ulogin_hint("fields are given-name, surname, display-name, "
+			    "mail, mobile, role, institution, grade, "
+			    "external-id, identified");
+		return ULOGIN_EX_USAGE;
+	}
+	if (!value || (op != ULOGIN_MOD_REPLACE && !*value)) {
+		ulogin_error("'%s' needs a value: %s=VALUE", assign, f->name);
+		return ULOGIN_EX_USAGE;
+	}
+	if (op != ULOGIN_MOD_REPLACE && !f->multi) {
+		ulogin_error("'%s' has one value; use --set %s=VALUE",
+			     f->name, f->name);
+		return ULOGIN_EX_USAGE;
+	}
+	if (!strcmp(f->name, "identified")) {
+		if (strcasecmp(value, "yes") && strcasecmp(value, "no") &&
+		    strcasecmp(value, "true") && strcasecmp(value, "false")) {
+			ulogin_error("'identified' is yes or no");
+			return ULOGIN_EX_USAGE;
+		}
+		value = (!strcasecmp(value, "yes") ||
+			 !strcasecmp(value, "true")) ? "TRUE" : "FALSE";
+	}
+	if ((!strcmp(f->name, "given-name") || !strcmp(f->name, "surname")) &&
+	    !*value) {
+		ulogin_error("'%s' cannot be empty", f->name);
+		return ULOGIN_EX_USAGE;
+	}
+	if (!strcmp(f->name, "role") && op != ULOGIN_MOD_DELETE && *value)
+		strv_push(&plan->roles, value);
+	if (!strcmp(f->name, "institution") && op != ULOGIN_MOD_DELETE &&
+	    *value)
+		strv_push(&plan->institutions, value);
+	if (!strcmp(f->name, "grade")) {
+		plan->grade = value;
+		ulogin_change_mod(ch, ULOGIN_MOD_REPLACE, "uloginLevel",
+				  *value ? ulogin_level_for_grade(value)
+					 : NULL);
+	}
+	if (!strcmp(f->name, "given-name") || !strcmp(f->name, "surname"))
+		plan->names_changed = true;
+	ulogin_change_mod(ch, op, f->attr, *value ? value : NULL);
+	return 0;
+}
+
+static const char *
+pending_value(const struct ulogin_change *ch, const char *attr,
+	      const struct ulogin_entry *e)
+{
+	for (size_t i = 0; i < ch->nmods; i++)
+		if (ch->mods[i].op == ULOGIN_MOD_REPLACE &&
+		    strcasecmp(ch->mods[i].attr, attr) == 0 &&
+		    ch->mods[i].values.n)
+			return ch->mods[i].values.v[0];
+	return ulogin_entry_get(e, attr);
+}
+
+int
+ulogin_user_modify(struct ulogin_conn *c, const char *username,
+		   const struct ulogin_user_edit *edit)
+{
+	const struct strv *lists[] = { &edit->set, &edit->add, &edit->remove };
+	const enum ulogin_mod_op ops[] = { ULOGIN_MOD_REPLACE, ULOGIN_MOD_ADD,
+					   ULOGIN_MOD_DELETE };
+	struct edit_plan plan;
+	struct ulogin_change ch;
+	struct ulogin_entry e;
+	int rc = 0, lrc;
+
+	if (!edit->set.n && !edit->add.n && !edit->remove.n) {
+		ulogin_error("nothing to change");
+		ulogin_hint("give --set, --add or --remove NAME=VALUE");
+		return ULOGIN_EX_USAGE;
+	}
+	if (ulogin_username_invalid(username)) {
+		ulogin_error("cannot find user '%s'", username);
+		return ULOGIN_EX_NOUSER;
+	}
+	if ((rc = read_user(c, username, &e)))
+		return rc;
+	memset(&plan, 0, sizeof(plan));
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn, "user.modify");
+	for (size_t k = 0; k < 3 && !rc; k++)
+		for (size_t i = 0; i < lists[k]->n && !rc; i++)
+			rc = plan_one(&ch, lists[k]->v[i], ops[k], &plan);
+	if (!rc)
+		rc = check_values(c, &plan.roles, &plan.institutions,
+				  plan.grade);
+	if (!rc && plan.names_changed) {
+		char *cn = full_name(pending_value(&ch, "givenName", &e),
+				     pending_value(&ch, "sn", &e));
+
+		ulogin_change_mod(&ch, ULOGIN_MOD_REPLACE, "cn", cn);
+		free(cn);
+	}
+	if (!rc)
+		rc = ulogin_prepare_changes(c);
+	if (!rc && (lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
+		rc = ulogin_ldap_error(c, lrc, "cannot change user '%s'",
+				       username);
+	if (!rc)
+		ulogin_info("changed user '%s'", username);
+	strv_free(&plan.roles);
+	strv_free(&plan.institutions);
+	ulogin_change_free(&ch);
+	ulogin_entry_free(&e);
+	return rc;
+}
+
+/* ---- delete ------------------------------------------------------------ */
+
+struct ref_scan {
+	struct ulogin_conn *c;
+	const char *dn;
+	struct ulogin_change *changes;
+	size_t n;
+};
+
+static int
+note_reference(const struct ulogin_entry *e, void *data)
+{
+	struct ref_scan *s = data;
+	static const char *const attrs[] = { "member", "uloginTeacher" };
+	struct ulogin_change *ch;
+
+	s->changes = xreallocarray(s->changes, s->n + 1, sizeof(*s->changes));
+	ch = &s->changes[s->n++];
+	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, e->dn,
+			   "class.remove-member");
+	for (size_t k = 0; k < 2; k++) {
+		const struct strv *v = ulogin_entry_values(e, attrs[k]);
+
+		for (size_t i = 0; v && i < v->n; i++)
+			if (ulogin_dn_equal(v->v[i], s->dn))
+				ulogin_change_mod(ch, ULOGIN_MOD_DELETE,
+						  attrs[k], v->v[i]);
+	}
+	return 0;
+}
+
+int
+ulogin_user_delete(struct ulogin_conn *c, const char *username,
+		   bool (*confirm)(const char *question))
+{
+	static const char *const attrs[] = { "cn", "member", "uloginTeacher",
+					     NULL };
+	struct ref_scan refs;
+	struct ulogin_change ch;
+	struct ulogin_entry e;
+	char *classes, *filter, *question;
+	int rc, lrc = LDAP_SUCCESS;
+
+	if (ulogin_username_invalid(username)) {
+		ulogin_error("cannot find user '%s'", username);
+		return ULOGIN_EX_NOUSER;
+	}
+	if ((rc = read_user(c, username, &e)))
+		return rc;
+	if (confirm) {
+		question = xasprintf("Delete user '%s' (%s)? This cannot be "
+				     "undone.", username,
+				     ulogin_entry_get(&e, "cn"));
+		if (!confirm(question)) {
+			free(question);
+			ulogin_entry_free(&e);
+			ulogin_error("user '%s' was not deleted", username);
+			return ULOGIN_EX_USAGE;
+		}
+		free(question);
+	}
+	if ((rc = ulogin_prepare_changes(c))) {
+		ulogin_entry_free(&e);
+		return rc;
+	}
+	memset(&refs, 0, sizeof(refs));
+	refs.c = c;
+	refs.dn = e.dn;
+	classes = ulogin_dn_classes(ulogin_conn_base(c));
+	filter = ulogin_filter("(|(member=%s)(uloginTeacher=%s))", e.dn, e.dn);
+	lrc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB, filter, attrs,
+			    note_reference, &refs);
+	if (lrc == LDAP_NO_SUCH_OBJECT)
+		lrc = LDAP_SUCCESS;
+	if (lrc != LDAP_SUCCESS)
+		rc = ulogin_ldap_error(c, lrc, "cannot look up the classes of "
+				       "'%s'", username);
+	for (size_t i = 0; i < refs.n && !rc; i++)
+		if ((lrc = ulogin_apply(c, &refs.changes[i])) != LDAP_SUCCESS)
+			rc = ulogin_ldap_error(c, lrc, "cannot remove '%s' "
+					       "from '%s'", username,
+					       refs.changes[i].dn);
+	if (!rc) {
+		ulogin_change_init(&ch, ULOGIN_CHANGE_DELETE, e.dn,
+				   "user.delete");
+		if ((lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
+			rc = ulogin_ldap_error(c, lrc, "cannot delete user "
+					       "'%s'", username);
+		ulogin_change_free(&ch);
+	}
+	if (!rc)
+		ulogin_info("deleted user '%s'", username);
+	for (size_t i = 0; i < refs.n; i++)
+		ulogin_change_free(&refs.changes[i]);
+	free(refs.changes);
+	free(filter);
+	free(classes);
+	ulogin_entry_free(&e);
+	return rc;
+}

@@ -1,0 +1,101 @@
+/*
+ * User accounts under ou=people: the naming rules (usernames, levels by
+ * grade, roles), the account state in words, and the operations of
+ * ulogin-user.  Operations print their own errors and return exit codes.
+ */
+#ifndef ULOGIN_ACCOUNT_H
+#define ULOGIN_ACCOUNT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "connection.h"
+#include "output.h"
+
+/* ---- pure rules (unit-tested) --------------------------------------- */
+
+/* Letters of a UTF-8 name in lower-case ASCII: æ→ae, ø→oe, å→aa, é→e...;
+ * everything that is not a letter is dropped. */
+char *ulogin_transliterate(const char *utf8);
+
+/* The letter part of a generated username for a given name (at most four
+ * letters; falls back to the surname, then "user"). */
+char *ulogin_username_prefix(const char *given, const char *surname);
+
+/* NULL when the username is acceptable, else why not. */
+const char *ulogin_username_invalid(const char *username);
+
+/* The level for a grade ("0".."10", "g1".."g3"), or NULL if invalid. */
+const char *ulogin_level_for_grade(const char *grade);
+
+bool ulogin_role_valid(const char *role);
+extern const char *const ulogin_roles[];
+
+/* The single account state and its reason, from a user entry, its
+ * password policy entry (may be NULL) and the time now. */
+struct ulogin_state {
+	const char *state;	/* active, blocked, locked-out, expired,
+				   must-change, idle, left,
+				   pending-migration */
+	char *reason;		/* in words; owned */
+	time_t expires;		/* password expiry, 0 if none */
+};
+void ulogin_account_state(const struct ulogin_entry *user,
+			  const struct ulogin_entry *policy,
+			  bool source_deprecated, time_t now,
+			  struct ulogin_state *out);
+
+/* ---- operations -------------------------------------------------------- */
+
+struct ulogin_user_spec {
+	const char *username;	/* NULL: generate one */
+	const char *given_name;
+	const char *surname;
+	struct strv roles;
+	struct strv institutions;
+	const char *grade;
+	const char *mail;
+	const char *mobile;
+};
+
+/* Adds the user; the table gets one row (username, name, dn). */
+int ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
+		    struct ulogin_table **out);
+
+int ulogin_user_show(struct ulogin_conn *c, const char *username,
+		     struct ulogin_record **out);
+
+struct ulogin_user_query {
+	const char *name;	/* substring of any name or the username */
+	const char *class_name;
+	const char *institution;
+	const char *role;
+	const char *mail;
+};
+
+/* Users matching every criterion given (all users when none), sorted by
+ * username. */
+int ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
+		     struct ulogin_table **out);
+
+/* "name=value" assignments with friendly names (given-name, surname,
+ * display-name, mail, mobile, role, institution, grade, external-id,
+ * identified).  set replaces (empty value removes); add and remove work
+ * on the values of multi-valued names. */
+struct ulogin_user_edit {
+	struct strv set;
+	struct strv add;
+	struct strv remove;
+};
+int ulogin_user_modify(struct ulogin_conn *c, const char *username,
+		       const struct ulogin_user_edit *edit);
+
+/* The names modify knows, for --help and completion. */
+extern const char *const ulogin_user_fields[];
+
+/* Deletes the user and removes it from every class.  confirm is called
+ * (unless NULL) with the user's name before anything changes. */
+int ulogin_user_delete(struct ulogin_conn *c, const char *username,
+		       bool (*confirm)(const char *question));
+
+#endif

@@ -1,0 +1,357 @@
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <ldap.h>
+#include <yaml.h>
+
+#include "config.h"
+#include "exitcodes.h"
+#include "mem.h"
+#include "msg.h"
+#include "banned.h"
+
+enum key_type { KEY_STRING, KEY_PATH, KEY_BOOL, KEY_SECONDS, KEY_REFUSED };
+
+struct config_key {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	const char *env;
+};
+
+#define STR(f) offsetof(struct ulogin_config, f)
+
+/* Every key the config file and the environment know, in one table. */
+static const struct config_key keys[] = {
+	{ "uri", KEY_STRING, STR(uri), "ULOGIN_URI" },
+	{ "base", KEY_STRING, STR(base), "ULOGIN_BASE" },
+	{ "bind_dn", KEY_STRING, STR(bind_dn), "ULOGIN_BIND_DN" },
+	{ "password_file", KEY_PATH, STR(password_file), "ULOGIN_PASSWORD_FILE" },
+	{ "sasl_mech", KEY_STRING, STR(sasl_mech), "ULOGIN_SASL_MECH" },
+	{ "tls_ca_file", KEY_PATH, STR(tls_ca_file), "ULOGIN_TLS_CA_FILE" },
+	{ "output", KEY_STRING, STR(output), "ULOGIN_OUTPUT" },
+	{ "audit_log", KEY_PATH, STR(audit_log), "ULOGIN_AUDIT_LOG" },
+	{ "starttls", KEY_BOOL, STR(starttls), "ULOGIN_STARTTLS" },
+	{ "syslog", KEY_BOOL, STR(syslog), "ULOGIN_SYSLOG" },
+	{ "timeout", KEY_SECONDS, STR(timeout), "ULOGIN_TIMEOUT" },
+	{ "password", KEY_REFUSED, 0, "ULOGIN_PASSWORD" },
+	{ "bind_password", KEY_REFUSED, 0, "ULOGIN_BIND_PASSWORD" },
+};
+
+void
+ulogin_config_init(struct ulogin_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->starttls = ULOGIN_UNSET;
+	cfg->syslog = ULOGIN_UNSET;
+	cfg->timeout = -1;
+}
+
+void
+ulogin_config_free(struct ulogin_config *cfg)
+{
+	free(cfg->config_file);
+	free(cfg->uri);
+	free(cfg->base);
+	free(cfg->bind_dn);
+	free(cfg->password_file);
+	free(cfg->sasl_mech);
+	free(cfg->tls_ca_file);
+	free(cfg->output);
+	free(cfg->audit_log);
+	free(cfg->loaded_from);
+	ulogin_config_init(cfg);
+}
+
+static int
+parse_bool(const char *s, int *out)
+{
+	static const char *yes[] = { "true", "yes", "on", "1" };
+	static const char *no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = ULOGIN_YES;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = ULOGIN_NO;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+parse_seconds(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 3600)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Make a path from a config file relative to that file's directory. */
+static char *
+relative_to(const char *file, const char *path)
+{
+	const char *slash;
+
+	if (!file || path[0] == '/' || !(slash = strrchr(file, '/')))
+		return xstrdup(path);
+	return xasprintf("%.*s/%s", (int)(slash - file), file, path);
+}
+
+/*
+ * Store a value for one key unless a higher layer already set it.  Returns
+ * 0, or -1 with *why set to a static explanation.
+ */
+static int
+set_key(struct ulogin_config *cfg, const struct config_key *k,
+	const char *value, const char *file, const char **why)
+{
+	char **sp = (char **)((char *)cfg + k->offset);
+	int *ip = (int *)((char *)cfg + k->offset);
+	int v;
+
+	switch (k->type) {
+	case KEY_REFUSED:
+		*why = "passwords are not accepted here; name a file "
+		       "readable only by you with 'password_file'";
+		return -1;
+	case KEY_STRING:
+	case KEY_PATH:
+		if (!*value) {
+			*why = "the value is empty";
+			return -1;
+		}
+		if (!*sp)
+			*sp = k->type == KEY_PATH ? relative_to(file, value)
+						  : xstrdup(value);
+		return 0;
+	case KEY_BOOL:
+		if (parse_bool(value, &v) < 0) {
+			*why = "expected true or false";
+			return -1;
+		}
+		if (*ip == ULOGIN_UNSET)
+			*ip = v;
+		return 0;
+	case KEY_SECONDS:
+		if (parse_seconds(value, &v) < 0) {
+			*why = "expected a number of seconds from 1 to 3600";
+			return -1;
+		}
+		if (*ip < 0)
+			*ip = v;
+		return 0;
+	}
+	return 0;
+}
+
+static const struct config_key *
+find_key(const char *name)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+config_error(const char *path, const yaml_mark_t *mark, const char *key,
+	     const char *why)
+{
+	if (key)
+		ulogin_error("%s:%zu: '%s': %s", path, mark->line + 1, key,
+			     why);
+	else
+		ulogin_error("%s:%zu:%zu: %s", path, mark->line + 1,
+			     mark->column + 1, why);
+	return ULOGIN_EX_CONFIG;
+}
+
+static int
+read_document(struct ulogin_config *cfg, const char *path,
+	      yaml_document_t *doc)
+{
+	yaml_node_t *root = yaml_document_get_root_node(doc);
+	yaml_node_pair_t *pair;
+
+	if (!root)
+		return 0;	/* an empty file is a valid, empty config */
+	if (root->type != YAML_MAPPING_NODE)
+		return config_error(path, &root->start_mark, NULL,
+				    "expected 'key: value' lines");
+	for (pair = root->data.mapping.pairs.start;
+	     pair < root->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(doc, pair->value);
+		const struct config_key *key;
+		const char *name, *why;
+
+		if (k->type != YAML_SCALAR_NODE)
+			return config_error(path, &k->start_mark, NULL,
+					    "a key must be a plain word");
+		name = (const char *)k->data.scalar.value;
+		if (!(key = find_key(name)))
+			return config_error(path, &k->start_mark, name,
+					    "unknown key");
+		if (v->type != YAML_SCALAR_NODE)
+			return config_error(path, &v->start_mark, name,
+					    "expected a single value");
+		if (set_key(cfg, key, (const char *)v->data.scalar.value,
+			    path, &why) < 0)
+			return config_error(path, &v->start_mark, name, why);
+	}
+	return 0;
+}
+
+int
+ulogin_config_read_file(struct ulogin_config *cfg, const char *path)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	FILE *f;
+	int rc;
+
+	if (!(f = fopen(path, "r"))) {
+		ulogin_error("cannot read config file '%s': %s", path,
+			     strerror(errno));
+		return ULOGIN_EX_CONFIG;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		ulogin_error("cannot start the YAML parser");
+		return ULOGIN_EX_SOFTWARE;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = config_error(path, &parser.problem_mark, NULL,
+				  parser.problem ? parser.problem
+						 : "not valid YAML");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return rc;
+	}
+	rc = read_document(cfg, path, &doc);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (rc == 0) {
+		char *prev = cfg->loaded_from;
+
+		cfg->loaded_from = prev ? xasprintf("%s, %s", prev, path)
+					: xstrdup(path);
+		free(prev);
+	}
+	return rc;
+}
+
+static int
+read_environment(struct ulogin_config *cfg)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		const char *v = getenv(keys[i].env);
+		const char *why;
+
+		if (!v || (!*v && keys[i].type != KEY_REFUSED))
+			continue;
+		if (set_key(cfg, &keys[i], v, NULL, &why) < 0) {
+			ulogin_error("environment variable %s: %s",
+				     keys[i].env, why);
+			return ULOGIN_EX_CONFIG;
+		}
+	}
+	return 0;
+}
+
+static char *
+user_config_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		return xasprintf("%s/ulogin/ulogin.yaml", xdg);
+	if (home && *home)
+		return xasprintf("%s/.config/ulogin/ulogin.yaml", home);
+	return NULL;
+}
+
+/* What OpenLDAP's ldap.conf (and LDAPURI, LDAPBASE) say. */
+static void
+read_ldap_conf(struct ulogin_config *cfg)
+{
+	char *v = NULL;
+
+	if (!cfg->uri && ldap_get_option(NULL, LDAP_OPT_URI, &v) ==
+	    LDAP_OPT_SUCCESS && v && *v)
+		cfg->uri = xstrdup(v);
+	ldap_memfree(v);
+	v = NULL;
+	if (!cfg->base && ldap_get_option(NULL, LDAP_OPT_DEFBASE, &v) ==
+	    LDAP_OPT_SUCCESS && v && *v)
+		cfg->base = xstrdup(v);
+	ldap_memfree(v);
+}
+
+static int
+valid_output(const char *o)
+{
+	return !strcmp(o, "table") || !strcmp(o, "tsv") ||
+	       !strcmp(o, "csv") || !strcmp(o, "json");
+}
+
+int
+ulogin_config_resolve(struct ulogin_config *cfg)
+{
+	const char *env_file = getenv("ULOGIN_CONFIG");
+	int rc;
+
+	if ((rc = read_environment(cfg)))
+		return rc;
+	if (!cfg->config_file && env_file && *env_file)
+		cfg->config_file = xstrdup(env_file);
+
+	if (cfg->config_file) {
+		/* An explicitly named file is the only one read. */
+		if ((rc = ulogin_config_read_file(cfg, cfg->config_file)))
+			return rc;
+	} else {
+		char *user = user_config_path();
+
+		if (user && access(user, F_OK) == 0)
+			rc = ulogin_config_read_file(cfg, user);
+		free(user);
+		if (rc)
+			return rc;
+		if (access(ULOGIN_SYSTEM_CONFIG, F_OK) == 0 &&
+		    (rc = ulogin_config_read_file(cfg, ULOGIN_SYSTEM_CONFIG)))
+			return rc;
+	}
+	read_ldap_conf(cfg);
+
+	if (cfg->output && !valid_output(cfg->output)) {
+		ulogin_error("unknown output format '%s'", cfg->output);
+		ulogin_hint("use one of table, tsv, csv, json");
+		return ULOGIN_EX_USAGE;
+	}
+	if (cfg->timeout < 0)
+		cfg->timeout = 10;
+	if (cfg->starttls == ULOGIN_UNSET)
+		cfg->starttls = ULOGIN_NO;
+	if (cfg->syslog == ULOGIN_UNSET)
+		cfg->syslog = ULOGIN_YES;
+	return 0;
+}

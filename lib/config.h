@@ -1,0 +1,51 @@
+/*
+ * Settings, from (highest first) command-line flags, ULOGIN_* environment
+ * variables, the config file (-c, $ULOGIN_CONFIG, or the user's
+ * ~/.config/ulogin/ulogin.yaml), /etc/ulogin/ulogin.yaml and OpenLDAP's
+ * own ldap.conf.  The flag layer is filled in by the caller; resolving
+ * fills every unset field from the lower layers.
+ */
+#ifndef ULOGIN_CONFIG_H
+#define ULOGIN_CONFIG_H
+
+#include <stdbool.h>
+
+#define ULOGIN_SYSTEM_CONFIG "/etc/ulogin/ulogin.yaml"
+
+enum ulogin_tristate { ULOGIN_UNSET = -1, ULOGIN_NO = 0, ULOGIN_YES = 1 };
+
+struct ulogin_config {
+	char *config_file;	/* explicit file: -c or $ULOGIN_CONFIG */
+	char *uri;		/* space-separated list, tried in order */
+	char *base;
+	char *bind_dn;
+	char *password_file;
+	char *sasl_mech;
+	char *tls_ca_file;
+	char *output;		/* table, tsv, csv, json */
+	char *audit_log;
+	int starttls;		/* tristate */
+	int syslog;		/* tristate */
+	int timeout;		/* seconds; -1 unset */
+	bool ask_password;	/* -W */
+	bool dry_run;
+	bool assume_yes;
+	int verbosity;		/* -1 quiet, 0, 1.. verbose */
+	/* Files actually read, for messages ("settings from ..."). */
+	char *loaded_from;
+};
+
+void ulogin_config_init(struct ulogin_config *cfg);
+void ulogin_config_free(struct ulogin_config *cfg);
+
+/*
+ * Fill unset fields from the environment, config files and ldap.conf, then
+ * apply built-in defaults.  Prints an error naming file, line and key and
+ * returns an exit code (78) on a bad config; 0 on success.
+ */
+int ulogin_config_resolve(struct ulogin_config *cfg);
+
+/* Read one YAML file into unset fields of cfg (exposed for unit tests). */
+int ulogin_config_read_file(struct ulogin_config *cfg, const char *path);
+
+#endif

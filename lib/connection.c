@@ -1,0 +1,827 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <ldap.h>
+#include <ldif.h>
+#include <sasl/sasl.h>
+
+#include "audit.h"
+#include "connection.h"
+#include "dn.h"
+#include "exitcodes.h"
+#include "prompt.h"
+#include "banned.h"
+
+#define PAGE_SIZE 500
+
+struct ulogin_conn {
+	LDAP *ld;
+	const struct ulogin_config *cfg;
+	char *operator_dn;
+	struct ulogin_audit *audit;
+	char *diag;		/* the server's text for the last failure */
+	char *matched;
+};
+
+/* ---- entries -------------------------------------------------------- */
+
+const struct strv *
+ulogin_entry_values(const struct ulogin_entry *e, const char *attr)
+{
+	for (size_t i = 0; i < e->nattrs; i++)
+		if (strcasecmp(e->attrs[i].name, attr) == 0)
+			return &e->attrs[i].values;
+	return NULL;
+}
+
+const char *
+ulogin_entry_get(const struct ulogin_entry *e, const char *attr)
+{
+	const struct strv *v = ulogin_entry_values(e, attr);
+
+	return v && v->n ? v->v[0] : NULL;
+}
+
+int
+ulogin_entry_has_value(const struct ulogin_entry *e, const char *attr,
+		       const char *value)
+{
+	const struct strv *v = ulogin_entry_values(e, attr);
+
+	for (size_t i = 0; v && i < v->n; i++)
+		if (strcasecmp(v->v[i], value) == 0)
+			return 1;
+	return 0;
+}
+
+void
+ulogin_entry_free(struct ulogin_entry *e)
+{
+	for (size_t i = 0; i < e->nattrs; i++) {
+		free(e->attrs[i].name);
+		strv_free(&e->attrs[i].values);
+	}
+	free(e->attrs);
+	free(e->dn);
+	memset(e, 0, sizeof(*e));
+}
+
+static void
+entry_from_message(LDAP *ld, LDAPMessage *msg, struct ulogin_entry *e)
+{
+	BerElement *ber = NULL;
+	char *dn = ldap_get_dn(ld, msg);
+	size_t alloc = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->dn = xstrdup(dn ? dn : "");
+	ldap_memfree(dn);
+	for (char *a = ldap_first_attribute(ld, msg, &ber); a;
+	     a = ldap_next_attribute(ld, msg, ber)) {
+		struct berval **vals = ldap_get_values_len(ld, msg, a);
+		struct ulogin_attr *at;
+
+		if (e->nattrs == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			e->attrs = xreallocarray(e->attrs, alloc,
+						 sizeof(*e->attrs));
+		}
+		at = &e->attrs[e->nattrs++];
+		at->name = xstrdup(a);
+		memset(&at->values, 0, sizeof(at->values));
+		for (size_t i = 0; vals && vals[i]; i++)
+			strv_push_owned(&at->values,
+					xstrndup(vals[i]->bv_val,
+						 vals[i]->bv_len));
+		ldap_value_free_len(vals);
+		ldap_memfree(a);
+	}
+	ber_free(ber, 0);
+}
+
+/* ---- result codes in words ------------------------------------------ */
+
+static const struct {
+	int rc;
+	int exit;
+	const char *words;
+} ldap_words[] = {
+	{ LDAP_SUCCESS, ULOGIN_EX_OK, "done" },
+	{ LDAP_SERVER_DOWN, ULOGIN_EX_UNAVAILABLE,
+	  "cannot reach the directory server" },
+	{ LDAP_CONNECT_ERROR, ULOGIN_EX_UNAVAILABLE,
+	  "cannot connect to the directory server" },
+	{ LDAP_TIMEOUT, ULOGIN_EX_UNAVAILABLE,
+	  "the directory server did not answer in time" },
+	{ LDAP_UNAVAILABLE, ULOGIN_EX_UNAVAILABLE,
+	  "the directory server is not available" },
+	{ LDAP_BUSY, ULOGIN_EX_TEMPFAIL,
+	  "the directory server is busy; try again later" },
+	{ LDAP_TIMELIMIT_EXCEEDED, ULOGIN_EX_TEMPFAIL,
+	  "the directory server ran out of time; try again later" },
+	{ LDAP_ADMINLIMIT_EXCEEDED, ULOGIN_EX_TEMPFAIL,
+	  "the directory server's limits were reached" },
+	{ LDAP_SIZELIMIT_EXCEEDED, ULOGIN_EX_TEMPFAIL,
+	  "the directory server's size limit was reached" },
+	{ LDAP_INVALID_CREDENTIALS, ULOGIN_EX_NOPERM,
+	  "wrong bind DN or password" },
+	{ LDAP_INAPPROPRIATE_AUTH, ULOGIN_EX_NOPERM,
+	  "this account cannot log in with a password" },
+	{ LDAP_INSUFFICIENT_ACCESS, ULOGIN_EX_NOPERM,
+	  "you are not allowed to do this" },
+	{ LDAP_STRONG_AUTH_REQUIRED, ULOGIN_EX_NOPERM,
+	  "the directory server requires a stronger login" },
+	{ LDAP_CONFIDENTIALITY_REQUIRED, ULOGIN_EX_NOPERM,
+	  "the directory server requires an encrypted connection" },
+	{ LDAP_UNWILLING_TO_PERFORM, ULOGIN_EX_NOPERM,
+	  "the directory server refused to do this" },
+	{ LDAP_AUTH_UNKNOWN, ULOGIN_EX_CONFIG,
+	  "the login method is not supported" },
+	{ LDAP_NO_SUCH_OBJECT, ULOGIN_EX_NOUSER, "it does not exist" },
+	{ LDAP_ALREADY_EXISTS, ULOGIN_EX_DATAERR, "it already exists" },
+	{ LDAP_CONSTRAINT_VIOLATION, ULOGIN_EX_DATAERR,
+	  "a value breaks a rule of the directory" },
+	{ LDAP_INVALID_SYNTAX, ULOGIN_EX_DATAERR,
+	  "a value has the wrong form" },
+	{ LDAP_TYPE_OR_VALUE_EXISTS, ULOGIN_EX_DATAERR,
+	  "the value is already there" },
+	{ LDAP_NO_SUCH_ATTRIBUTE, ULOGIN_EX_DATAERR,
+	  "the value is not there" },
+	{ LDAP_OBJECT_CLASS_VIOLATION, ULOGIN_EX_DATAERR,
+	  "the entry would lack a required value or have one it may not" },
+	{ LDAP_NAMING_VIOLATION, ULOGIN_EX_DATAERR,
+	  "the name is not allowed there" },
+	{ LDAP_INVALID_DN_SYNTAX, ULOGIN_EX_DATAERR,
+	  "the name is not a valid DN" },
+	{ LDAP_NOT_ALLOWED_ON_NONLEAF, ULOGIN_EX_DATAERR,
+	  "it still has entries below it" },
+	{ LDAP_UNDEFINED_TYPE, ULOGIN_EX_CONFIG,
+	  "the directory does not know an attribute; is the ulogin "
+	  "schema loaded?" },
+	{ LDAP_FILTER_ERROR, ULOGIN_EX_SOFTWARE, "bad search filter" },
+	{ LDAP_NO_MEMORY, ULOGIN_EX_SOFTWARE, "out of memory" },
+	{ LDAP_LOCAL_ERROR, ULOGIN_EX_SOFTWARE, "local error" },
+	{ LDAP_PARAM_ERROR, ULOGIN_EX_SOFTWARE, "bad parameter" },
+};
+
+static int
+find_words(int rc)
+{
+	for (size_t i = 0; i < sizeof(ldap_words) / sizeof(*ldap_words); i++)
+		if (ldap_words[i].rc == rc)
+			return (int)i;
+	return -1;
+}
+
+int
+ulogin_ldap_exit_code(int rc)
+{
+	int i = find_words(rc);
+
+	return i < 0 ? ULOGIN_EX_SOFTWARE : ldap_words[i].exit;
+}
+
+const char *
+ulogin_ldap_words(int rc)
+{
+	int i = find_words(rc);
+
+	return i < 0 ? ldap_err2string(rc) : ldap_words[i].words;
+}
+
+static const char *
+hint_for(int rc)
+{
+	switch (rc) {
+	case LDAP_SERVER_DOWN:
+	case LDAP_CONNECT_ERROR:
+	case LDAP_TIMEOUT:
+		return "check the server address (-H, 'uri' in the config) "
+		       "and that the server is running";
+	case LDAP_INVALID_CREDENTIALS:
+		return "check the bind DN (-D) and the password file (-y), "
+		       "or use -W to type the password";
+	case LDAP_INSUFFICIENT_ACCESS:
+		return "bind as a user administrator (-D) or ask one to do it";
+	case LDAP_CONFIDENTIALITY_REQUIRED:
+	case LDAP_STRONG_AUTH_REQUIRED:
+		return "use StartTLS (-Z) or an ldaps:// address";
+	default:
+		return NULL;
+	}
+}
+
+static void
+remember_diagnostics(struct ulogin_conn *c)
+{
+	char *diag = NULL;
+
+	free(c->diag);
+	c->diag = NULL;
+	if (ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag) ==
+	    LDAP_OPT_SUCCESS && diag && *diag)
+		c->diag = xstrdup(diag);
+	ldap_memfree(diag);
+}
+
+int
+ulogin_ldap_error(struct ulogin_conn *c, int rc, const char *fmt, ...)
+{
+	const char *hint = hint_for(rc);
+	va_list ap;
+	char *what;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (c && c->diag)
+		ulogin_error("%s: %s (server says: %s)", what,
+			     ulogin_ldap_words(rc), c->diag);
+	else
+		ulogin_error("%s: %s", what, ulogin_ldap_words(rc));
+	if (hint)
+		ulogin_hint("%s", hint);
+	free(what);
+	return ulogin_ldap_exit_code(rc);
+}
+
+/* ---- connecting ------------------------------------------------------ */
+
+const char *
+ulogin_conn_base(const struct ulogin_conn *c)
+{
+	return c->cfg->base;
+}
+
+const char *
+ulogin_conn_operator(const struct ulogin_conn *c)
+{
+	return c->operator_dn;
+}
+
+const struct ulogin_config *
+ulogin_conn_config(const struct ulogin_conn *c)
+{
+	return c->cfg;
+}
+
+static int
+is_loopback(const char *host)
+{
+	return !host || !*host || strcmp(host, "localhost") == 0 ||
+	       strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
+}
+
+/*
+ * Decide whether the URI list needs StartTLS: a plain ldap:// address of
+ * anything but this machine must never carry a password in clear.
+ * Returns -1 for an unusable URI.
+ */
+static int
+needs_starttls(const char *uris, int *ldapi)
+{
+	char *list = xstrdup(uris), *save = NULL;
+	int need = 0, n = 0;
+
+	*ldapi = 0;
+	for (char *u = strtok_r(list, " \t,", &save); u;
+	     u = strtok_r(NULL, " \t,", &save)) {
+		LDAPURLDesc *lud = NULL;
+
+		if (ldap_url_parse(u, &lud) != LDAP_URL_SUCCESS) {
+			free(list);
+			return -1;
+		}
+		n++;
+		if (strcasecmp(lud->lud_scheme, "ldap") == 0 &&
+		    !is_loopback(lud->lud_host))
+			need = 1;
+		else if (strcasecmp(lud->lud_scheme, "ldapi") == 0)
+			*ldapi = 1;
+		ldap_free_urldesc(lud);
+	}
+	free(list);
+	return n ? need : -1;
+}
+
+static int
+sasl_quiet(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	sasl_interact_t *i = in;
+
+	for (; i && i->id != SASL_CB_LIST_END; i++) {
+		i->result = i->defresult ? i->defresult : "";
+		i->len = (unsigned)strlen(i->result);
+	}
+	return LDAP_SUCCESS;
+}
+
+static int
+set_options(struct ulogin_conn *c)
+{
+	const struct ulogin_config *cfg = c->cfg;
+	struct timeval tv = { cfg->timeout, 0 };
+	int version = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+
+	ldap_set_option(c->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	ldap_set_option(c->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	ldap_set_option(c->ld, LDAP_OPT_TIMEOUT, &tv);
+	/* Certificates are always verified, whatever ldap.conf says. */
+	ldap_set_option(c->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+	if (cfg->tls_ca_file)
+		ldap_set_option(c->ld, LDAP_OPT_X_TLS_CACERTFILE,
+				cfg->tls_ca_file);
+	if (ldap_set_option(c->ld, LDAP_OPT_X_TLS_NEWCTX, &zero) !=
+	    LDAP_OPT_SUCCESS) {
+		ulogin_error("cannot set up TLS");
+		ulogin_hint("check 'tls_ca_file' in the config and TLS_* in "
+			    "ldap.conf");
+		return ULOGIN_EX_CONFIG;
+	}
+	return 0;
+}
+
+static int
+simple_bind(struct ulogin_conn *c)
+{
+	const struct ulogin_config *cfg = c->cfg;
+	char *password = NULL;
+	struct berval cred;
+	int rc;
+
+	if (cfg->password_file) {
+		if ((rc = ulogin_read_password_file(cfg->password_file,
+						    &password)))
+			return rc;
+	} else if (cfg->ask_password || ulogin_interactive()) {
+		char *prompt = xasprintf("Password for %s: ", cfg->bind_dn);
+
+		password = ulogin_prompt_secret(prompt);
+		free(prompt);
+		if (!password) {
+			ulogin_error("cannot ask for the password: "
+				     "no terminal");
+			ulogin_hint("use -y FILE with a file readable only "
+				    "by you");
+			return ULOGIN_EX_CONFIG;
+		}
+	} else {
+		ulogin_error("no password for '%s'", cfg->bind_dn);
+		ulogin_hint("use -y FILE (a file readable only by you), -W "
+			    "to type it, or 'password_file' in the config");
+		return ULOGIN_EX_CONFIG;
+	}
+	if (!*password) {
+		/* An empty password would be an unauthenticated bind. */
+		ulogin_secret_free(password);
+		ulogin_error("the password for '%s' is empty", cfg->bind_dn);
+		return ULOGIN_EX_CONFIG;
+	}
+	cred.bv_val = password;
+	cred.bv_len = strlen(password);
+	rc = ldap_sasl_bind_s(c->ld, cfg->bind_dn, LDAP_SASL_SIMPLE, &cred,
+			      NULL, NULL, NULL);
+	ulogin_secret_free(password);
+	if (rc != LDAP_SUCCESS) {
+		remember_diagnostics(c);
+		return ulogin_ldap_error(c, rc, "cannot log in as '%s'",
+					 cfg->bind_dn);
+	}
+	c->operator_dn = xstrdup(cfg->bind_dn);
+	return 0;
+}
+
+static int
+sasl_bind(struct ulogin_conn *c, const char *mech)
+{
+	struct berval *authzid = NULL;
+	int rc;
+
+	rc = ldap_sasl_interactive_bind_s(c->ld, NULL, mech, NULL, NULL,
+					  LDAP_SASL_QUIET, sasl_quiet, NULL);
+	if (rc != LDAP_SUCCESS) {
+		remember_diagnostics(c);
+		return ulogin_ldap_error(c, rc, "cannot log in with SASL %s",
+					 mech);
+	}
+	if (ldap_whoami_s(c->ld, &authzid, NULL, NULL) == LDAP_SUCCESS &&
+	    authzid && authzid->bv_len > 3 &&
+	    strncmp(authzid->bv_val, "dn:", 3) == 0)
+		c->operator_dn = xstrndup(authzid->bv_val + 3,
+					  authzid->bv_len - 3);
+	else
+		c->operator_dn = xasprintf("sasl:%s", mech);
+	ber_bvfree(authzid);
+	return 0;
+}
+
+int
+ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out)
+{
+	struct ulogin_conn *c;
+	int rc, ldapi, tls;
+
+	if (!cfg->uri) {
+		ulogin_error("no directory server configured");
+		ulogin_hint("give one with -H ldap://HOST, 'uri' in the "
+			    "config, or URI in ldap.conf");
+		return ULOGIN_EX_CONFIG;
+	}
+	if (!cfg->base) {
+		ulogin_error("no base DN configured");
+		ulogin_hint("give one with -b, 'base' in the config, or BASE "
+			    "in ldap.conf");
+		return ULOGIN_EX_CONFIG;
+	}
+	if ((tls = needs_starttls(cfg->uri, &ldapi)) < 0) {
+		ulogin_error("cannot use server address '%s'", cfg->uri);
+		ulogin_hint("use ldap://HOST, ldaps://HOST or ldapi://PATH, "
+			    "several separated by spaces");
+		return ULOGIN_EX_CONFIG;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->cfg = cfg;
+	if (ldap_initialize(&c->ld, cfg->uri) != LDAP_SUCCESS) {
+		free(c);
+		ulogin_error("cannot use server address '%s'", cfg->uri);
+		return ULOGIN_EX_CONFIG;
+	}
+	if ((rc = set_options(c)))
+		goto fail;
+	/* Connect now, so an unreachable server is reported as such. */
+	if ((rc = ldap_connect(c->ld)) != LDAP_SUCCESS) {
+		remember_diagnostics(c);
+		rc = ulogin_ldap_error(c, rc, "cannot connect to '%s'",
+				       cfg->uri);
+		goto fail;
+	}
+	if (tls || cfg->starttls == ULOGIN_YES) {
+		ulogin_debug("starting TLS");
+		rc = ldap_start_tls_s(c->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			remember_diagnostics(c);
+			rc = ulogin_ldap_error(c, rc, "cannot start TLS with "
+					       "'%s'", cfg->uri);
+			if (!tls)
+				goto fail;
+			ulogin_hint("a plain ldap:// address of another "
+				    "host is only used with TLS; check the "
+				    "server's certificate and 'tls_ca_file'");
+			goto fail;
+		}
+	}
+	if (cfg->bind_dn)
+		rc = simple_bind(c);
+	else if (cfg->sasl_mech || ldapi)
+		rc = sasl_bind(c, cfg->sasl_mech ? cfg->sasl_mech
+						 : "EXTERNAL");
+	else
+		c->operator_dn = xstrdup("anonymous");
+	if (rc)
+		goto fail;
+	ulogin_debug("connected to %s as %s", cfg->uri, c->operator_dn);
+	*out = c;
+	return 0;
+fail:
+	ulogin_disconnect(c);
+	return rc;
+}
+
+void
+ulogin_disconnect(struct ulogin_conn *c)
+{
+	if (!c)
+		return;
+	if (c->ld)
+		ldap_unbind_ext_s(c->ld, NULL, NULL);
+	ulogin_audit_close(c->audit);
+	free(c->operator_dn);
+	free(c->diag);
+	free(c->matched);
+	free(c);
+}
+
+/* ---- searching ------------------------------------------------------- */
+
+static int
+scope_of(enum ulogin_scope s)
+{
+	return s == ULOGIN_SCOPE_BASE ? LDAP_SCOPE_BASE
+	     : s == ULOGIN_SCOPE_ONE ? LDAP_SCOPE_ONELEVEL
+				     : LDAP_SCOPE_SUBTREE;
+}
+
+/* One page: returns an LDAP code; *cookie is replaced by the next one. */
+static int
+search_page(struct ulogin_conn *c, const char *base, int scope,
+	    const char *filter, char **attrs, struct berval **cookie,
+	    ulogin_entry_fn fn, void *data, int *stopped)
+{
+	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
+	struct timeval tv = { c->cfg->timeout * 6, 0 };
+	LDAPMessage *res = NULL;
+	int msgid, rc, done = 0;
+
+	rc = ldap_create_page_control(c->ld, PAGE_SIZE, *cookie, 0, &page);
+	if (rc != LDAP_SUCCESS)
+		return rc;
+	ctrls[0] = page;
+	rc = ldap_search_ext(c->ld, base, scope, filter, attrs, 0, ctrls,
+			     NULL, NULL, 0, &msgid);
+	ldap_control_free(page);
+	if (rc != LDAP_SUCCESS)
+		return rc;
+	ber_bvfree(*cookie);
+	*cookie = NULL;
+	while (!done) {
+		int type = ldap_result(c->ld, msgid, LDAP_MSG_ONE, &tv, &res);
+		LDAPControl **sctrls = NULL, *resp;
+		struct ulogin_entry e;
+		ber_int_t count;
+		int err = LDAP_OTHER;
+
+		switch (type) {
+		case -1:
+			ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &rc);
+			return rc ? rc : LDAP_SERVER_DOWN;
+		case 0:
+			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
+			return LDAP_TIMEOUT;
+		case LDAP_RES_SEARCH_ENTRY:
+			if (!*stopped) {
+				entry_from_message(c->ld, res, &e);
+				*stopped = fn(&e, data);
+				ulogin_entry_free(&e);
+				if (*stopped)
+					ldap_abandon_ext(c->ld, msgid, NULL,
+							 NULL);
+			}
+			break;
+		case LDAP_RES_SEARCH_RESULT:
+			rc = ldap_parse_result(c->ld, res, &err, NULL, NULL,
+					       NULL, &sctrls, 0);
+			if (rc == LDAP_SUCCESS)
+				rc = err;
+			resp = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS,
+						 sctrls, NULL);
+			if (rc == LDAP_SUCCESS && resp) {
+				struct berval next = { 0, NULL };
+
+				if (ldap_parse_pageresponse_control(
+					    c->ld, resp, &count, &next) ==
+					    LDAP_SUCCESS && next.bv_len) {
+					*cookie = ber_bvdup(&next);
+				}
+				ber_memfree(next.bv_val);
+			}
+			ldap_controls_free(sctrls);
+			done = 1;
+			break;
+		default:
+			break;	/* references are not followed */
+		}
+		ldap_msgfree(res);
+		res = NULL;
+		if (*stopped)
+			return LDAP_SUCCESS;
+	}
+	if (rc != LDAP_SUCCESS)
+		remember_diagnostics(c);
+	return rc;
+}
+
+int
+ulogin_search(struct ulogin_conn *c, const char *base,
+	      enum ulogin_scope scope, const char *filter,
+	      const char *const *attrs, ulogin_entry_fn fn, void *data)
+{
+	struct berval *cookie = NULL;
+	int rc, stopped = 0;
+
+	ulogin_debug("search %s (%s)", base, filter);
+	do {
+		rc = search_page(c, base, scope_of(scope), filter,
+				 (char **)attrs, &cookie, fn, data, &stopped);
+	} while (rc == LDAP_SUCCESS && !stopped && cookie);
+	ber_bvfree(cookie);
+	return rc;
+}
+
+struct read_one {
+	struct ulogin_entry *out;
+	int found;
+};
+
+static int
+keep_first(const struct ulogin_entry *e, void *data)
+{
+	struct read_one *r = data;
+
+	/* Steal a copy: the caller's entry outlives this callback. */
+	r->out->dn = xstrdup(e->dn);
+	r->out->nattrs = e->nattrs;
+	r->out->attrs = xcalloc(e->nattrs, sizeof(*e->attrs));
+	for (size_t i = 0; i < e->nattrs; i++) {
+		r->out->attrs[i].name = xstrdup(e->attrs[i].name);
+		for (size_t j = 0; j < e->attrs[i].values.n; j++)
+			strv_push(&r->out->attrs[i].values,
+				  e->attrs[i].values.v[j]);
+	}
+	r->found = 1;
+	return 1;
+}
+
+int
+ulogin_read(struct ulogin_conn *c, const char *dn, const char *const *attrs,
+	    struct ulogin_entry *out)
+{
+	struct read_one r = { out, 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = ulogin_search(c, dn, ULOGIN_SCOPE_BASE, "(objectClass=*)",
+			   attrs, keep_first, &r);
+	if (rc == LDAP_SUCCESS && !r.found)
+		rc = LDAP_NO_SUCH_OBJECT;
+	return rc;
+}
+
+int
+ulogin_exists(struct ulogin_conn *c, const char *dn, int *rc)
+{
+	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
+	struct ulogin_entry e;
+
+	*rc = ulogin_read(c, dn, none, &e);
+	ulogin_entry_free(&e);
+	if (*rc == LDAP_SUCCESS)
+		return 1;
+	if (*rc == LDAP_NO_SUCH_OBJECT) {
+		*rc = LDAP_SUCCESS;
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- changing -------------------------------------------------------- */
+
+void
+ulogin_change_init(struct ulogin_change *ch, enum ulogin_change_op op,
+		   const char *dn, const char *action)
+{
+	memset(ch, 0, sizeof(*ch));
+	ch->op = op;
+	ch->dn = xstrdup(dn);
+	ch->action = action;
+}
+
+void
+ulogin_change_mod(struct ulogin_change *ch, enum ulogin_mod_op op,
+		  const char *attr, const char *value)
+{
+	struct ulogin_mod *m = NULL;
+
+	for (size_t i = 0; i < ch->nmods; i++)
+		if (ch->mods[i].op == op &&
+		    strcasecmp(ch->mods[i].attr, attr) == 0)
+			m = &ch->mods[i];
+	if (!m) {
+		ch->mods = xreallocarray(ch->mods, ch->nmods + 1,
+					 sizeof(*ch->mods));
+		m = &ch->mods[ch->nmods++];
+		memset(m, 0, sizeof(*m));
+		m->op = op;
+		m->attr = xstrdup(attr);
+	}
+	if (value)
+		strv_push(&m->values, value);
+}
+
+void
+ulogin_change_free(struct ulogin_change *ch)
+{
+	for (size_t i = 0; i < ch->nmods; i++) {
+		free(ch->mods[i].attr);
+		strv_free(&ch->mods[i].values);
+	}
+	free(ch->mods);
+	free(ch->dn);
+	free(ch->comment);
+	memset(ch, 0, sizeof(*ch));
+}
+
+static void
+ldif_line(FILE *out, const char *name, const char *value)
+{
+	char *line = ldif_put_wrap(LDIF_PUT_VALUE, name, value,
+				   strlen(value), LDIF_LINE_WIDTH);
+
+	if (line) {
+		fputs(line, out);
+		ber_memfree(line);
+	}
+}
+
+/* The change as LDIF that ldapmodify can apply. */
+static void
+print_ldif(FILE *out, const struct ulogin_change *ch)
+{
+	static const char *const opname[] = { "add", "replace", "delete" };
+
+	ldif_line(out, "dn", ch->dn);
+	if (ch->op == ULOGIN_CHANGE_DELETE) {
+		fputs("changetype: delete\n\n", out);
+		return;
+	}
+	fprintf(out, "changetype: %s\n",
+		ch->op == ULOGIN_CHANGE_ADD ? "add" : "modify");
+	for (size_t i = 0; i < ch->nmods; i++) {
+		const struct ulogin_mod *m = &ch->mods[i];
+
+		if (ch->op == ULOGIN_CHANGE_MODIFY)
+			fprintf(out, "%s: %s\n", opname[m->op], m->attr);
+		for (size_t j = 0; j < m->values.n; j++)
+			ldif_line(out, m->attr, m->values.v[j]);
+		if (ch->op == ULOGIN_CHANGE_MODIFY)
+			fputs("-\n", out);
+	}
+	fputc('\n', out);
+}
+
+static LDAPMod **
+build_mods(const struct ulogin_change *ch)
+{
+	static const int ops[] = { LDAP_MOD_ADD, LDAP_MOD_REPLACE,
+				   LDAP_MOD_DELETE };
+	LDAPMod **mods = xcalloc(ch->nmods + 1, sizeof(*mods));
+
+	for (size_t i = 0; i < ch->nmods; i++) {
+		const struct ulogin_mod *m = &ch->mods[i];
+
+		mods[i] = xcalloc(1, sizeof(**mods));
+		mods[i]->mod_op = ops[m->op];
+		mods[i]->mod_type = m->attr;
+		mods[i]->mod_values = m->values.n ? m->values.v : NULL;
+	}
+	return mods;
+}
+
+static void
+free_mods(LDAPMod **mods)
+{
+	for (size_t i = 0; mods[i]; i++)
+		free(mods[i]);
+	free(mods);
+}
+
+int
+ulogin_prepare_changes(struct ulogin_conn *c)
+{
+	if (c->cfg->dry_run || c->audit)
+		return 0;
+	return ulogin_audit_open(c->cfg, &c->audit);
+}
+
+int
+ulogin_apply(struct ulogin_conn *c, const struct ulogin_change *ch)
+{
+	struct ulogin_audit_record rec;
+	LDAPMod **mods;
+	int rc;
+
+	if (c->cfg->dry_run) {
+		print_ldif(stdout, ch);
+		return LDAP_SUCCESS;
+	}
+	if (!c->audit)
+		abort();	/* ulogin_prepare_changes() was not called */
+	mods = build_mods(ch);
+	switch (ch->op) {
+	case ULOGIN_CHANGE_ADD:
+		rc = ldap_add_ext_s(c->ld, ch->dn, mods, NULL, NULL);
+		break;
+	case ULOGIN_CHANGE_MODIFY:
+		rc = ldap_modify_ext_s(c->ld, ch->dn, mods, NULL, NULL);
+		break;
+	default:
+		rc = ldap_delete_ext_s(c->ld, ch->dn, NULL, NULL);
+		break;
+	}
+	free_mods(mods);
+	if (rc != LDAP_SUCCESS)
+		remember_diagnostics(c);
+	ulogin_debug("%s %s: %s", ch->action, ch->dn, ldap_err2string(rc));
+	rec.operator_dn = c->operator_dn;
+	rec.action = ch->action;
+	rec.target = ch->dn;
+	rec.result = rc == LDAP_SUCCESS ? "ok" : ulogin_ldap_words(rc);
+	rec.comment = ch->comment;
+	if (ulogin_audit_write(c->audit, &rec) < 0 && rc == LDAP_SUCCESS)
+		ulogin_warn("the change to '%s' was made but not audited",
+			    ch->dn);
+	return rc;
+}

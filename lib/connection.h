@@ -1,0 +1,123 @@
+/*
+ * The one connection layer: connect (with failover over a URI list),
+ * StartTLS, bind, paged searches, changes (with --dry-run and the audit
+ * trail handled here, once), and LDAP result codes translated into words
+ * and exit codes.  Nothing outside lib/ talks to libldap.
+ */
+#ifndef ULOGIN_CONNECTION_H
+#define ULOGIN_CONNECTION_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "mem.h"
+#include "msg.h"
+
+struct ulogin_conn;
+
+/* One directory entry, copied out of libldap's structures. */
+struct ulogin_attr {
+	char *name;
+	struct strv values;
+};
+
+struct ulogin_entry {
+	char *dn;
+	struct ulogin_attr *attrs;
+	size_t nattrs;
+};
+
+/* First value of an attribute (case-insensitive name), or NULL. */
+const char *ulogin_entry_get(const struct ulogin_entry *e, const char *attr);
+/* All values, or NULL when the entry lacks the attribute. */
+const struct strv *ulogin_entry_values(const struct ulogin_entry *e,
+				       const char *attr);
+int ulogin_entry_has_value(const struct ulogin_entry *e, const char *attr,
+			   const char *value);
+void ulogin_entry_free(struct ulogin_entry *e);
+
+/* Connect and bind as cfg says.  Prints the error and returns an exit
+ * code on failure, 0 on success. */
+int ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out);
+void ulogin_disconnect(struct ulogin_conn *c);
+
+const char *ulogin_conn_base(const struct ulogin_conn *c);
+/* The DN the connection is bound as ("anonymous" when not bound). */
+const char *ulogin_conn_operator(const struct ulogin_conn *c);
+const struct ulogin_config *ulogin_conn_config(const struct ulogin_conn *c);
+
+enum ulogin_scope { ULOGIN_SCOPE_BASE, ULOGIN_SCOPE_ONE, ULOGIN_SCOPE_SUB };
+
+/* Called for each entry; return non-zero to stop the search early. */
+typedef int (*ulogin_entry_fn)(const struct ulogin_entry *e, void *data);
+
+/*
+ * Search with the paged-results control, so no server size limit ever
+ * truncates the answer.  attrs is NULL-terminated (NULL for all user
+ * attributes).  Returns an LDAP result code.
+ */
+int ulogin_search(struct ulogin_conn *c, const char *base,
+		  enum ulogin_scope scope, const char *filter,
+		  const char *const *attrs, ulogin_entry_fn fn, void *data);
+
+/* Read one entry; LDAP_NO_SUCH_OBJECT (32) when it does not exist. */
+int ulogin_read(struct ulogin_conn *c, const char *dn,
+		const char *const *attrs, struct ulogin_entry *out);
+
+/* Does an entry exist?  1 yes, 0 no, -1 error (rc in *rc). */
+int ulogin_exists(struct ulogin_conn *c, const char *dn, int *rc);
+
+/* A change to one entry, applied as one LDAP operation. */
+enum ulogin_change_op { ULOGIN_CHANGE_ADD, ULOGIN_CHANGE_MODIFY,
+			ULOGIN_CHANGE_DELETE };
+enum ulogin_mod_op { ULOGIN_MOD_ADD, ULOGIN_MOD_REPLACE, ULOGIN_MOD_DELETE };
+
+struct ulogin_mod {
+	enum ulogin_mod_op op;
+	char *attr;
+	struct strv values;	/* empty with REPLACE/DELETE: remove all */
+};
+
+struct ulogin_change {
+	enum ulogin_change_op op;
+	char *dn;
+	const char *action;	/* for the audit trail, e.g. "user.add" */
+	char *comment;		/* optional, for the audit trail */
+	struct ulogin_mod *mods;
+	size_t nmods;
+};
+
+void ulogin_change_init(struct ulogin_change *ch, enum ulogin_change_op op,
+			const char *dn, const char *action);
+/* Add a value (NULL for none) to the modification of attr with op. */
+void ulogin_change_mod(struct ulogin_change *ch, enum ulogin_mod_op op,
+		       const char *attr, const char *value);
+void ulogin_change_free(struct ulogin_change *ch);
+
+/*
+ * Call before the first change of a command: opens the audit trail, so a
+ * trail that cannot be written stops the command before it changes
+ * anything.  Returns an exit code.  Does nothing with --dry-run.
+ */
+int ulogin_prepare_changes(struct ulogin_conn *c);
+
+/*
+ * Apply a change, or with --dry-run print it as LDIF on stdout.  Every
+ * applied change, successful or not, is written to the audit trail.
+ * Returns an LDAP result code.
+ */
+int ulogin_apply(struct ulogin_conn *c, const struct ulogin_change *ch);
+
+/*
+ * Report a failed LDAP operation: "PROGRAM: <what>: <plain words>", the
+ * server's own explanation when it gave one, and a hint.  Returns the
+ * exit code for rc.
+ */
+int ulogin_ldap_error(struct ulogin_conn *c, int rc, const char *fmt, ...)
+	ULOGIN_PRINTF(3, 4);
+
+/* The exit code and plain words for an LDAP result code. */
+int ulogin_ldap_exit_code(int rc);
+const char *ulogin_ldap_words(int rc);
+
+#endif

@@ -1,0 +1,15 @@
+/* LDAP GeneralizedTime values, read and written, and dates in words. */
+#ifndef ULOGIN_GTIME_H
+#define ULOGIN_GTIME_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* "20261123105600Z" (fractions allowed) to time_t; -1 when malformed. */
+int ulogin_gtime_parse(const char *s, time_t *out);
+/* time_t to "YYYYMMDDHHMMSSZ"; buf needs 16 bytes. */
+void ulogin_gtime_format(time_t t, char *buf, size_t len);
+/* time_t to "2026-11-23 11:56" in local time; buf needs 20 bytes. */
+void ulogin_time_words(time_t t, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,122 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "exitcodes.h"
+#include "msg.h"
+#include "banned.h"
+
+static const char *program = "ulogin";
+static int verbosity;
+
+void
+ulogin_set_program(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+
+	program = slash ? slash + 1 : argv0;
+	/* libtool wrappers run the binary as lt-NAME. */
+	if (strncmp(program, "lt-", 3) == 0)
+		program += 3;
+}
+
+const char *
+ulogin_program(void)
+{
+	return program;
+}
+
+void
+ulogin_set_verbosity(int level)
+{
+	verbosity = level;
+}
+
+int
+ulogin_verbosity(void)
+{
+	return verbosity;
+}
+
+static void
+vsay(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+ulogin_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(program, fmt, ap);
+	va_end(ap);
+}
+
+void
+ulogin_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	fflush(stdout);
+	fprintf(stderr, "%s: warning: ", program);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void
+ulogin_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("hint", fmt, ap);
+	va_end(ap);
+}
+
+void
+ulogin_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	vsay(program, fmt, ap);
+	va_end(ap);
+}
+
+void
+ulogin_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	vsay(program, fmt, ap);
+	va_end(ap);
+}
+
+int
+ulogin_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(program, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "Try '%s %s --help'.\n", program, cmd);
+	else
+		fprintf(stderr, "Try '%s --help'.\n", program);
+	return ULOGIN_EX_USAGE;
+}

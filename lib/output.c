@@ -1,0 +1,449 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <csv.h>
+#include <jansson.h>
+
+#include "exitcodes.h"
+#include "msg.h"
+#include "output.h"
+#include "banned.h"
+
+int
+ulogin_format_parse(const char *name, bool terminal)
+{
+	static const char *const names[] = { "table", "tsv", "csv", "json" };
+
+	if (!name)
+		return terminal ? ULOGIN_FMT_TABLE : ULOGIN_FMT_TSV;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t
+ulogin_display_width(const char *s)
+{
+	mbstate_t st;
+	size_t width = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (*s) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+		int w;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			/* Not valid in this locale: count bytes. */
+			memset(&st, 0, sizeof(st));
+			width++;
+			s++;
+			continue;
+		}
+		w = wcwidth(wc);
+		width += w > 0 ? (size_t)w : 0;
+		s += n;
+	}
+	return width;
+}
+
+/* ---- writers shared by tables and records --------------------------- */
+
+static void
+put_tsv(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '\t': fputs("\\t", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\\': fputs("\\\\", out); break;
+		default: fputc(*s, out);
+		}
+	}
+}
+
+static void
+put_csv(FILE *out, const char *s)
+{
+	csv_fwrite(out, s, strlen(s));
+}
+
+/* For the table: control characters shown as \t, \n, \r. */
+static char *
+visible(char *s)
+{
+	size_t n = 0;
+	char *out, *o;
+
+	for (const char *p = s; *p; p++)
+		n += (*p == '\t' || *p == '\n' || *p == '\r') ? 2 : 1;
+	o = out = xmalloc(n + 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '\t' || *p == '\n' || *p == '\r') {
+			*o++ = '\\';
+			*o++ = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	free(s);
+	return out;
+}
+
+static void
+put_padded(FILE *out, const char *s, size_t width)
+{
+	size_t w = ulogin_display_width(s);
+
+	fputs(s, out);
+	while (w++ < width)
+		fputc(' ', out);
+}
+
+static int
+finish(FILE *out)
+{
+	if (fflush(out) != 0 || ferror(out)) {
+		ulogin_error("cannot write output: %s", strerror(errno));
+		return ULOGIN_EX_CANTCREAT;
+	}
+	return 0;
+}
+
+static int
+print_json(json_t *v, FILE *out)
+{
+	int rc = json_dumpf(v, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	json_decref(v);
+	if (rc == 0)
+		fputc('\n', out);
+	return finish(out);
+}
+
+/* ---- tables ---------------------------------------------------------- */
+
+struct column {
+	char *name;
+	bool list;
+};
+
+struct ulogin_table {
+	struct column *cols;
+	size_t ncols;
+	struct strv **rows;	/* rows[r][c] */
+	size_t nrows, alloc;
+};
+
+struct ulogin_table *
+ulogin_table_new(const char *const *columns)
+{
+	struct ulogin_table *t = xcalloc(1, sizeof(*t));
+
+	while (columns[t->ncols])
+		t->ncols++;
+	t->cols = xcalloc(t->ncols, sizeof(*t->cols));
+	for (size_t i = 0; i < t->ncols; i++) {
+		size_t len = strlen(columns[i]);
+
+		t->cols[i].list = len && columns[i][len - 1] == '*';
+		t->cols[i].name = xstrndup(columns[i],
+					   len - (t->cols[i].list ? 1 : 0));
+	}
+	return t;
+}
+
+void
+ulogin_table_begin_row(struct ulogin_table *t)
+{
+	if (t->nrows == t->alloc) {
+		t->alloc = t->alloc ? t->alloc * 2 : 64;
+		t->rows = xreallocarray(t->rows, t->alloc, sizeof(*t->rows));
+	}
+	t->rows[t->nrows++] = xcalloc(t->ncols, sizeof(struct strv));
+}
+
+void
+ulogin_table_set(struct ulogin_table *t, size_t col, const char *value)
+{
+	if (!t->nrows || col >= t->ncols)
+		abort();
+	if (value)
+		strv_push(&t->rows[t->nrows - 1][col], value);
+}
+
+static size_t sort_col;
+
+static int
+cmp_rows(const void *a, const void *b)
+{
+	const struct strv *ra = *(struct strv *const *)a;
+	const struct strv *rb = *(struct strv *const *)b;
+	const char *va = ra[sort_col].n ? ra[sort_col].v[0] : "";
+	const char *vb = rb[sort_col].n ? rb[sort_col].v[0] : "";
+
+	return strcmp(va, vb);
+}
+
+void
+ulogin_table_sort(struct ulogin_table *t, size_t col)
+{
+	sort_col = col;
+	if (t->nrows > 1)
+		qsort(t->rows, t->nrows, sizeof(*t->rows), cmp_rows);
+}
+
+size_t
+ulogin_table_rows(const struct ulogin_table *t)
+{
+	return t->nrows;
+}
+
+void
+ulogin_table_free(struct ulogin_table *t)
+{
+	if (!t)
+		return;
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++)
+			strv_free(&t->rows[r][c]);
+		free(t->rows[r]);
+	}
+	for (size_t c = 0; c < t->ncols; c++)
+		free(t->cols[c].name);
+	free(t->cols);
+	free(t->rows);
+	free(t);
+}
+
+static json_t *
+cell_json(const struct column *col, const struct strv *cell)
+{
+	json_t *a;
+
+	if (!col->list)
+		return cell->n ? json_string(cell->v[0]) : json_null();
+	a = json_array();
+	for (size_t i = 0; i < cell->n; i++)
+		json_array_append_new(a, json_string(cell->v[i]));
+	return a;
+}
+
+int
+ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
+		   FILE *out)
+{
+	size_t *width;
+	json_t *arr;
+
+	switch (f) {
+	case ULOGIN_FMT_JSON:
+		arr = json_array();
+		for (size_t r = 0; r < t->nrows; r++) {
+			json_t *o = json_object();
+
+			for (size_t c = 0; c < t->ncols; c++)
+				json_object_set_new(o, t->cols[c].name,
+					cell_json(&t->cols[c], &t->rows[r][c]));
+			json_array_append_new(arr, o);
+		}
+		return print_json(arr, out);
+	case ULOGIN_FMT_TSV:
+	case ULOGIN_FMT_CSV:
+		for (size_t r = 0; r <= t->nrows; r++) {
+			for (size_t c = 0; c < t->ncols; c++) {
+				char *s = r ? strv_join(&t->rows[r - 1][c],
+							",")
+					    : xstrdup(t->cols[c].name);
+
+				if (c)
+					fputc(f == ULOGIN_FMT_TSV ? '\t' : ',',
+					      out);
+				if (f == ULOGIN_FMT_TSV)
+					put_tsv(out, s);
+				else
+					put_csv(out, s);
+				free(s);
+			}
+			fputs(f == ULOGIN_FMT_CSV ? "\r\n" : "\n", out);
+		}
+		return finish(out);
+	case ULOGIN_FMT_TABLE:
+		break;
+	}
+	width = xcalloc(t->ncols, sizeof(*width));
+	for (size_t c = 0; c < t->ncols; c++)
+		width[c] = ulogin_display_width(t->cols[c].name);
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			char *s = visible(strv_join(&t->rows[r][c], ", "));
+			size_t w = ulogin_display_width(s);
+
+			if (w > width[c])
+				width[c] = w;
+			free(s);
+		}
+	for (size_t r = 0; r <= t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			char *s = visible(r ? strv_join(&t->rows[r - 1][c],
+							", ")
+					    : xstrdup(t->cols[c].name));
+
+			if (!r)
+				for (char *p = s; *p; p++)
+					*p = *p == '_' ? ' '
+						       : (char)toupper(
+							 (unsigned char)*p);
+			if (c + 1 < t->ncols) {
+				put_padded(out, s, width[c]);
+				fputs("  ", out);
+			} else {
+				fputs(s, out);
+			}
+			free(s);
+		}
+		fputc('\n', out);
+	}
+	free(width);
+	return finish(out);
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+struct field {
+	char *key;
+	char *label;
+	bool list;
+	bool null;
+	struct strv values;
+};
+
+struct ulogin_record {
+	struct field *fields;
+	size_t n;
+};
+
+struct ulogin_record *
+ulogin_record_new(void)
+{
+	return xcalloc(1, sizeof(struct ulogin_record));
+}
+
+static struct field *
+new_field(struct ulogin_record *r, const char *key, const char *label)
+{
+	struct field *f;
+
+	r->fields = xreallocarray(r->fields, r->n + 1, sizeof(*r->fields));
+	f = &r->fields[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->key = xstrdup(key);
+	f->label = xstrdup(label);
+	return f;
+}
+
+void
+ulogin_record_add(struct ulogin_record *r, const char *key,
+		  const char *label, const char *value)
+{
+	struct field *f = new_field(r, key, label);
+
+	if (value)
+		strv_push(&f->values, value);
+	else
+		f->null = true;
+}
+
+void
+ulogin_record_add_list(struct ulogin_record *r, const char *key,
+		       const char *label, const struct strv *values)
+{
+	struct field *f = new_field(r, key, label);
+
+	f->list = true;
+	for (size_t i = 0; values && i < values->n; i++)
+		strv_push(&f->values, values->v[i]);
+}
+
+void
+ulogin_record_free(struct ulogin_record *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->fields[i].key);
+		free(r->fields[i].label);
+		strv_free(&r->fields[i].values);
+	}
+	free(r->fields);
+	free(r);
+}
+
+int
+ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
+		    FILE *out)
+{
+	size_t width = 0;
+	json_t *o;
+
+	switch (f) {
+	case ULOGIN_FMT_JSON:
+		o = json_object();
+		for (size_t i = 0; i < r->n; i++) {
+			const struct field *fd = &r->fields[i];
+			struct column col = { fd->key, fd->list };
+
+			json_object_set_new(o, fd->key,
+					    cell_json(&col, &fd->values));
+		}
+		return print_json(o, out);
+	case ULOGIN_FMT_TSV:
+	case ULOGIN_FMT_CSV:
+		fputs(f == ULOGIN_FMT_TSV ? "field\tvalue\n"
+					  : "field,value\r\n", out);
+		for (size_t i = 0; i < r->n; i++) {
+			const struct field *fd = &r->fields[i];
+
+			for (size_t j = 0; j < fd->values.n; j++) {
+				if (f == ULOGIN_FMT_TSV) {
+					put_tsv(out, fd->key);
+					fputc('\t', out);
+					put_tsv(out, fd->values.v[j]);
+					fputc('\n', out);
+				} else {
+					put_csv(out, fd->key);
+					fputc(',', out);
+					put_csv(out, fd->values.v[j]);
+					fputs("\r\n", out);
+				}
+			}
+		}
+		return finish(out);
+	case ULOGIN_FMT_TABLE:
+		break;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (r->fields[i].values.n &&
+		    ulogin_display_width(r->fields[i].label) > width)
+			width = ulogin_display_width(r->fields[i].label);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct field *fd = &r->fields[i];
+
+		for (size_t j = 0; j < fd->values.n; j++) {
+			char *label = xasprintf("%s:", j ? "" : fd->label);
+			char *v = visible(xstrdup(fd->values.v[j]));
+
+			put_padded(out, j ? "" : label, width + 2);
+			fputs(v, out);
+			free(v);
+			fputc('\n', out);
+			free(label);
+		}
+	}
+	return finish(out);
+}

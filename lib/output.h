@@ -1,0 +1,53 @@
+/*
+ * Printing results: a table on a terminal, tsv, csv (libcsv's writer) or
+ * json (jansson) for scripts.  Column and field names are an interface
+ * and stay stable.
+ */
+#ifndef ULOGIN_OUTPUT_H
+#define ULOGIN_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "mem.h"
+
+enum ulogin_format { ULOGIN_FMT_TABLE, ULOGIN_FMT_TSV, ULOGIN_FMT_CSV,
+		     ULOGIN_FMT_JSON };
+
+/* The format named (NULL: a table on a terminal, tsv otherwise); -1 for an
+ * unknown name. */
+int ulogin_format_parse(const char *name, bool terminal);
+
+/* A list of rows with fixed columns.  A column whose name ends in '*'
+ * holds a list (a JSON array; joined with commas elsewhere). */
+struct ulogin_table;
+struct ulogin_table *ulogin_table_new(const char *const *columns);
+void ulogin_table_begin_row(struct ulogin_table *t);
+/* Add a value to a column of the current row (NULL adds nothing). */
+void ulogin_table_set(struct ulogin_table *t, size_t col, const char *value);
+/* Sort rows by the first value of a column. */
+void ulogin_table_sort(struct ulogin_table *t, size_t col);
+size_t ulogin_table_rows(const struct ulogin_table *t);
+/* Returns 0, or 73 when the output cannot be written. */
+int ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
+		       FILE *out);
+void ulogin_table_free(struct ulogin_table *t);
+
+/* One record of named fields, for "show": labelled lines on a terminal, a
+ * JSON object, or field/value rows. */
+struct ulogin_record;
+struct ulogin_record *ulogin_record_new(void);
+/* A single value; NULL is shown as nothing (JSON null). */
+void ulogin_record_add(struct ulogin_record *r, const char *key,
+		       const char *label, const char *value);
+/* A list, always a JSON array. */
+void ulogin_record_add_list(struct ulogin_record *r, const char *key,
+			    const char *label, const struct strv *values);
+int ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
+			FILE *out);
+void ulogin_record_free(struct ulogin_record *r);
+
+/* Display width of a UTF-8 string in terminal columns. */
+size_t ulogin_display_width(const char *s);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * Talking to the person at the terminal: secrets without echo,
+ * confirmation of destructive actions.
+ */
+#ifndef ULOGIN_PROMPT_H
+#define ULOGIN_PROMPT_H
+
+#include <stdbool.h>
+
+/* Are stdin and stdout both a terminal? */
+bool ulogin_interactive(void);
+
+/* Read a secret from /dev/tty without echo.  NULL when there is no
+ * terminal.  Free with ulogin_secret_free(). */
+char *ulogin_prompt_secret(const char *prompt);
+
+/* Ask a yes/no question on the terminal; true only for an explicit yes. */
+bool ulogin_confirm(const char *question);
+
+/*
+ * Read a password file: the whole file, minus one trailing newline.  The
+ * file must be a regular file not readable by group or others.  Returns
+ * an exit code and prints why on failure.
+ */
+int ulogin_read_password_file(const char *path, char **out);
+
+#endif

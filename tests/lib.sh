@@ -1,0 +1,178 @@
+# Shared harness for the integration tests: TAP output, a private slapd
+# per test file, and helpers that run a command the way a user types it.
+#
+#   . "$top_srcdir/tests/lib.sh"
+#   sandbox_start --example
+#   run 0 ulogin-user show soer0001          # exit code, then the command
+#   stdout_has 'Name: *Søren Nielsen' "show prints the name"
+#   ldap_attr uid=soer0001,ou=people,$ULOGIN_BASE cn  # the server's answer
+#   done_testing
+#
+# Every check prints one TAP line.  Missing prerequisites skip the whole
+# file with a reason ("1..0 # SKIP ...").
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export LC_ALL=C.UTF-8 TZ=UTC
+# OpenLDAP's clients and ours must not read the machine's ldap.conf.
+export LDAPNOINIT=1
+unset ULOGIN_CONFIG ULOGIN_URI ULOGIN_BASE ULOGIN_BIND_DN \
+	ULOGIN_PASSWORD_FILE ULOGIN_OUTPUT ULOGIN_AUDIT_LOG ULOGIN_SASL_MECH
+export HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent
+
+PATH="$top_builddir:$top_srcdir/scripts:$PATH"
+export PATH
+
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ulogin-test.XXXXXX")
+OUT=$TEST_TMP/stdout
+ERR=$TEST_TMP/stderr
+_tap_n=0
+_tap_failed=0
+_sandbox=
+
+cleanup() {
+	if [ -n "$_sandbox" ]; then
+		ulogin-sandbox stop "$_sandbox" >/dev/null 2>&1
+	fi
+	rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+ok() {	# ok CONDITION-EXIT-CODE DESCRIPTION
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2"
+		_tap_failed=$((_tap_failed + 1))
+		if [ -n "${_last_cmd:-}" ]; then
+			echo "#   command: $_last_cmd"
+			echo "#   exit: ${rc:-}"
+			sed 's/^/#   stdout: /' "$OUT" 2>/dev/null | head -n 20
+			sed 's/^/#   stderr: /' "$ERR" 2>/dev/null | head -n 20
+		fi
+	fi
+}
+
+is() {	# is GOT EXPECTED DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '#   got:      %s\n#   expected: %s\n' "$1" "$2"
+	fi
+}
+
+# run EXPECTED-EXIT COMMAND... : run it with stdin closed, keep its stdout
+# and stderr, and check the exit code (one TAP line).
+run() {
+	local want=$1
+	shift
+	_last_cmd="$*"
+	"$@" >"$OUT" 2>"$ERR" </dev/null
+	rc=$?
+	if [ "$rc" -eq 99 ] || grep -q 'Sanitizer' "$ERR"; then
+		ok 1 "$* ran without a memory error"
+		return
+	fi
+	is "$rc" "$want" "'$*' exits $want"
+}
+
+# run_in INPUT EXPECTED-EXIT COMMAND...: the same, with INPUT on stdin.
+run_in() {
+	local input=$1 want=$2
+	shift 2
+	_last_cmd="$*"
+	printf '%s' "$input" | "$@" >"$OUT" 2>"$ERR"
+	rc=$?
+	is "$rc" "$want" "'$*' exits $want"
+}
+
+stdout_is() {	# stdout_is EXPECTED DESCRIPTION
+	is "$(cat "$OUT")" "$1" "$2"
+}
+
+stdout_has() {	# stdout_has REGEX DESCRIPTION (grep -E)
+	grep -Eq -- "$1" "$OUT"
+	ok $? "$2"
+}
+
+stdout_lacks() {
+	! grep -Eq -- "$1" "$OUT"
+	ok $? "$2"
+}
+
+stderr_has() {
+	grep -Eq -- "$1" "$ERR"
+	ok $? "$2"
+}
+
+stderr_is() {
+	is "$(cat "$ERR")" "$1" "$2"
+}
+
+stdout_empty() {
+	[ ! -s "$OUT" ]
+	ok $? "$1"
+}
+
+done_testing() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+	exit $?
+}
+
+# sandbox_start [--example]: a private slapd for this test file; its
+# settings (ULOGIN_*) are exported.
+sandbox_start() {
+	command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] ||
+		skip_all "slapd is not installed (Debian package slapd)"
+	command -v ldapsearch >/dev/null 2>&1 ||
+		skip_all "ldapsearch is not installed (Debian package ldap-utils)"
+	_sandbox=$TEST_TMP/sb
+	if ! ulogin-sandbox start "$@" "$_sandbox" >"$TEST_TMP/sandbox.log" 2>&1
+	then
+		echo "Bail out! cannot start the sandbox:"
+		sed 's/^/# /' "$TEST_TMP/sandbox.log"
+		exit 1
+	fi
+	# shellcheck disable=SC1091
+	. "$_sandbox/env"
+	AUDIT_LOG=$_sandbox/audit.log
+}
+
+# OpenLDAP's own client as the directory manager: the server is the judge.
+ldap_search() {	# ldap_search BASE FILTER [ATTR...]
+	local base=$1 filter=$2
+	shift 2
+	ldapsearch -x -LLL -o ldif-wrap=no -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+		-y "$ULOGIN_PASSWORD_FILE" -b "$base" "$filter" "$@"
+}
+
+# The values of ATTR of the entry DN, one a line (base64 decoded).
+ldap_attr() {	# ldap_attr DN ATTR
+	ldapsearch -x -LLL -o ldif-wrap=no -H "$ULOGIN_URI" \
+		-D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" -s base -b "$1" \
+		'(objectClass=*)' "$2" 2>/dev/null |
+	while IFS= read -r line; do
+		case $line in
+		"$2:: "*) printf '%s\n' "${line#*:: }" | base64 -d; echo ;;
+		"$2: "*) printf '%s\n' "${line#*: }" ;;
+		esac
+	done
+}
+
+ldap_exists() {	# ldap_exists DN
+	ldapsearch -x -LLL -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+		-y "$ULOGIN_PASSWORD_FILE" -s base -b "$1" '(objectClass=*)' dn \
+		>/dev/null 2>&1
+}
+
+people() { printf 'uid=%s,ou=people,%s' "$1" "$ULOGIN_BASE"; }

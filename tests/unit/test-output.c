@@ -1,0 +1,175 @@
+/* Output formats: exact bytes for table, tsv, csv and json. */
+#include <locale.h>
+#include "unit.h"
+#include "output.h"
+
+static struct ulogin_table *
+sample(void)
+{
+	static const char *const cols[] = { "username", "name", "roles*",
+					    NULL };
+	struct ulogin_table *t = ulogin_table_new(cols);
+
+	ulogin_table_begin_row(t);
+	ulogin_table_set(t, 0, "soer0001");
+	ulogin_table_set(t, 1, "Søren \"S\" Åby");
+	ulogin_table_set(t, 2, "student");
+	ulogin_table_set(t, 2, "parent");
+	ulogin_table_begin_row(t);
+	ulogin_table_set(t, 0, "bo0001");
+	ulogin_table_set(t, 1, "Bo\tEk,\nJr\\");
+	return t;
+}
+
+struct job {
+	struct ulogin_table *t;
+	struct ulogin_record *r;
+	enum ulogin_format f;
+};
+
+static void
+print_job(void *arg)
+{
+	struct job *j = arg;
+
+	if (j->t)
+		ulogin_table_print(j->t, j->f, stdout);
+	else
+		ulogin_record_print(j->r, j->f, stdout);
+}
+
+static char *
+render(struct ulogin_table *t, enum ulogin_format f)
+{
+	struct job j = { t, NULL, f };
+
+	return capture(stdout, print_job, &j);
+}
+
+static void
+table_aligns_by_display_width(void **state)
+{
+	struct ulogin_table *t = sample();
+	char *out = render(t, ULOGIN_FMT_TABLE);
+
+	assert_string_equal(out,
+		"USERNAME  NAME           ROLES\n"
+		"soer0001  Søren \"S\" Åby  student, parent\n"
+		"bo0001    Bo\\tEk,\\nJr\\   \n");
+	free(out);
+	ulogin_table_free(t);
+}
+
+static void
+tsv_escapes(void **state)
+{
+	struct ulogin_table *t = sample();
+	char *out = render(t, ULOGIN_FMT_TSV);
+
+	assert_string_equal(out,
+		"username\tname\troles\n"
+		"soer0001\tSøren \"S\" Åby\tstudent,parent\n"
+		"bo0001\tBo\\tEk,\\nJr\\\\\t\n");
+	free(out);
+	ulogin_table_free(t);
+}
+
+static void
+csv_quotes(void **state)
+{
+	struct ulogin_table *t = sample();
+	char *out = render(t, ULOGIN_FMT_CSV);
+
+	assert_string_equal(out,
+		"\"username\",\"name\",\"roles\"\r\n"
+		"\"soer0001\",\"Søren \"\"S\"\" Åby\",\"student,parent\"\r\n"
+		"\"bo0001\",\"Bo\tEk,\nJr\\\",\"\"\r\n");
+	free(out);
+	ulogin_table_free(t);
+}
+
+static void
+json_lists_are_arrays(void **state)
+{
+	struct ulogin_table *t = sample();
+	char *out = render(t, ULOGIN_FMT_JSON);
+
+	assert_string_equal(out,
+		"[\n"
+		"  {\n"
+		"    \"username\": \"soer0001\",\n"
+		"    \"name\": \"Søren \\\"S\\\" Åby\",\n"
+		"    \"roles\": [\n"
+		"      \"student\",\n"
+		"      \"parent\"\n"
+		"    ]\n"
+		"  },\n"
+		"  {\n"
+		"    \"username\": \"bo0001\",\n"
+		"    \"name\": \"Bo\\tEk,\\nJr\\\\\",\n"
+		"    \"roles\": []\n"
+		"  }\n"
+		"]\n");
+	free(out);
+	ulogin_table_free(t);
+}
+
+static void
+records(void **state)
+{
+	struct ulogin_record *r = ulogin_record_new();
+	struct strv roles = STRV_INIT;
+	struct job j = { NULL, r, ULOGIN_FMT_TABLE };
+	char *out;
+
+	strv_push(&roles, "teacher");
+	strv_push(&roles, "admin");
+	ulogin_record_add(r, "username", "Username", "hans0001");
+	ulogin_record_add(r, "mail", "Mail", NULL);
+	ulogin_record_add_list(r, "roles", "Roles", &roles);
+	out = capture(stdout, print_job, &j);
+	assert_string_equal(out, "Username: hans0001\n"
+				 "Roles:    teacher\n"
+				 "          admin\n");
+	free(out);
+	j.f = ULOGIN_FMT_JSON;
+	out = capture(stdout, print_job, &j);
+	assert_string_equal(out, "{\n  \"username\": \"hans0001\",\n"
+				 "  \"mail\": null,\n"
+				 "  \"roles\": [\n    \"teacher\",\n"
+				 "    \"admin\"\n  ]\n}\n");
+	free(out);
+	j.f = ULOGIN_FMT_TSV;
+	out = capture(stdout, print_job, &j);
+	assert_string_equal(out, "field\tvalue\nusername\thans0001\n"
+				 "roles\tteacher\nroles\tadmin\n");
+	free(out);
+	strv_free(&roles);
+	ulogin_record_free(r);
+}
+
+static void
+format_names(void **state)
+{
+	assert_int_equal(ulogin_format_parse(NULL, true), ULOGIN_FMT_TABLE);
+	assert_int_equal(ulogin_format_parse(NULL, false), ULOGIN_FMT_TSV);
+	assert_int_equal(ulogin_format_parse("csv", true), ULOGIN_FMT_CSV);
+	assert_int_equal(ulogin_format_parse("xml", true), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(table_aligns_by_display_width),
+		cmocka_unit_test(tsv_escapes),
+		cmocka_unit_test(csv_quotes),
+		cmocka_unit_test(json_lists_are_arrays),
+		cmocka_unit_test(records),
+		cmocka_unit_test(format_names),
+	};
+
+	if (!setlocale(LC_ALL, "C.UTF-8"))
+		setlocale(LC_ALL, "");
+	return RUN_TAP(tests);
+}
