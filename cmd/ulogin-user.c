@@ -12,6 +12,7 @@
 #include "exitcodes.h"
 #include "msg.h"
 #include "prompt.h"
+#include "shell.h"
 #include "banned.h"
 
 enum {
@@ -27,6 +28,7 @@ enum {
 	OPT_SET,
 	OPT_ADD,
 	OPT_REMOVE,
+	OPT_INTERACTIVE,
 };
 
 struct user_ctl {
@@ -50,6 +52,7 @@ static void
 usage(FILE *out)
 {
 	fputs("Usage: ulogin-user [options] COMMAND [ARGS]\n"
+	      "       ulogin-user [options] [--interactive]\n"
 	      "\n"
 	      "Find, show and manage user accounts in the ulogin directory.\n"
 	      "\n"
@@ -64,6 +67,11 @@ usage(FILE *out)
 	      " mail...\n"
 	      "  delete USER...   delete users (asks first on a terminal)\n",
 	      out);
+	fputs("\nOptions:\n"
+	      "      --interactive         a shell for several commands over one"
+	      " connection\n"
+	      "                            (the default with no COMMAND on a"
+	      " terminal)\n", out);
 	ulogin_cli_common_help(out);
 	fputs("\nRun 'ulogin-user COMMAND --help' for a command's options.\n"
 	      "See ulogin-user(1).\n", out);
@@ -398,20 +406,54 @@ check_operands(struct user_ctl *ctl, const struct subcommand *sc, int argc)
 	return 0;
 }
 
+static const struct subcommand *
+find_subcommand(const char *name)
+{
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(*subcommands);
+	     i++)
+		if (strcmp(name, subcommands[i].name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+static void
+reset_command(struct user_ctl *ctl)
+{
+	strv_free(&ctl->spec.roles);
+	strv_free(&ctl->spec.institutions);
+	strv_free(&ctl->edit.set);
+	strv_free(&ctl->edit.add);
+	strv_free(&ctl->edit.remove);
+	memset(&ctl->spec, 0, sizeof(ctl->spec));
+	memset(&ctl->query, 0, sizeof(ctl->query));
+	memset(&ctl->edit, 0, sizeof(ctl->edit));
+}
+
+/* Parse a subcommand's options; -1 to go on (argc and argv then hold its
+ * operands), else an exit code. */
+static int
+parse_subcommand(struct user_ctl *ctl, const struct subcommand *sc,
+		 int *argc, char ***argv)
+{
+	struct ulogin_opts o = { sc->name, "", sc->longopts, handle_option,
+				 ctl, sc->usage, false };
+	int rc;
+
+	if ((rc = ulogin_cli_parse(&ctl->cli, &o, *argc, *argv)) >= 0)
+		return rc;
+	*argc -= optind;
+	*argv += optind;
+	return check_operands(ctl, sc, *argc) ? ULOGIN_EX_USAGE : -1;
+}
+
 static int
 run_subcommand(struct user_ctl *ctl, const struct subcommand *sc, int argc,
 	       char **argv)
 {
-	struct ulogin_opts o = { sc->name, "", sc->longopts, handle_option,
-				 ctl, sc->usage, false };
 	struct ulogin_conn *c = NULL;
 	int rc;
 
-	if ((rc = ulogin_cli_parse(&ctl->cli, &o, argc, argv)) >= 0)
-		return rc;
-	argc -= optind;
-	argv += optind;
-	if ((rc = check_operands(ctl, sc, argc)) ||
+	if ((rc = parse_subcommand(ctl, sc, &argc, &argv)) >= 0 ||
 	    (rc = ulogin_cli_setup(&ctl->cli)) ||
 	    (rc = ulogin_connect(&ctl->cli.cfg, &c)))
 		return rc;
@@ -420,12 +462,113 @@ run_subcommand(struct user_ctl *ctl, const struct subcommand *sc, int argc,
 	return rc;
 }
 
+/* ---- the interactive shell ------------------------------------------- */
+
+struct shell_ctl {
+	struct user_ctl *ctl;
+	struct ulogin_conn *conn;
+};
+
+static const char *const shell_commands[] = {
+	"add", "show", "find", "list", "modify", "delete", "help", "quit",
+	NULL
+};
+
+static void
+shell_candidates(struct strv *out, void *data)
+{
+	struct shell_ctl *sh = data;
+	struct ulogin_user_query all = { 0 };
+	struct ulogin_table *t = NULL;
+
+	ulogin_set_verbosity(-1);
+	if (ulogin_user_find(sh->conn, &all, &t) == 0)
+		ulogin_table_column(t, 0, out);
+	ulogin_set_verbosity(sh->ctl->cli.cfg.verbosity);
+	ulogin_table_free(t);
+}
+
+/*
+ * One shell line: the subcommand's own options and -o, -n, -q, -v, --yes
+ * apply to this line only; connection options were fixed at the start.
+ */
+static int
+shell_line(int argc, char **argv, void *data)
+{
+	struct shell_ctl *sh = data;
+	struct user_ctl *ctl = sh->ctl;
+	const struct subcommand *sc;
+	struct ulogin_config saved = ctl->cli.cfg;
+	enum ulogin_format saved_format = ctl->cli.format;
+	int rc, f;
+
+	if (!strcmp(argv[0], "help")) {
+		sc = argc > 1 ? find_subcommand(argv[1]) : NULL;
+		(sc ? sc->usage : usage)(stdout);
+		return 0;
+	}
+	if (!(sc = find_subcommand(argv[0])))
+		return ulogin_usage_error(NULL, "unknown command '%s'",
+					  argv[0]);
+	reset_command(ctl);
+	ctl->cli.cfg.output = NULL;
+	rc = parse_subcommand(ctl, sc, &argc, &argv);
+	if (rc < 0) {
+		f = ulogin_format_parse(ctl->cli.cfg.output, true);
+		if (ctl->cli.cfg.output)
+			ctl->cli.format = (enum ulogin_format)f;
+		ulogin_set_verbosity(ctl->cli.cfg.verbosity);
+		rc = sc->run(ctl, sh->conn, argc, argv);
+	}
+	free(ctl->cli.cfg.output);
+	/* Only per-line settings can have changed; restore the session's. */
+	ctl->cli.cfg.output = saved.output;
+	ctl->cli.cfg.dry_run = saved.dry_run;
+	ctl->cli.cfg.assume_yes = saved.assume_yes;
+	ctl->cli.cfg.verbosity = saved.verbosity;
+	ctl->cli.format = saved_format;
+	ulogin_set_verbosity(saved.verbosity);
+	return rc;
+}
+
+static int
+run_shell(struct user_ctl *ctl)
+{
+	struct shell_ctl sh = { ctl, NULL };
+	struct ulogin_shell shell = { "ulogin-user> ", shell_commands,
+				      shell_candidates, shell_line, &sh };
+	int rc;
+
+	if ((rc = ulogin_cli_setup(&ctl->cli)) ||
+	    (rc = ulogin_connect(&ctl->cli.cfg, &sh.conn)))
+		return rc;
+	rc = ulogin_shell_run(&shell);
+	ulogin_disconnect(sh.conn);
+	return rc;
+}
+
+static const struct option main_options[] = {
+	{ "interactive", no_argument, NULL, OPT_INTERACTIVE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+handle_main_option(int opt, const char *arg, void *data)
+{
+	if (opt != OPT_INTERACTIVE)
+		return -1;
+	*(int *)data = 1;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct ulogin_opts o = { NULL, "", NULL, NULL, NULL, usage, true };
+	int rc, interactive = 0;
+	struct ulogin_opts o = { NULL, "", main_options, handle_main_option,
+				 &interactive, usage, true };
+	const struct subcommand *sc;
 	struct user_ctl ctl;
-	int rc;
 
 	setlocale(LC_ALL, "");
 	ulogin_set_program(argv[0]);
@@ -434,27 +577,21 @@ main(int argc, char **argv)
 
 	if ((rc = ulogin_cli_parse(&ctl.cli, &o, argc, argv)) >= 0)
 		goto out;
+	if (optind >= argc && (interactive || ulogin_interactive())) {
+		rc = run_shell(&ctl);
+		goto out;
+	}
 	if (optind >= argc) {
 		rc = ulogin_usage_error(NULL, "missing command");
 		goto out;
 	}
-	rc = -1;
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(*subcommands);
-	     i++)
-		if (strcmp(argv[optind], subcommands[i].name) == 0) {
-			rc = run_subcommand(&ctl, &subcommands[i],
-					    argc - optind, argv + optind);
-			break;
-		}
-	if (rc < 0)
+	if (!(sc = find_subcommand(argv[optind])))
 		rc = ulogin_usage_error(NULL, "unknown command '%s'",
 					argv[optind]);
+	else
+		rc = run_subcommand(&ctl, sc, argc - optind, argv + optind);
 out:
-	strv_free(&ctl.spec.roles);
-	strv_free(&ctl.spec.institutions);
-	strv_free(&ctl.edit.set);
-	strv_free(&ctl.edit.add);
-	strv_free(&ctl.edit.remove);
+	reset_command(&ctl);
 	ulogin_cli_free(&ctl.cli);
 	return rc;
 }

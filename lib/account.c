@@ -597,6 +597,27 @@ source_deprecated(struct ulogin_conn *c, const struct ulogin_entry *user)
 	return dep;
 }
 
+static int
+count_entry(const struct ulogin_entry *e, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+/* "yes", "no", or NULL when the server will not tell this operator. */
+static const char *
+has_password(struct ulogin_conn *c, const char *dn)
+{
+	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
+	int n = 0;
+
+	/* A presence test, so no password hash is ever read. */
+	if (ulogin_search(c, dn, ULOGIN_SCOPE_BASE, "(userPassword=*)", none,
+			  count_entry, &n) != LDAP_SUCCESS)
+		return NULL;
+	return n ? "yes" : "no";
+}
+
 static void
 add_time(struct ulogin_record *r, const char *key, const char *label,
 	 const char *gtime)
@@ -658,7 +679,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	struct class_scan cls;
 	struct ulogin_record *r;
 	char *policy_dn = NULL, *policy_name;
-	const char *why;
+	const char *why, *password;
 	int rc, prc;
 
 	if ((why = ulogin_username_invalid(username))) {
@@ -675,6 +696,11 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	prc = read_policy(c, &e, &policy, &policy_dn);
 	ulogin_account_state(&e, prc == LDAP_SUCCESS ? &policy : NULL,
 			     source_deprecated(c, &e), time(NULL), &st);
+	password = has_password(c, e.dn);
+	if (!strcmp(st.state, "active") && password && !strcmp(password, "no")) {
+		free(st.reason);
+		st.reason = xstrdup("has no password yet, so cannot log in");
+	}
 
 	r = ulogin_record_new();
 	add_attr(r, &e, "username", "Username", "uid");
@@ -702,6 +728,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	ulogin_record_add(r, "policy", "Password policy", policy_name);
 	add_attr(r, &e, "policy_override", "Policy override",
 		 "uloginPolicyOverride");
+	ulogin_record_add(r, "password_set", "Has a password", password);
 	add_password_facts(r, &e, &st);
 	add_time(r, "change_by", "Change password by",
 		 ulogin_entry_get(&e, "uloginChangeBy"));

@@ -146,22 +146,24 @@ ulogin_cli_parse(struct ulogin_cli *cli, const struct ulogin_opts *o,
 	if (nown)
 		memcpy(longopts + ncommon, o->longopts,
 		       nown * sizeof(*longopts));
-	shortopts = xasprintf("%s%s%s", o->stop_at_operand ? "+" : "",
+	/* A leading ':' makes getopt quiet: the messages are ours. */
+	shortopts = xasprintf("%s:%s%s", o->stop_at_operand ? "+" : "",
 			      COMMON_SHORT, o->shortopts ? o->shortopts : "");
 	cli->cmd = o->cmd;
 	optind = 0;	/* GNU getopt: start afresh for each level */
+	opterr = 0;
 	while (rc == -1 &&
 	       (opt = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
 	       -1) {
-		if (opt == '?') {
-			/* getopt_long already said what was wrong. */
-			if (o->cmd)
-				fprintf(stderr, "Try '%s %s --help'.\n",
-					ulogin_program(), o->cmd);
-			else
-				fprintf(stderr, "Try '%s --help'.\n",
-					ulogin_program());
-			rc = ULOGIN_EX_USAGE;
+		if (opt == '?' || opt == ':') {
+			const char *bad = argv[optind - 1];
+			char shortopt[3] = { '-', (char)optopt, '\0' };
+
+			if (optopt && strncmp(bad, "--", 2) != 0)
+				bad = shortopt;
+			rc = ulogin_usage_error(o->cmd, opt == '?'
+				? "unknown option '%s'"
+				: "option '%s' needs a value", bad);
 			break;
 		}
 		rc = common_option(cli, opt, optarg, o);

@@ -198,6 +198,14 @@ ulogin_table_sort(struct ulogin_table *t, size_t col)
 		qsort(t->rows, t->nrows, sizeof(*t->rows), cmp_rows);
 }
 
+void
+ulogin_table_column(const struct ulogin_table *t, size_t col, struct strv *out)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		if (t->rows[r][col].n)
+			strv_push(out, t->rows[r][col].v[0]);
+}
+
 size_t
 ulogin_table_rows(const struct ulogin_table *t)
 {

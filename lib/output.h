@@ -27,6 +27,9 @@ void ulogin_table_begin_row(struct ulogin_table *t);
 void ulogin_table_set(struct ulogin_table *t, size_t col, const char *value);
 /* Sort rows by the first value of a column. */
 void ulogin_table_sort(struct ulogin_table *t, size_t col);
+/* Append the first value of a column of every row to out. */
+void ulogin_table_column(const struct ulogin_table *t, size_t col,
+			 struct strv *out);
 size_t ulogin_table_rows(const struct ulogin_table *t);
 /* Returns 0, or 73 when the output cannot be written. */
 int ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
