@@ -293,10 +293,16 @@ static int
 read_user(struct ulogin_conn *c, const char *username,
 	  struct ulogin_entry *e)
 {
+	const char *why;
 	char *dn;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
+	if ((why = ulogin_username_invalid(username))) {
+		/* It cannot exist, so do not even ask the server. */
+		ulogin_error("cannot find user '%s': %s", username, why);
+		return ULOGIN_EX_NOUSER;
+	}
 	if (!(dn = user_dn(c, username))) {
 		ulogin_error("cannot use base DN '%s'", ulogin_conn_base(c));
 		return ULOGIN_EX_CONFIG;
@@ -646,7 +652,7 @@ add_password_facts(struct ulogin_record *r, const struct ulogin_entry *e,
 {
 	const struct strv *fails = ulogin_entry_values(e, "pwdFailureTime");
 	const struct strv *grace = ulogin_entry_values(e, "pwdGraceUseTime");
-	char words[32], *n;
+	char words[32];
 
 	add_time(r, "password_changed", "Password changed",
 		 ulogin_entry_get(e, "pwdChangedTime"));
@@ -658,14 +664,12 @@ add_password_facts(struct ulogin_record *r, const struct ulogin_entry *e,
 		ulogin_record_add(r, "password_expires", "Password expires",
 				  NULL);
 	}
-	ulogin_record_add(r, "must_change", "Must change password",
-			  entry_true(e, "pwdReset") ? "yes" : "no");
-	n = xasprintf("%zu", fails ? fails->n : 0);
-	ulogin_record_add(r, "failures", "Failed logins", n);
-	free(n);
-	n = xasprintf("%zu", grace ? grace->n : 0);
-	ulogin_record_add(r, "grace_logins_used", "Grace logins used", n);
-	free(n);
+	ulogin_record_add_bool(r, "must_change", "Must change password",
+			       entry_true(e, "pwdReset"));
+	ulogin_record_add_count(r, "failures", "Failed logins",
+				fails ? (long)fails->n : 0);
+	ulogin_record_add_count(r, "grace_logins_used", "Grace logins used",
+				grace ? (long)grace->n : 0);
 	add_time(r, "last_login", "Last login",
 		 ulogin_entry_get(e, "pwdLastSuccess"));
 }
@@ -679,13 +683,9 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	struct class_scan cls;
 	struct ulogin_record *r;
 	char *policy_dn = NULL, *policy_name;
-	const char *why, *password;
+	const char *password;
 	int rc, prc;
 
-	if ((why = ulogin_username_invalid(username))) {
-		ulogin_error("cannot find user '%s': %s", username, why);
-		return ULOGIN_EX_NOUSER;
-	}
 	if ((rc = read_user(c, username, &e)))
 		return rc;
 	if ((rc = classes_of(c, e.dn, &cls)) != LDAP_SUCCESS) {
@@ -707,6 +707,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	add_attr(r, &e, "name", "Name", "cn");
 	add_attr(r, &e, "given_name", "Given name", "givenName");
 	add_attr(r, &e, "surname", "Surname", "sn");
+	add_attr(r, &e, "display_name", "Display name", "displayName");
 	ulogin_record_add(r, "dn", "DN", e.dn);
 	ulogin_record_add(r, "state", "State", st.state);
 	ulogin_record_add(r, "state_reason", "Why", st.reason);
@@ -728,7 +729,11 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	ulogin_record_add(r, "policy", "Password policy", policy_name);
 	add_attr(r, &e, "policy_override", "Policy override",
 		 "uloginPolicyOverride");
-	ulogin_record_add(r, "password_set", "Has a password", password);
+	if (password)
+		ulogin_record_add_bool(r, "password_set", "Has a password",
+				       !strcmp(password, "yes"));
+	else
+		ulogin_record_add(r, "password_set", "Has a password", NULL);
 	add_password_facts(r, &e, &st);
 	add_time(r, "change_by", "Change password by",
 		 ulogin_entry_get(&e, "uloginChangeBy"));
@@ -743,8 +748,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	add_attr(r, &e, "reset_by", "Reset opened by", "uloginResetBy");
 	add_time(r, "left_at", "Left the school",
 		 ulogin_entry_get(&e, "uloginLeftAt"));
-	ulogin_record_add(r, "identified", "Identified by national ID",
-			  entry_true(&e, "uloginIdentified") ? "yes" : "no");
+	ulogin_record_add_bool(r, "identified", "Identified by national ID",
+			       entry_true(&e, "uloginIdentified"));
 	add_attr(r, &e, "source", "Source", "uloginSource");
 	add_attr(r, &e, "external_id", "External ID", "uloginExternalId");
 	add_time(r, "created", "Created", ulogin_entry_get(&e,
@@ -999,6 +1004,7 @@ struct edit_plan {
 	struct strv roles, institutions;	/* values to check */
 	const char *grade;
 	bool names_changed;
+	bool display_name_set;
 };
 
 static int
@@ -1051,13 +1057,19 @@ plan_one(struct ulogin_change *ch, const char *assign, enum ulogin_mod_op op,
 		strv_push(&plan->institutions, value);
 	if (!strcmp(f->name, "grade")) {
 		plan->grade = value;
-		ulogin_change_mod(ch, ULOGIN_MOD_REPLACE, "uloginLevel",
+		ulogin_change_set(ch, "uloginLevel",
 				  *value ? ulogin_level_for_grade(value)
 					 : NULL);
 	}
 	if (!strcmp(f->name, "given-name") || !strcmp(f->name, "surname"))
 		plan->names_changed = true;
-	ulogin_change_mod(ch, op, f->attr, *value ? value : NULL);
+	if (!strcmp(f->name, "display-name"))
+		plan->display_name_set = true;
+	if (op == ULOGIN_MOD_REPLACE && !f->multi)
+		/* Given twice, the last value wins. */
+		ulogin_change_set(ch, f->attr, *value ? value : NULL);
+	else
+		ulogin_change_mod(ch, op, f->attr, *value ? value : NULL);
 	return 0;
 }
 
@@ -1090,10 +1102,6 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 		ulogin_hint("give --set, --add or --remove NAME=VALUE");
 		return ULOGIN_EX_USAGE;
 	}
-	if (ulogin_username_invalid(username)) {
-		ulogin_error("cannot find user '%s'", username);
-		return ULOGIN_EX_NOUSER;
-	}
 	if ((rc = read_user(c, username, &e)))
 		return rc;
 	memset(&plan, 0, sizeof(plan));
@@ -1108,7 +1116,9 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 		char *cn = full_name(pending_value(&ch, "givenName", &e),
 				     pending_value(&ch, "sn", &e));
 
-		ulogin_change_mod(&ch, ULOGIN_MOD_REPLACE, "cn", cn);
+		ulogin_change_set(&ch, "cn", cn);
+		if (!plan.display_name_set)
+			ulogin_change_set(&ch, "displayName", cn);
 		free(cn);
 	}
 	if (!rc)
@@ -1117,7 +1127,9 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 		rc = ulogin_ldap_error(c, lrc, "cannot change user '%s'",
 				       username);
 	if (!rc)
-		ulogin_info("changed user '%s'", username);
+		ulogin_info(ulogin_conn_config(c)->dry_run
+			    ? "would change user '%s' (dry run)"
+			    : "changed user '%s'", username);
 	strv_free(&plan.roles);
 	strv_free(&plan.institutions);
 	ulogin_change_free(&ch);
@@ -1168,10 +1180,6 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 	char *classes, *filter, *question;
 	int rc, lrc = LDAP_SUCCESS;
 
-	if (ulogin_username_invalid(username)) {
-		ulogin_error("cannot find user '%s'", username);
-		return ULOGIN_EX_NOUSER;
-	}
 	if ((rc = read_user(c, username, &e)))
 		return rc;
 	if (confirm) {
@@ -1216,7 +1224,9 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 		ulogin_change_free(&ch);
 	}
 	if (!rc)
-		ulogin_info("deleted user '%s'", username);
+		ulogin_info(ulogin_conn_config(c)->dry_run
+			    ? "would delete user '%s' (dry run)"
+			    : "deleted user '%s'", username);
 	for (size_t i = 0; i < refs.n; i++)
 		ulogin_change_free(&refs.changes[i]);
 	free(refs.changes);

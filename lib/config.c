@@ -187,6 +187,7 @@ read_document(struct ulogin_config *cfg, const char *path,
 {
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	yaml_node_pair_t *pair;
+	int rc;
 
 	if (!root)
 		return 0;	/* an empty file is a valid, empty config */
@@ -204,9 +205,15 @@ read_document(struct ulogin_config *cfg, const char *path,
 			return config_error(path, &k->start_mark, NULL,
 					    "a key must be a plain word");
 		name = (const char *)k->data.scalar.value;
-		if (!(key = find_key(name)))
-			return config_error(path, &k->start_mark, name,
-					    "unknown key");
+		if (!(key = find_key(name))) {
+			rc = config_error(path, &k->start_mark, name,
+					  "unknown key");
+			ulogin_hint("known keys: uri, base, bind_dn, "
+				    "password_file, sasl_mech, tls_ca_file, "
+				    "output, audit_log, starttls, syslog, "
+				    "timeout");
+			return rc;
+		}
 		if (v->type != YAML_SCALAR_NODE)
 			return config_error(path, &v->start_mark, name,
 					    "expected a single value");
@@ -237,9 +244,17 @@ ulogin_config_read_file(struct ulogin_config *cfg, const char *path)
 	}
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &doc)) {
-		rc = config_error(path, &parser.problem_mark, NULL,
-				  parser.problem ? parser.problem
+		/* Point at where the broken construct starts when libyaml
+		 * knows it: an unclosed bracket is noticed only at the end. */
+		char *why = parser.context
+			? xasprintf("%s (%s at line %zu)", parser.problem,
+				    parser.context,
+				    parser.context_mark.line + 1)
+			: xstrdup(parser.problem ? parser.problem
 						 : "not valid YAML");
+
+		rc = config_error(path, &parser.problem_mark, NULL, why);
+		free(why);
 		yaml_parser_delete(&parser);
 		fclose(f);
 		return rc;
@@ -267,6 +282,15 @@ read_environment(struct ulogin_config *cfg)
 
 		if (!v || (!*v && keys[i].type != KEY_REFUSED))
 			continue;
+		if (keys[i].type == KEY_REFUSED) {
+			ulogin_error("environment variable %s: passwords are "
+				     "not accepted in the environment",
+				     keys[i].env);
+			ulogin_hint("other processes can read it; unset it and "
+				    "use ULOGIN_PASSWORD_FILE or -y FILE "
+				    "(readable only by you), or -W");
+			return ULOGIN_EX_CONFIG;
+		}
 		if (set_key(cfg, &keys[i], v, NULL, &why) < 0) {
 			ulogin_error("environment variable %s: %s",
 				     keys[i].env, why);

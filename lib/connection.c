@@ -118,6 +118,8 @@ static const struct {
 	  "the directory server did not answer in time" },
 	{ LDAP_UNAVAILABLE, ULOGIN_EX_UNAVAILABLE,
 	  "the directory server is not available" },
+	{ LDAP_PROTOCOL_ERROR, ULOGIN_EX_UNAVAILABLE,
+	  "the directory server did not understand the request" },
 	{ LDAP_BUSY, ULOGIN_EX_TEMPFAIL,
 	  "the directory server is busy; try again later" },
 	{ LDAP_TIMELIMIT_EXCEEDED, ULOGIN_EX_TEMPFAIL,
@@ -234,6 +236,10 @@ ulogin_ldap_error(struct ulogin_conn *c, int rc, const char *fmt, ...)
 	va_list ap;
 	char *what;
 
+	/* ppolicy: the account we logged in as must change its password. */
+	if (c && c->diag && strstr(c->diag, "modify password"))
+		hint = "the account you logged in as must change its own "
+		       "password first (e.g. with ldappasswd -S)";
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -275,13 +281,8 @@ is_loopback(const char *host)
 	       strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
 }
 
-/*
- * Decide whether the URI list needs StartTLS: a plain ldap:// address of
- * anything but this machine must never carry a password in clear.
- * Returns -1 for an unusable URI.
- */
-static int
-needs_starttls(const char *uris, int *ldapi)
+int
+ulogin_uri_needs_starttls(const char *uris, int *ldapi)
 {
 	char *list = xstrdup(uris), *save = NULL;
 	int need = 0, n = 0;
@@ -353,7 +354,9 @@ simple_bind(struct ulogin_conn *c)
 	struct berval cred;
 	int rc;
 
-	if (cfg->password_file) {
+	/* -W is a flag, so it wins over a password file from the
+	 * environment or a config file. */
+	if (cfg->password_file && !cfg->ask_password) {
 		if ((rc = ulogin_read_password_file(cfg->password_file,
 						    &password)))
 			return rc;
@@ -437,7 +440,7 @@ ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out)
 			    "in ldap.conf");
 		return ULOGIN_EX_CONFIG;
 	}
-	if ((tls = needs_starttls(cfg->uri, &ldapi)) < 0) {
+	if ((tls = ulogin_uri_needs_starttls(cfg->uri, &ldapi)) < 0) {
 		ulogin_error("cannot use server address '%s'", cfg->uri);
 		ulogin_hint("use ldap://HOST, ldaps://HOST or ldapi://PATH, "
 			    "several separated by spaces");
@@ -462,15 +465,21 @@ ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out)
 	if (tls || cfg->starttls == ULOGIN_YES) {
 		ulogin_debug("starting TLS");
 		rc = ldap_start_tls_s(c->ld, NULL, NULL);
-		if (rc != LDAP_SUCCESS) {
+		if (rc == LDAP_PROTOCOL_ERROR) {
+			ulogin_error("cannot start TLS with '%s': the server "
+				     "does not offer StartTLS", cfg->uri);
+			rc = ULOGIN_EX_UNAVAILABLE;
+		} else if (rc != LDAP_SUCCESS) {
 			remember_diagnostics(c);
 			rc = ulogin_ldap_error(c, rc, "cannot start TLS with "
 					       "'%s'", cfg->uri);
-			if (!tls)
-				goto fail;
-			ulogin_hint("a plain ldap:// address of another "
-				    "host is only used with TLS; check the "
-				    "server's certificate and 'tls_ca_file'");
+		}
+		if (rc) {
+			if (tls)
+				ulogin_hint("a plain ldap:// address of another"
+					    " host is only used with TLS; use "
+					    "ldaps:// or a server with "
+					    "StartTLS and a valid certificate");
 			goto fail;
 		}
 	}
@@ -479,8 +488,13 @@ ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out)
 	else if (cfg->sasl_mech || ldapi)
 		rc = sasl_bind(c, cfg->sasl_mech ? cfg->sasl_mech
 						 : "EXTERNAL");
-	else
-		c->operator_dn = xstrdup("anonymous");
+	else {
+		ulogin_error("no bind DN configured for '%s'", cfg->uri);
+		ulogin_hint("give one with -D DN and -y FILE (or 'bind_dn' and "
+			    "'password_file' in the config), or use ldapi:// "
+			    "or -Y MECH for SASL");
+		rc = ULOGIN_EX_CONFIG;
+	}
 	if (rc)
 		goto fail;
 	ulogin_debug("connected to %s as %s", cfg->uri, c->operator_dn);
@@ -699,6 +713,17 @@ ulogin_change_mod(struct ulogin_change *ch, enum ulogin_mod_op op,
 	}
 	if (value)
 		strv_push(&m->values, value);
+}
+
+void
+ulogin_change_set(struct ulogin_change *ch, const char *attr,
+		  const char *value)
+{
+	for (size_t i = 0; i < ch->nmods; i++)
+		if (ch->mods[i].op == ULOGIN_MOD_REPLACE &&
+		    strcasecmp(ch->mods[i].attr, attr) == 0)
+			strv_free(&ch->mods[i].values);
+	ulogin_change_mod(ch, ULOGIN_MOD_REPLACE, attr, value);
 }
 
 void

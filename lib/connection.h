@@ -36,13 +36,20 @@ int ulogin_entry_has_value(const struct ulogin_entry *e, const char *attr,
 			   const char *value);
 void ulogin_entry_free(struct ulogin_entry *e);
 
+/*
+ * Does a URI list need StartTLS?  A plain ldap:// address of anything but
+ * this machine must never carry a password in clear.  *ldapi tells whether
+ * the list has an ldapi:// address.  -1 for an unusable list.
+ */
+int ulogin_uri_needs_starttls(const char *uris, int *ldapi);
+
 /* Connect and bind as cfg says.  Prints the error and returns an exit
  * code on failure, 0 on success. */
 int ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out);
 void ulogin_disconnect(struct ulogin_conn *c);
 
 const char *ulogin_conn_base(const struct ulogin_conn *c);
-/* The DN the connection is bound as ("anonymous" when not bound). */
+/* The DN the connection is bound as. */
 const char *ulogin_conn_operator(const struct ulogin_conn *c);
 const struct ulogin_config *ulogin_conn_config(const struct ulogin_conn *c);
 
@@ -92,6 +99,10 @@ void ulogin_change_init(struct ulogin_change *ch, enum ulogin_change_op op,
 /* Add a value (NULL for none) to the modification of attr with op. */
 void ulogin_change_mod(struct ulogin_change *ch, enum ulogin_mod_op op,
 		       const char *attr, const char *value);
+/* Replace attr with exactly this value (NULL: remove it), dropping any
+ * value an earlier call gave. */
+void ulogin_change_set(struct ulogin_change *ch, const char *attr,
+		       const char *value);
 void ulogin_change_free(struct ulogin_change *ch);
 
 /*

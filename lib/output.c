@@ -323,11 +323,12 @@ ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 
 /* ---- records ---------------------------------------------------------- */
 
+enum field_kind { FIELD_STRING, FIELD_LIST, FIELD_BOOL, FIELD_COUNT };
+
 struct field {
 	char *key;
 	char *label;
-	bool list;
-	bool null;
+	enum field_kind kind;
 	struct strv values;
 };
 
@@ -363,8 +364,26 @@ ulogin_record_add(struct ulogin_record *r, const char *key,
 
 	if (value)
 		strv_push(&f->values, value);
-	else
-		f->null = true;
+}
+
+void
+ulogin_record_add_bool(struct ulogin_record *r, const char *key,
+		       const char *label, bool value)
+{
+	struct field *f = new_field(r, key, label);
+
+	f->kind = FIELD_BOOL;
+	strv_push(&f->values, value ? "yes" : "no");
+}
+
+void
+ulogin_record_add_count(struct ulogin_record *r, const char *key,
+			const char *label, long value)
+{
+	struct field *f = new_field(r, key, label);
+
+	f->kind = FIELD_COUNT;
+	strv_push_owned(&f->values, xasprintf("%ld", value));
 }
 
 void
@@ -373,7 +392,7 @@ ulogin_record_add_list(struct ulogin_record *r, const char *key,
 {
 	struct field *f = new_field(r, key, label);
 
-	f->list = true;
+	f->kind = FIELD_LIST;
 	for (size_t i = 0; values && i < values->n; i++)
 		strv_push(&f->values, values->v[i]);
 }
@@ -404,16 +423,30 @@ ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 		o = json_object();
 		for (size_t i = 0; i < r->n; i++) {
 			const struct field *fd = &r->fields[i];
-			struct column col = { fd->key, fd->list };
+			struct column col = { fd->key, fd->kind == FIELD_LIST };
+			json_t *v;
 
-			json_object_set_new(o, fd->key,
-					    cell_json(&col, &fd->values));
+			if (fd->kind == FIELD_BOOL)
+				v = json_boolean(!strcmp(fd->values.v[0],
+							 "yes"));
+			else if (fd->kind == FIELD_COUNT)
+				v = json_integer(strtoll(fd->values.v[0],
+							 NULL, 10));
+			else
+				v = cell_json(&col, &fd->values);
+			json_object_set_new(o, fd->key, v);
 		}
 		return print_json(o, out);
 	case ULOGIN_FMT_TSV:
 	case ULOGIN_FMT_CSV:
-		fputs(f == ULOGIN_FMT_TSV ? "field\tvalue\n"
-					  : "field,value\r\n", out);
+		if (f == ULOGIN_FMT_TSV) {
+			fputs("field\tvalue\n", out);
+		} else {
+			put_csv(out, "field");
+			fputc(',', out);
+			put_csv(out, "value");
+			fputs("\r\n", out);
+		}
 		for (size_t i = 0; i < r->n; i++) {
 			const struct field *fd = &r->fields[i];
 

@@ -43,6 +43,12 @@ struct ulogin_record *ulogin_record_new(void);
 /* A single value; NULL is shown as nothing (JSON null). */
 void ulogin_record_add(struct ulogin_record *r, const char *key,
 		       const char *label, const char *value);
+/* "yes"/"no" in text, true/false in JSON. */
+void ulogin_record_add_bool(struct ulogin_record *r, const char *key,
+			    const char *label, bool value);
+/* A count: a JSON number. */
+void ulogin_record_add_count(struct ulogin_record *r, const char *key,
+			     const char *label, long value);
 /* A list, always a JSON array. */
 void ulogin_record_add_list(struct ulogin_record *r, const char *key,
 			    const char *label, const struct strv *values);

@@ -1,0 +1,150 @@
+#!/bin/sh
+# Connecting and logging in: unreachable servers, failover, password files,
+# passwords refused on the command line and in the environment, config
+# file errors, SASL EXTERNAL on ldapi://, the server's access rules for an
+# institution's administrator and for a student, and no password in clear
+# to another host.
+. "$top_srcdir/tests/lib.sh"
+command -v jq >/dev/null 2>&1 ||
+	skip_all "jq is not installed (Debian package jq)"
+# The server logs every operation, so the test can see what reached it.
+ULOGIN_SANDBOX_LOGLEVEL=stats
+export ULOGIN_SANDBOX_LOGLEVEL
+sandbox_start --example
+SLAPD_LOG=$_sandbox/slapd.log
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+attr() {	# attr USER ATTR: the server's values, space-separated
+	ldap_attr "$(people "$1")" "$2" | sort | tr '\n' ' '
+}
+
+# The audit line of ACTION on USER's entry, as compact JSON.
+audit_of() {	# audit_of ACTION USER
+	jq -c --arg a "$1" --arg t "$(people "$2")" \
+		'select(.action == $a and .target == $t)' "$AUDIT_LOG"
+}
+
+# A private file with CONTENT.
+secret_file() {	# secret_file NAME CONTENT
+	(umask 077 && printf '%s\n' "$2" >"$TEST_TMP/$1")
+	printf '%s' "$TEST_TMP/$1"
+}
+
+# An unreachable server is reported as such, at once.
+start=$(now_ms)
+run 69 ulogin-user show soer0001 -H ldap://127.0.0.1:1
+took=$(($(now_ms) - start))
+[ "$took" -lt 5000 ]
+ok $? "an unreachable server fails fast (${took} ms)"
+stderr_has "cannot reach the directory server" "stderr says the server cannot be reached"
+stderr_has "^hint: .*-H" "the hint names -H"
+stdout_empty "unreachable: nothing on stdout"
+
+# Failover: the second address of the list is used.
+run 0 ulogin-user show soer0001 -H "ldap://127.0.0.1:1 $ULOGIN_URI" -o tsv
+stdout_has "^username	soer0001\$" "failover to the second server works"
+
+# Password files.
+wrong=$(secret_file wrong.pw 'Not-The-Password1')
+run 77 ulogin-user show soer0001 -y "$wrong"
+stderr_has "wrong bind DN or password" "a wrong password says so"
+stdout_empty "wrong password: nothing on stdout"
+chmod 644 "$wrong"
+run 78 ulogin-user show soer0001 -y "$wrong"
+stderr_has "can be read by others" "a readable password file is refused"
+stderr_has "^hint: .*chmod 600" "the hint says how to fix it"
+run 66 ulogin-user show soer0001 -y "$TEST_TMP/missing.pw"
+stderr_has "cannot read password file '$TEST_TMP/missing.pw'" \
+	"a missing password file is named"
+
+# No password on the command line or in the environment.
+for opt in -w --password; do
+	run 64 ulogin-user show soer0001 "$opt" secret
+	stderr_has "not accepted on the command line" "$opt is refused"
+	stderr_has "^hint: .*-y" "the $opt hint points to -y"
+done
+run 64 ulogin-user -w secret show soer0001
+stderr_has "not accepted on the command line" "-w before the command is refused"
+run 78 env ULOGIN_PASSWORD=x ulogin-user show soer0001
+stderr_has "ULOGIN_PASSWORD" "ULOGIN_PASSWORD is named"
+stdout_empty "ULOGIN_PASSWORD: nothing on stdout"
+
+# Config file errors name the file and the line.
+printf 'base: "dc=example,dc=dk"\n  uri: ldap://x: y\n' >"$TEST_TMP/bad.yaml"
+run 78 ulogin-user show soer0001 -c "$TEST_TMP/bad.yaml"
+stderr_has "$TEST_TMP/bad.yaml:2:" "a YAML syntax error gives FILE:LINE"
+printf '# ulogin\nbase: "dc=example,dc=dk"\nserver: ldap://x\n' \
+	>"$TEST_TMP/unknown.yaml"
+run 78 ulogin-user show soer0001 -c "$TEST_TMP/unknown.yaml"
+stderr_has "$TEST_TMP/unknown.yaml:3: 'server': unknown key" \
+	"an unknown key is named with its line"
+printf 'password: secret\n' >"$TEST_TMP/pw.yaml"
+run 78 ulogin-user show soer0001 -c "$TEST_TMP/pw.yaml"
+stderr_has "'password'" "a password in the config file is refused"
+run 78 ulogin-user show soer0001 -c "$TEST_TMP/none.yaml"
+stderr_has "cannot read config file '$TEST_TMP/none.yaml'" \
+	"a missing config file is named"
+
+# SASL EXTERNAL on the ldapi socket: no bind DN, no password; the server
+# maps this user to cn=admin.
+printf 'audit_log: "%s"\n' "$AUDIT_LOG" >"$TEST_TMP/external.yaml"
+run 0 env -u ULOGIN_BIND_DN -u ULOGIN_PASSWORD_FILE \
+	ulogin-user -c "$TEST_TMP/external.yaml" -H "$ULOGIN_LDAPI" \
+	modify agne0001 --set mobile=11223344
+is "$(attr agne0001 mobile)" "11223344 " "SASL EXTERNAL: the change was made"
+is "$(audit_of user.modify agne0001 | jq -r .operator)" \
+	"cn=admin,dc=example,dc=dk" \
+	"SASL EXTERNAL: the audit log names the operator cn=admin"
+
+# An administrator of 280001 (kirs0001) manages 280001's students only.
+kirs=$(secret_file kirs.pw 'Adm1n-Bakke2026')
+run 0 ulogin-user modify emma0001 -D "$(people kirs0001)" -y "$kirs" \
+	--set mobile=12121212
+is "$(attr emma0001 mobile)" "12121212 " "kirs0001 changed a 280001 student"
+is "$(audit_of user.modify emma0001 | jq -r .operator)" \
+	"uid=kirs0001,ou=people,dc=example,dc=dk" "the audit log names kirs0001"
+run 77 ulogin-user modify vict0001 -D "$(people kirs0001)" -y "$kirs" \
+	--set mobile=12121212
+stderr_has "not allowed" "kirs0001 is not allowed to change a 280002 student"
+is "$(attr vict0001 mobile)" "" "the 280002 student is unchanged"
+is "$(audit_of user.modify vict0001 | jq -r .result)" \
+	"you are not allowed to do this" "the refusal is in the audit log"
+
+# A student may read but not change.
+ldappasswd -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
+	-s 'Temp-Pass1234' "$(people osca0001)" >/dev/null 2>&1
+ok $? "ldappasswd: an administrator sets osca0001's password"
+ldappasswd -x -H "$ULOGIN_URI" -D "$(people osca0001)" -w 'Temp-Pass1234' \
+	-a 'Temp-Pass1234' -s 'Own-Pass5678' >/dev/null 2>&1
+ok $? "ldappasswd: osca0001 chooses an own password"
+osca=$(secret_file osca.pw 'Own-Pass5678')
+run 0 ulogin-user show will0001 -D "$(people osca0001)" -y "$osca" -o tsv
+stdout_has "^username	will0001\$" "a student can look a classmate up"
+run 77 ulogin-user modify will0001 -D "$(people osca0001)" -y "$osca" \
+	--set mobile=66666666
+stderr_has "not allowed" "a student is not allowed to change a classmate"
+is "$(attr will0001 mobile)" "" "the classmate is unchanged"
+
+# A plain ldap:// address that is not obviously this machine (127.0.0.1
+# written as one number) must be protected by StartTLS before any
+# password is sent.  The sandbox offers no TLS: the program must stop
+# after the StartTLS request, before binding.
+port=${ULOGIN_URI##*:}
+lines=$(wc -l <"$SLAPD_LOG")
+start=$(now_ms)
+run 69 ulogin-user show soer0001 -H "ldap://2130706433:$port"
+took=$(($(now_ms) - start))
+[ "$took" -lt 5000 ]
+ok $? "refusing a clear-text login is fast (${took} ms)"
+stderr_has "TLS" "stderr says TLS was needed"
+tail -n +"$((lines + 1))" "$SLAPD_LOG" >"$TEST_TMP/slapd.new"
+grep -q 'EXT oid=1.3.6.1.4.1.1466.20037' "$TEST_TMP/slapd.new"
+ok $? "the server received the StartTLS request"
+! grep -q ' BIND ' "$TEST_TMP/slapd.new"
+ok $? "the server received no bind (no password in clear)"
+
+# A server that accepts but never answers is tests/ulogin-user/timeout.sh
+# (tests reach nothing but this machine's loopback).
+
+done_testing
