@@ -191,7 +191,9 @@ find_usage(FILE *out)
 	      "                        [--role ROLE] [--mail ADDRESS]"
 	      " [options]\n"
 	      "\n"
-	      "Find users matching every criterion given.  Columns: username,"
+	      "Find users matching every criterion given (a repeated --role"
+	      " or\n"
+	      "--institution matches any of its values).  Columns: username,"
 	      " given_name,\n"
 	      "surname, roles, institutions, grade, state.\n"
 	      "\n"
@@ -199,8 +201,10 @@ find_usage(FILE *out)
 	      "      --name TEXT           part of a name or username\n"
 	      "      --class CLASS         members and teachers of a class,"
 	      " e.g. 280001-5a\n"
-	      "      --institution NUMBER  users of an institution\n"
-	      "      --role ROLE           users with a role\n"
+	      "      --institution NUMBER  users of an institution (repeat:"
+	      " any of them)\n"
+	      "      --role ROLE           users with a role (repeat: any of"
+	      " them)\n"
 	      "      --mail ADDRESS        users with this e-mail address\n",
 	      out);
 	ulogin_cli_common_help(out);
@@ -218,8 +222,10 @@ list_usage(FILE *out)
 	      "roles, institutions, grade, state.\n"
 	      "\n"
 	      "Options:\n"
-	      "      --institution NUMBER  only users of an institution\n"
-	      "      --role ROLE           only users with a role\n", out);
+	      "      --institution NUMBER  only users of an institution"
+	      " (repeat: any)\n"
+	      "      --role ROLE           only users with a role (repeat:"
+	      " any)\n", out);
 	ulogin_cli_common_help(out);
 	fputs("\nSee ulogin-user(1).\n", out);
 }
@@ -351,11 +357,11 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_SURNAME: ctl->spec.surname = arg; break;
 	case OPT_ROLE:
 		strv_push(&ctl->spec.roles, arg);
-		ctl->query.role = arg;
+		ctl->query.roles = &ctl->spec.roles;
 		break;
 	case OPT_INSTITUTION:
 		strv_push(&ctl->spec.institutions, arg);
-		ctl->query.institution = arg;
+		ctl->query.institutions = &ctl->spec.institutions;
 		break;
 	case OPT_GRADE: ctl->spec.grade = arg; break;
 	case OPT_MAIL:
@@ -393,16 +399,17 @@ check_operands(struct user_ctl *ctl, const struct subcommand *sc, int argc)
 				   !*ctl->spec.surname))
 		return ulogin_usage_error(sc->name, "names cannot be empty");
 	if (sc->run == run_find && !strcmp(sc->name, "find") && !q->name &&
-	    !q->class_name && !q->institution && !q->role && !q->mail)
+	    !q->class_name && !q->institutions && !q->roles && !q->mail)
 		return ulogin_usage_error(sc->name, "'find' needs at least "
 			"one of --name, --class, --institution, --role, "
 			"--mail (or use 'list')");
 	if (q->name && !*q->name)
 		return ulogin_usage_error(sc->name, "--name cannot be empty");
-	if (q->role && !ulogin_role_valid(q->role))
-		return ulogin_usage_error(sc->name, "unknown role '%s' (roles "
-			"are student, teacher, staff, parent, admin)",
-			q->role);
+	for (size_t i = 0; q->roles && i < q->roles->n; i++)
+		if (!ulogin_role_valid(q->roles->v[i]))
+			return ulogin_usage_error(sc->name, "unknown role '%s' "
+				"(roles are student, teacher, staff, parent, "
+				"admin)", q->roles->v[i]);
 	return 0;
 }
 

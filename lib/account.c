@@ -256,7 +256,7 @@ ulogin_account_state(const struct ulogin_entry *user,
 		return;
 	}
 	out->state = "active";
-	out->reason = xstrdup("can log in");
+	out->reason = xstrdup("not blocked, locked out, expired or left");
 }
 
 /* ---- helpers for the operations ------------------------------------- */
@@ -610,33 +610,37 @@ count_entry(const struct ulogin_entry *e, void *data)
 	return 0;
 }
 
-/* "yes", "no", or NULL when the server will not tell this operator. */
-static const char *
-has_password(struct ulogin_conn *c, const char *dn)
+/*
+ * Does the user have a password?  A presence test (no hash is ever read)
+ * answers for operators who may search userPassword; ppolicy's
+ * pwdChangedTime answers for the rest.  Returns 1 yes, 0 no, -1 when this
+ * operator cannot tell.
+ */
+static int
+has_password(struct ulogin_conn *c, const struct ulogin_entry *e)
 {
 	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
 	int n = 0;
 
-	/* A presence test, so no password hash is ever read. */
-	if (ulogin_search(c, dn, ULOGIN_SCOPE_BASE, "(userPassword=*)", none,
-			  count_entry, &n) != LDAP_SUCCESS)
-		return NULL;
-	return n ? "yes" : "no";
+	if (ulogin_entry_get(e, "pwdChangedTime"))
+		return 1;
+	if (ulogin_search(c, e->dn, ULOGIN_SCOPE_BASE, "(userPassword=*)",
+			  none, count_entry, &n) != LDAP_SUCCESS)
+		return -1;
+	/* No match may also mean "not allowed to search it". */
+	return n ? 1 : -1;
 }
 
 static void
 add_time(struct ulogin_record *r, const char *key, const char *label,
 	 const char *gtime)
 {
-	char words[32];
 	time_t t;
 
-	if (gtime && ulogin_gtime_parse(gtime, &t) == 0) {
-		ulogin_time_words(t, words, sizeof(words));
-		ulogin_record_add(r, key, label, words);
-	} else {
+	if (gtime && ulogin_gtime_parse(gtime, &t) == 0)
+		ulogin_record_add_time(r, key, label, t);
+	else
 		ulogin_record_add(r, key, label, gtime);
-	}
 }
 
 static void
@@ -652,14 +656,11 @@ add_password_facts(struct ulogin_record *r, const struct ulogin_entry *e,
 {
 	const struct strv *fails = ulogin_entry_values(e, "pwdFailureTime");
 	const struct strv *grace = ulogin_entry_values(e, "pwdGraceUseTime");
-	char words[32];
-
 	add_time(r, "password_changed", "Password changed",
 		 ulogin_entry_get(e, "pwdChangedTime"));
 	if (st->expires) {
-		ulogin_time_words(st->expires, words, sizeof(words));
-		ulogin_record_add(r, "password_expires", "Password expires",
-				  words);
+		ulogin_record_add_time(r, "password_expires",
+				       "Password expires", st->expires);
 	} else {
 		ulogin_record_add(r, "password_expires", "Password expires",
 				  NULL);
@@ -683,8 +684,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	struct class_scan cls;
 	struct ulogin_record *r;
 	char *policy_dn = NULL, *policy_name;
-	const char *password;
-	int rc, prc;
+	int rc, prc, password;
 
 	if ((rc = read_user(c, username, &e)))
 		return rc;
@@ -696,11 +696,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	prc = read_policy(c, &e, &policy, &policy_dn);
 	ulogin_account_state(&e, prc == LDAP_SUCCESS ? &policy : NULL,
 			     source_deprecated(c, &e), time(NULL), &st);
-	password = has_password(c, e.dn);
-	if (!strcmp(st.state, "active") && password && !strcmp(password, "no")) {
-		free(st.reason);
-		st.reason = xstrdup("has no password yet, so cannot log in");
-	}
+	password = has_password(c, &e);
 
 	r = ulogin_record_new();
 	add_attr(r, &e, "username", "Username", "uid");
@@ -729,9 +725,9 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	ulogin_record_add(r, "policy", "Password policy", policy_name);
 	add_attr(r, &e, "policy_override", "Policy override",
 		 "uloginPolicyOverride");
-	if (password)
+	if (password >= 0)
 		ulogin_record_add_bool(r, "password_set", "Has a password",
-				       !strcmp(password, "yes"));
+				       password);
 	else
 		ulogin_record_add(r, "password_set", "Has a password", NULL);
 	add_password_facts(r, &e, &st);
@@ -780,6 +776,8 @@ struct find_state {
 	struct ulogin_table *t;
 	struct strv *only;		/* class people's DNs, or NULL */
 	struct policy_cache pc;
+	struct strv sources;		/* import sources seen ... */
+	bool *deprecated;		/* ... and whether each is */
 	char *default_policy;
 	int rc;
 };
@@ -803,6 +801,24 @@ cached_policy(struct find_state *fs, const char *dn)
 	return fs->pc.entries[i].dn ? &fs->pc.entries[i] : NULL;
 }
 
+static bool
+cached_deprecated(struct find_state *fs, const struct ulogin_entry *user)
+{
+	const char *source = ulogin_entry_get(user, "uloginSource");
+	size_t i;
+
+	if (!source)
+		return false;
+	for (i = 0; i < fs->sources.n; i++)
+		if (strcasecmp(fs->sources.v[i], source) == 0)
+			return fs->deprecated[i];
+	strv_push(&fs->sources, source);
+	fs->deprecated = xreallocarray(fs->deprecated, fs->sources.n,
+				       sizeof(*fs->deprecated));
+	fs->deprecated[i] = source_deprecated(fs->c, user);
+	return fs->deprecated[i];
+}
+
 static int
 contains_dn(const struct strv *sv, const char *dn)
 {
@@ -824,7 +840,7 @@ add_found(const struct ulogin_entry *e, void *data)
 		return 0;
 	ulogin_account_state(e, cached_policy(fs, link ? link
 						       : fs->default_policy),
-			     false, time(NULL), &st);
+			     cached_deprecated(fs, e), time(NULL), &st);
 	ulogin_table_begin_row(fs->t);
 	ulogin_table_set(fs->t, 0, ulogin_entry_get(e, "uid"));
 	ulogin_table_set(fs->t, 1, ulogin_entry_get(e, "givenName"));
@@ -872,6 +888,29 @@ class_people(struct ulogin_conn *c, const char *name, struct strv *out)
 	return 0;
 }
 
+/* "(|(attr=v1)(attr=v2)...)" over the values, each escaped. */
+static char *
+any_of(const char *attr, const struct strv *values)
+{
+	char *f = xstrdup("");
+
+	for (size_t i = 0; i < values->n; i++) {
+		char *one = ulogin_filter("(%r=%s)", attr, values->v[i]);
+		char *next = xasprintf("%s%s", f, one);
+
+		free(one);
+		free(f);
+		f = next;
+	}
+	if (values->n > 1) {
+		char *or = xasprintf("(|%s)", f);
+
+		free(f);
+		f = or;
+	}
+	return f;
+}
+
 int
 ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 		 struct ulogin_table **out)
@@ -882,7 +921,7 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 		"uloginRole", "uloginInstitution", "uloginGrade",
 		"uloginLeftAt", "pwdAccountLockedTime", "pwdReset",
 		"pwdChangedTime", "pwdLastSuccess", "pwdPolicySubentry",
-		"uloginBlockReason", NULL };
+		"uloginBlockReason", "uloginSource", NULL };
 	struct find_state fs;
 	struct strv members = STRV_INIT;
 	char *filter, *parts[5] = { NULL }, *people, *policies;
@@ -899,11 +938,10 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 		parts[np++] = ulogin_filter("(|(cn=*%s*)(givenName=*%s*)"
 			"(sn=*%s*)(displayName=*%s*)(uid=*%s*))", q->name,
 			q->name, q->name, q->name, q->name);
-	if (q->institution)
-		parts[np++] = ulogin_filter("(uloginInstitution=%s)",
-					    q->institution);
-	if (q->role)
-		parts[np++] = ulogin_filter("(uloginRole=%s)", q->role);
+	if (q->institutions && q->institutions->n)
+		parts[np++] = any_of("uloginInstitution", q->institutions);
+	if (q->roles && q->roles->n)
+		parts[np++] = any_of("uloginRole", q->roles);
 	if (q->mail)
 		parts[np++] = ulogin_filter("(mail=%s)", q->mail);
 	filter = ulogin_filter("(&(objectClass=uloginAccount)%r%r%r%r)",
@@ -927,6 +965,8 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 		ulogin_entry_free(&fs.pc.entries[i]);
 	free(fs.pc.entries);
 	strv_free(&fs.pc.dns);
+	strv_free(&fs.sources);
+	free(fs.deprecated);
 	strv_free(&members);
 	for (size_t i = 0; i < np; i++)
 		free(parts[i]);
@@ -1189,8 +1229,8 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 		if (!confirm(question)) {
 			free(question);
 			ulogin_entry_free(&e);
-			ulogin_error("user '%s' was not deleted", username);
-			return ULOGIN_EX_USAGE;
+			ulogin_info("kept user '%s'", username);
+			return 0;
 		}
 		free(question);
 	}

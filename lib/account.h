@@ -68,8 +68,8 @@ int ulogin_user_show(struct ulogin_conn *c, const char *username,
 struct ulogin_user_query {
 	const char *name;	/* substring of any name or the username */
 	const char *class_name;
-	const char *institution;
-	const char *role;
+	const struct strv *institutions;	/* any of them */
+	const struct strv *roles;		/* any of them */
 	const char *mail;
 };
 

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "exitcodes.h"
+#include "gtime.h"
 #include "mem.h"
 #include "msg.h"
 #include "banned.h"
@@ -69,14 +70,11 @@ int
 ulogin_audit_write(struct ulogin_audit *a, const struct ulogin_audit_record *r)
 {
 	char stamp[32];
-	struct tm tm;
-	time_t now = time(NULL);
 	json_t *o = json_object();
 	char *line;
 	int rc = 0;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ulogin_time_iso(time(NULL), stamp, sizeof(stamp));
 	set_string(o, "time", stamp);
 	set_string(o, "operator", r->operator_dn);
 	set_string(o, "program", ulogin_program());

@@ -207,7 +207,9 @@ hint_for(int rc)
 		return "check the bind DN (-D) and the password file (-y), "
 		       "or use -W to type the password";
 	case LDAP_INSUFFICIENT_ACCESS:
-		return "bind as a user administrator (-D) or ask one to do it";
+		return "the account you logged in as may not do this here; "
+		       "log in (-D) as one that may, or ask whoever runs the "
+		       "directory";
 	case LDAP_CONFIDENTIALITY_REQUIRED:
 	case LDAP_STRONG_AUTH_REQUIRED:
 		return "use StartTLS (-Z) or an ldaps:// address";

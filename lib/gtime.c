@@ -60,5 +60,14 @@ ulogin_time_words(time_t t, char *buf, size_t len)
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm);
+}
+
+void
+ulogin_time_iso(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

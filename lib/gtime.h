@@ -9,7 +9,10 @@
 int ulogin_gtime_parse(const char *s, time_t *out);
 /* time_t to "YYYYMMDDHHMMSSZ"; buf needs 16 bytes. */
 void ulogin_gtime_format(time_t t, char *buf, size_t len);
-/* time_t to "2026-11-23 11:56" in local time; buf needs 20 bytes. */
+/* time_t to "2026-11-23 11:56 CET", local time; buf needs 32 bytes. */
 void ulogin_time_words(time_t t, char *buf, size_t len);
+/* time_t to ISO 8601 UTC, "2026-11-23T10:56:00Z", for scripts; buf needs
+ * 21 bytes. */
+void ulogin_time_iso(time_t t, char *buf, size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "exitcodes.h"
 #include "msg.h"
+#include "gtime.h"
 #include "output.h"
 #include "banned.h"
 
@@ -323,7 +324,9 @@ ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 
 /* ---- records ---------------------------------------------------------- */
 
-enum field_kind { FIELD_STRING, FIELD_LIST, FIELD_BOOL, FIELD_COUNT };
+/* A time keeps two values: [0] ISO 8601 for scripts, [1] words. */
+enum field_kind { FIELD_STRING, FIELD_LIST, FIELD_BOOL, FIELD_COUNT,
+		  FIELD_TIME };
 
 struct field {
 	char *key;
@@ -374,6 +377,20 @@ ulogin_record_add_bool(struct ulogin_record *r, const char *key,
 
 	f->kind = FIELD_BOOL;
 	strv_push(&f->values, value ? "yes" : "no");
+}
+
+void
+ulogin_record_add_time(struct ulogin_record *r, const char *key,
+		       const char *label, time_t value)
+{
+	struct field *f = new_field(r, key, label);
+	char buf[40];
+
+	f->kind = FIELD_TIME;
+	ulogin_time_iso(value, buf, sizeof(buf));
+	strv_push(&f->values, buf);
+	ulogin_time_words(value, buf, sizeof(buf));
+	strv_push(&f->values, buf);
 }
 
 void
@@ -432,6 +449,8 @@ ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 			else if (fd->kind == FIELD_COUNT)
 				v = json_integer(strtoll(fd->values.v[0],
 							 NULL, 10));
+			else if (fd->kind == FIELD_TIME)
+				v = json_string(fd->values.v[0]);
 			else
 				v = cell_json(&col, &fd->values);
 			json_object_set_new(o, fd->key, v);
@@ -450,7 +469,10 @@ ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 		for (size_t i = 0; i < r->n; i++) {
 			const struct field *fd = &r->fields[i];
 
-			for (size_t j = 0; j < fd->values.n; j++) {
+			size_t n = fd->kind == FIELD_TIME ? 1
+							  : fd->values.n;
+
+			for (size_t j = 0; j < n; j++) {
 				if (f == ULOGIN_FMT_TSV) {
 					put_tsv(out, fd->key);
 					fputc('\t', out);
@@ -474,12 +496,15 @@ ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 			width = ulogin_display_width(r->fields[i].label);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct field *fd = &r->fields[i];
+		/* A time shows only its words on a terminal. */
+		size_t first = fd->kind == FIELD_TIME ? 1 : 0;
 
-		for (size_t j = 0; j < fd->values.n; j++) {
-			char *label = xasprintf("%s:", j ? "" : fd->label);
+		for (size_t j = first; j < fd->values.n; j++) {
+			char *label = xasprintf("%s:", j > first ? ""
+								 : fd->label);
 			char *v = visible(xstrdup(fd->values.v[j]));
 
-			put_padded(out, j ? "" : label, width + 2);
+			put_padded(out, j > first ? "" : label, width + 2);
 			fputs(v, out);
 			free(v);
 			fputc('\n', out);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "mem.h"
 
@@ -49,6 +50,10 @@ void ulogin_record_add_bool(struct ulogin_record *r, const char *key,
 /* A count: a JSON number. */
 void ulogin_record_add_count(struct ulogin_record *r, const char *key,
 			     const char *label, long value);
+/* A time: local time in words on a terminal, ISO 8601 UTC for scripts
+ * (tsv, csv, json). */
+void ulogin_record_add_time(struct ulogin_record *r, const char *key,
+			    const char *label, time_t value);
 /* A list, always a JSON array. */
 void ulogin_record_add_list(struct ulogin_record *r, const char *key,
 			    const char *label, const struct strv *values);

@@ -147,4 +147,13 @@ ok $? "the server received no bind (no password in clear)"
 # A server that accepts but never answers is tests/ulogin-user/timeout.sh
 # (tests reach nothing but this machine's loopback).
 
+# No bind DN on ldap://: refused with a hint, never an anonymous bind that
+# would make every user look missing.
+printf 'audit_log: "%s"\n' "$AUDIT_LOG" >"$TEST_TMP/nobind.yaml"
+run 78 env -u ULOGIN_BIND_DN -u ULOGIN_PASSWORD_FILE ulogin-user \
+	-c "$TEST_TMP/nobind.yaml" -H "$ULOGIN_URI" -b "$ULOGIN_BASE" show soer0001
+stderr_has "^ulogin-user: no bind DN configured for 'ldap://127.0.0.1:[0-9]+'$" \
+	"no bind DN: the error"
+stderr_has "^hint: give one with -D DN and -y FILE" "no bind DN: the hint"
+
 done_testing

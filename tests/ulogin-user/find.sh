@@ -164,4 +164,30 @@ is "$(grep -c . "$OUT")" 1 "no match, csv: the header only"
 run 0 ulogin-user find --name zzzz -q -o tsv
 stderr_is "" "no match with -q: nothing on stderr"
 
+# A repeated --role matches any of them (and still ANDs with the rest).
+n_tp=$(ldap_search "ou=people,$ULOGIN_BASE" \
+	'(&(objectClass=uloginAccount)(|(uloginRole=teacher)(uloginRole=parent)))' dn |
+	grep -c '^dn:')
+run 0 ulogin-user list --role teacher --role parent -o tsv
+is "$(($(grep -c . "$OUT") - 1))" "$n_tp" "list --role teacher --role parent: teachers or parents"
+run 0 ulogin-user find --role teacher --role parent --institution 280002 -o tsv
+stdout_lacks '	280001	' "combined with --institution: only 280002"
+stdout_has '^thom0001	' "a 280002 parent is found"
+stdout_has '^henr0001	' "a 280002 teacher is found"
+
+# Users attached only through a deprecated import are pending-migration,
+# in list as in show.
+ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
+	>/dev/null 2>&1 <<LDIF
+dn: cn=example,ou=imports,$ULOGIN_BASE
+changetype: modify
+replace: uloginDeprecated
+uloginDeprecated: TRUE
+LDIF
+ok $? "ldapmodify marks the example import deprecated"
+run 0 ulogin-user find --name aase0001 -o tsv
+stdout_has '^aase0001	.*	pending-migration$' "list/find shows pending-migration"
+run 0 ulogin-user show aase0001 -o json
+json_ok '.state == "pending-migration"' "show agrees: pending-migration"
+
 done_testing

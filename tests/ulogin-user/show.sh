@@ -155,4 +155,15 @@ stderr_has "^Try 'ulogin-user show --help'.\$" "show without USER is a usage err
 run 64 ulogin-user show soer0001 soer0002
 stderr_has "too many arguments" "show takes one USER"
 
+# Times: ISO 8601 UTC for scripts, words with a time zone on a terminal.
+run 0 ulogin-user show mett0001 -o json
+json_ok '.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")' \
+	"json: created is ISO 8601 UTC"
+json_ok '.password_expires | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")' \
+	"json: password_expires is ISO 8601"
+json_ok '.password_set == true' "json: a teacher has a password"
+run 0 ulogin-user show mett0001 -o table
+stdout_has '^Created: +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC$' \
+	"table: created in words with the time zone"
+
 done_testing
