@@ -544,44 +544,6 @@ note_class(const struct ulogin_entry *e, void *data)
 	return 0;
 }
 
-static int
-classes_of(struct ulogin_conn *c, const char *dn, struct class_scan *s)
-{
-	static const char *const attrs[] = { "cn", "member", "uloginTeacher",
-					     NULL };
-	char *classes = ulogin_dn_classes(ulogin_conn_base(c));
-	char *filter = ulogin_filter("(|(member=%s)(uloginTeacher=%s))", dn,
-				     dn);
-	int rc;
-
-	memset(s, 0, sizeof(*s));
-	s->dn = dn;
-	rc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB, filter, attrs,
-			   note_class, s);
-	free(filter);
-	free(classes);
-	strv_sort(&s->classes);
-	strv_sort(&s->teaches);
-	/* A directory without ou=classes simply has no classes yet. */
-	return rc == LDAP_NO_SUCH_OBJECT ? LDAP_SUCCESS : rc;
-}
-
-/* The user's policy entry: its pwdPolicySubentry, else cn=default. */
-static int
-read_policy(struct ulogin_conn *c, const struct ulogin_entry *user,
-	    struct ulogin_entry *policy, char **which)
-{
-	const char *link = ulogin_entry_get(user, "pwdPolicySubentry");
-	char *parent = ulogin_dn_policies(ulogin_conn_base(c));
-	char *dn = link ? xstrdup(link) : ulogin_dn_child(parent, "cn",
-							  "default");
-	int rc = ulogin_read(c, dn, policy_attrs, policy);
-
-	free(parent);
-	*which = dn;
-	return rc;
-}
-
 static bool
 source_deprecated(struct ulogin_conn *c, const struct ulogin_entry *user)
 {
@@ -611,24 +573,84 @@ count_entry(const struct ulogin_entry *e, void *data)
 }
 
 /*
- * Does the user have a password?  A presence test (no hash is ever read)
- * answers for operators who may search userPassword; ppolicy's
- * pwdChangedTime answers for the rest.  Returns 1 yes, 0 no, -1 when this
- * operator cannot tell.
+ * Everything show needs besides the entry, fetched in one pipelined batch:
+ * the classes naming the user, the policy entry (its pwdPolicySubentry,
+ * else cn=default), the import source, and whether a password is set.
  */
-static int
-has_password(struct ulogin_conn *c, const struct ulogin_entry *e)
-{
-	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
-	int n = 0;
+struct user_facts {
+	struct class_scan cls;
+	struct ulogin_entry policy;
+	char *policy_dn;
+	struct ulogin_entry source;
+	int password;		/* 1 yes, -1 this operator cannot tell */
+};
 
-	if (ulogin_entry_get(e, "pwdChangedTime"))
-		return 1;
-	if (ulogin_search(c, e->dn, ULOGIN_SCOPE_BASE, "(userPassword=*)",
-			  none, count_entry, &n) != LDAP_SUCCESS)
-		return -1;
-	/* No match may also mean "not allowed to search it". */
-	return n ? 1 : -1;
+static int
+gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
+	     struct user_facts *f)
+{
+	static const char *const class_attrs[] = { "cn", "member",
+						   "uloginTeacher", NULL };
+	static const char *const source_attrs[] = { "uloginDeprecated",
+						    NULL };
+	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
+	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
+	const char *source = ulogin_entry_get(e, "uloginSource");
+	char *classes = ulogin_dn_classes(ulogin_conn_base(c));
+	char *policies = ulogin_dn_policies(ulogin_conn_base(c));
+	char *imports = ulogin_dn_imports(ulogin_conn_base(c));
+	char *filter = ulogin_filter("(|(member=%s)(uloginTeacher=%s))", e->dn,
+				     e->dn);
+	char *source_dn = source ? ulogin_dn_child(imports, "cn", source)
+				 : NULL;
+	struct ulogin_query q[4];
+	size_t n = 0;
+	int found = 0, rc;
+
+	memset(f, 0, sizeof(*f));
+	f->cls.dn = e->dn;
+	f->policy_dn = link ? xstrdup(link)
+			    : ulogin_dn_child(policies, "cn", "default");
+	q[n++] = (struct ulogin_query){ classes, ULOGIN_SCOPE_SUB, filter,
+		class_attrs, note_class, &f->cls, 0 };
+	q[n++] = (struct ulogin_query){ f->policy_dn, ULOGIN_SCOPE_BASE,
+		"(objectClass=*)", policy_attrs, ulogin_entry_keep,
+		&f->policy, 0 };
+	if (source_dn)
+		q[n++] = (struct ulogin_query){ source_dn, ULOGIN_SCOPE_BASE,
+			"(objectClass=*)", source_attrs, ulogin_entry_keep,
+			&f->source, 0 };
+	/* ppolicy's pwdChangedTime says a password was set; else a presence
+	 * test (no hash is ever read), which operators who may not search
+	 * userPassword see as no match: unknown, not "no". */
+	f->password = ulogin_entry_get(e, "pwdChangedTime") ? 1 : -1;
+	if (f->password < 0)
+		q[n++] = (struct ulogin_query){ e->dn, ULOGIN_SCOPE_BASE,
+			"(userPassword=*)", none, count_entry, &found, 0 };
+	rc = ulogin_search_all(c, q, n);
+	/* A directory without ou=classes simply has no classes yet. */
+	if (rc == LDAP_SUCCESS && q[0].rc != LDAP_NO_SUCH_OBJECT)
+		rc = q[0].rc;
+	if (found)
+		f->password = 1;
+	strv_sort(&f->cls.classes);
+	strv_sort(&f->cls.teaches);
+	free(source_dn);
+	free(filter);
+	free(imports);
+	free(policies);
+	free(classes);
+	return rc;
+}
+
+static void
+free_facts(struct user_facts *f)
+{
+	strv_free(&f->cls.classes);
+	strv_free(&f->cls.teaches);
+	ulogin_entry_free(&f->policy);
+	ulogin_entry_free(&f->source);
+	free(f->policy_dn);
 }
 
 static void
@@ -679,24 +701,25 @@ int
 ulogin_user_show(struct ulogin_conn *c, const char *username,
 		 struct ulogin_record **out)
 {
-	struct ulogin_entry e, policy;
+	struct ulogin_entry e;
 	struct ulogin_state st;
-	struct class_scan cls;
+	struct user_facts f;
 	struct ulogin_record *r;
-	char *policy_dn = NULL, *policy_name;
-	int rc, prc, password;
+	char *policy_name;
+	int rc;
 
 	if ((rc = read_user(c, username, &e)))
 		return rc;
-	if ((rc = classes_of(c, e.dn, &cls)) != LDAP_SUCCESS) {
+	if ((rc = gather_facts(c, &e, &f)) != LDAP_SUCCESS) {
+		free_facts(&f);
 		ulogin_entry_free(&e);
 		return ulogin_ldap_error(c, rc, "cannot look up the classes "
-					 "of '%s'", username);
+					 "and policy of '%s'", username);
 	}
-	prc = read_policy(c, &e, &policy, &policy_dn);
-	ulogin_account_state(&e, prc == LDAP_SUCCESS ? &policy : NULL,
-			     source_deprecated(c, &e), time(NULL), &st);
-	password = has_password(c, &e);
+	ulogin_account_state(&e, f.policy.dn ? &f.policy : NULL,
+			     f.source.dn && entry_true(&f.source,
+						       "uloginDeprecated"),
+			     time(NULL), &st);
 
 	r = ulogin_record_new();
 	add_attr(r, &e, "username", "Username", "uid");
@@ -711,23 +734,23 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 			       ulogin_entry_values(&e, "uloginRole"));
 	ulogin_record_add_list(r, "institutions", "Institutions",
 			       ulogin_entry_values(&e, "uloginInstitution"));
-	ulogin_record_add_list(r, "classes", "Classes", &cls.classes);
-	ulogin_record_add_list(r, "teaches", "Teaches", &cls.teaches);
+	ulogin_record_add_list(r, "classes", "Classes", &f.cls.classes);
+	ulogin_record_add_list(r, "teaches", "Teaches", &f.cls.teaches);
 	add_attr(r, &e, "grade", "Grade", "uloginGrade");
 	add_attr(r, &e, "level", "Level", "uloginLevel");
 	add_attr(r, &e, "mail", "Mail", "mail");
 	add_attr(r, &e, "mobile", "Mobile", "mobile");
-	policy_name = prc == LDAP_SUCCESS && ulogin_entry_get(&policy, "cn")
-		? xasprintf("%s (%s)", ulogin_entry_get(&policy, "cn"),
+	policy_name = f.policy.dn && ulogin_entry_get(&f.policy, "cn")
+		? xasprintf("%s (%s)", ulogin_entry_get(&f.policy, "cn"),
 			    ulogin_entry_get(&e, "pwdPolicySubentry")
 				? "linked" : "server default")
-		: xasprintf("%s (missing!)", policy_dn);
+		: xasprintf("%s (missing!)", f.policy_dn);
 	ulogin_record_add(r, "policy", "Password policy", policy_name);
 	add_attr(r, &e, "policy_override", "Policy override",
 		 "uloginPolicyOverride");
-	if (password >= 0)
+	if (f.password >= 0)
 		ulogin_record_add_bool(r, "password_set", "Has a password",
-				       password);
+				       f.password);
 	else
 		ulogin_record_add(r, "password_set", "Has a password", NULL);
 	add_password_facts(r, &e, &st);
@@ -755,11 +778,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	*out = r;
 
 	free(policy_name);
-	free(policy_dn);
 	free(st.reason);
-	strv_free(&cls.classes);
-	strv_free(&cls.teaches);
-	ulogin_entry_free(&policy);
+	free_facts(&f);
 	ulogin_entry_free(&e);
 	return 0;
 }

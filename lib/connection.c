@@ -531,82 +531,139 @@ scope_of(enum ulogin_scope s)
 				     : LDAP_SCOPE_SUBTREE;
 }
 
-/* One page: returns an LDAP code; *cookie is replaced by the next one. */
+/* The state of one query while a batch runs. */
+struct pending {
+	struct ulogin_query *q;
+	int msgid;		/* -1 when finished */
+	struct berval *cookie;	/* of the next page */
+	int stopped;
+};
+
+/* Ask for the next page of a query. */
 static int
-search_page(struct ulogin_conn *c, const char *base, int scope,
-	    const char *filter, char **attrs, struct berval **cookie,
-	    ulogin_entry_fn fn, void *data, int *stopped)
+send_page(struct ulogin_conn *c, struct pending *p)
 {
 	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
-	struct timeval tv = { c->cfg->timeout * 6, 0 };
-	LDAPMessage *res = NULL;
-	int msgid, rc, done = 0;
+	int rc;
 
-	rc = ldap_create_page_control(c->ld, PAGE_SIZE, *cookie, 0, &page);
+	rc = ldap_create_page_control(c->ld, PAGE_SIZE, p->cookie, 0, &page);
 	if (rc != LDAP_SUCCESS)
 		return rc;
 	ctrls[0] = page;
-	rc = ldap_search_ext(c->ld, base, scope, filter, attrs, 0, ctrls,
-			     NULL, NULL, 0, &msgid);
+	ulogin_debug("search %s (%s)", p->q->base, p->q->filter);
+	rc = ldap_search_ext(c->ld, p->q->base, scope_of(p->q->scope),
+			     p->q->filter, (char **)p->q->attrs, 0, ctrls,
+			     NULL, NULL, 0, &p->msgid);
 	ldap_control_free(page);
-	if (rc != LDAP_SUCCESS)
-		return rc;
-	ber_bvfree(*cookie);
-	*cookie = NULL;
-	while (!done) {
-		int type = ldap_result(c->ld, msgid, LDAP_MSG_ONE, &tv, &res);
-		LDAPControl **sctrls = NULL, *resp;
-		struct ulogin_entry e;
+	ber_bvfree(p->cookie);
+	p->cookie = NULL;
+	return rc;
+}
+
+/* A query's final result (or the end of one page of it). */
+static int
+page_done(struct ulogin_conn *c, struct pending *p, LDAPMessage *res)
+{
+	LDAPControl **sctrls = NULL, *resp;
+	int rc, err = LDAP_OTHER;
+
+	rc = ldap_parse_result(c->ld, res, &err, NULL, NULL, NULL, &sctrls, 0);
+	if (rc == LDAP_SUCCESS)
+		rc = err;
+	resp = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, sctrls, NULL);
+	if (rc == LDAP_SUCCESS && resp) {
+		struct berval next = { 0, NULL };
 		ber_int_t count;
-		int err = LDAP_OTHER;
 
-		switch (type) {
-		case -1:
-			ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &rc);
-			return rc ? rc : LDAP_SERVER_DOWN;
-		case 0:
-			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
-			return LDAP_TIMEOUT;
-		case LDAP_RES_SEARCH_ENTRY:
-			if (!*stopped) {
-				entry_from_message(c->ld, res, &e);
-				*stopped = fn(&e, data);
-				ulogin_entry_free(&e);
-				if (*stopped)
-					ldap_abandon_ext(c->ld, msgid, NULL,
-							 NULL);
-			}
-			break;
-		case LDAP_RES_SEARCH_RESULT:
-			rc = ldap_parse_result(c->ld, res, &err, NULL, NULL,
-					       NULL, &sctrls, 0);
-			if (rc == LDAP_SUCCESS)
-				rc = err;
-			resp = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS,
-						 sctrls, NULL);
-			if (rc == LDAP_SUCCESS && resp) {
-				struct berval next = { 0, NULL };
-
-				if (ldap_parse_pageresponse_control(
-					    c->ld, resp, &count, &next) ==
-					    LDAP_SUCCESS && next.bv_len) {
-					*cookie = ber_bvdup(&next);
-				}
-				ber_memfree(next.bv_val);
-			}
-			ldap_controls_free(sctrls);
-			done = 1;
-			break;
-		default:
-			break;	/* references are not followed */
-		}
-		ldap_msgfree(res);
-		res = NULL;
-		if (*stopped)
-			return LDAP_SUCCESS;
+		if (ldap_parse_pageresponse_control(c->ld, resp, &count,
+						    &next) == LDAP_SUCCESS &&
+		    next.bv_len)
+			p->cookie = ber_bvdup(&next);
+		ber_memfree(next.bv_val);
 	}
-	if (rc != LDAP_SUCCESS)
+	ldap_controls_free(sctrls);
+	p->msgid = -1;
+	if (rc != LDAP_SUCCESS) {
 		remember_diagnostics(c);
+		p->q->rc = rc;
+		return 0;
+	}
+	if (p->cookie && !p->stopped)
+		return (p->q->rc = send_page(c, p)) == LDAP_SUCCESS ? 1 : 0;
+	p->q->rc = LDAP_SUCCESS;
+	return 0;
+}
+
+int
+ulogin_search_all(struct ulogin_conn *c, struct ulogin_query *qs, size_t n)
+{
+	struct timeval tv = { c->cfg->timeout * 6, 0 };
+	struct pending *p = xcalloc(n, sizeof(*p));
+	size_t open = 0;
+	int rc = LDAP_SUCCESS;
+
+	/* Send every query first: the server works while we wait. */
+	for (size_t i = 0; i < n; i++) {
+		p[i].q = &qs[i];
+		p[i].msgid = -1;
+		if ((qs[i].rc = send_page(c, &p[i])) == LDAP_SUCCESS)
+			open++;
+		else
+			p[i].msgid = -1;
+	}
+	/*
+	 * Read the answers query by query, each by its own message id: the
+	 * others wait in libldap's queue, and a callback may itself search
+	 * (nested) without taking another query's messages.
+	 */
+	for (size_t i = 0; i < n && open; i++) {
+		struct pending *cur = &p[i];
+
+		while (cur->msgid >= 0) {
+			LDAPMessage *res = NULL;
+			struct ulogin_entry e;
+			int type = ldap_result(c->ld, cur->msgid, LDAP_MSG_ONE,
+					       &tv, &res);
+
+			if (type <= 0) {
+				if (type == 0) {
+					rc = LDAP_TIMEOUT;
+				} else {
+					ldap_get_option(c->ld,
+						LDAP_OPT_RESULT_CODE, &rc);
+					rc = rc ? rc : LDAP_SERVER_DOWN;
+				}
+				for (size_t k = i; k < n; k++)
+					if (p[k].msgid >= 0) {
+						ldap_abandon_ext(c->ld,
+							p[k].msgid, NULL, NULL);
+						qs[k].rc = rc;
+						p[k].msgid = -1;
+					}
+				open = 0;
+				break;
+			}
+			if (type == LDAP_RES_SEARCH_ENTRY && !cur->stopped) {
+				entry_from_message(c->ld, res, &e);
+				cur->stopped = cur->q->fn(&e, cur->q->data);
+				ulogin_entry_free(&e);
+				if (cur->stopped) {
+					ldap_abandon_ext(c->ld, cur->msgid,
+							 NULL, NULL);
+					cur->msgid = -1;
+					cur->q->rc = LDAP_SUCCESS;
+					open--;
+				}
+			} else if (type == LDAP_RES_SEARCH_RESULT) {
+				if (!page_done(c, cur, res))
+					open--;
+			}
+			ldap_msgfree(res);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		ber_bvfree(p[i].cookie);
+	free(p);
 	return rc;
 }
 
@@ -615,39 +672,27 @@ ulogin_search(struct ulogin_conn *c, const char *base,
 	      enum ulogin_scope scope, const char *filter,
 	      const char *const *attrs, ulogin_entry_fn fn, void *data)
 {
-	struct berval *cookie = NULL;
-	int rc, stopped = 0;
+	struct ulogin_query q = { base, scope, filter, attrs, fn, data, 0 };
 
-	ulogin_debug("search %s (%s)", base, filter);
-	do {
-		rc = search_page(c, base, scope_of(scope), filter,
-				 (char **)attrs, &cookie, fn, data, &stopped);
-	} while (rc == LDAP_SUCCESS && !stopped && cookie);
-	ber_bvfree(cookie);
-	return rc;
+	ulogin_search_all(c, &q, 1);
+	return q.rc;
 }
 
-struct read_one {
-	struct ulogin_entry *out;
-	int found;
-};
-
-static int
-keep_first(const struct ulogin_entry *e, void *data)
+int
+ulogin_entry_keep(const struct ulogin_entry *e, void *data)
 {
-	struct read_one *r = data;
+	struct ulogin_entry *out = data;
 
-	/* Steal a copy: the caller's entry outlives this callback. */
-	r->out->dn = xstrdup(e->dn);
-	r->out->nattrs = e->nattrs;
-	r->out->attrs = xcalloc(e->nattrs, sizeof(*e->attrs));
+	/* A deep copy: the callback's entry is freed after it returns. */
+	out->dn = xstrdup(e->dn);
+	out->nattrs = e->nattrs;
+	out->attrs = xcalloc(e->nattrs, sizeof(*e->attrs));
 	for (size_t i = 0; i < e->nattrs; i++) {
-		r->out->attrs[i].name = xstrdup(e->attrs[i].name);
+		out->attrs[i].name = xstrdup(e->attrs[i].name);
 		for (size_t j = 0; j < e->attrs[i].values.n; j++)
-			strv_push(&r->out->attrs[i].values,
+			strv_push(&out->attrs[i].values,
 				  e->attrs[i].values.v[j]);
 	}
-	r->found = 1;
 	return 1;
 }
 
@@ -655,13 +700,12 @@ int
 ulogin_read(struct ulogin_conn *c, const char *dn, const char *const *attrs,
 	    struct ulogin_entry *out)
 {
-	struct read_one r = { out, 0 };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = ulogin_search(c, dn, ULOGIN_SCOPE_BASE, "(objectClass=*)",
-			   attrs, keep_first, &r);
-	if (rc == LDAP_SUCCESS && !r.found)
+			   attrs, ulogin_entry_keep, out);
+	if (rc == LDAP_SUCCESS && !out->dn)
 		rc = LDAP_NO_SUCH_OBJECT;
 	return rc;
 }

@@ -35,6 +35,9 @@ const struct strv *ulogin_entry_values(const struct ulogin_entry *e,
 int ulogin_entry_has_value(const struct ulogin_entry *e, const char *attr,
 			   const char *value);
 void ulogin_entry_free(struct ulogin_entry *e);
+/* An ulogin_entry_fn that copies the first entry into the struct
+ * ulogin_entry that data points to (zeroed beforehand) and stops. */
+int ulogin_entry_keep(const struct ulogin_entry *e, void *data);
 
 /*
  * Does a URI list need StartTLS?  A plain ldap:// address of anything but
@@ -66,6 +69,26 @@ typedef int (*ulogin_entry_fn)(const struct ulogin_entry *e, void *data);
 int ulogin_search(struct ulogin_conn *c, const char *base,
 		  enum ulogin_scope scope, const char *filter,
 		  const char *const *attrs, ulogin_entry_fn fn, void *data);
+
+/* One search of a batch. */
+struct ulogin_query {
+	const char *base;
+	enum ulogin_scope scope;
+	const char *filter;
+	const char *const *attrs;
+	ulogin_entry_fn fn;
+	void *data;
+	int rc;			/* out: how it ended (an LDAP code) */
+};
+
+/*
+ * Run several paged searches at once, pipelined on the one connection:
+ * all are sent before any answer is read, so n lookups cost about one
+ * round trip.  Each query's rc says how it ended; the return value is an
+ * LDAP code for the connection as a whole.
+ */
+int ulogin_search_all(struct ulogin_conn *c, struct ulogin_query *qs,
+		      size_t n);
 
 /* Read one entry; LDAP_NO_SUCH_OBJECT (32) when it does not exist. */
 int ulogin_read(struct ulogin_conn *c, const char *dn,
