@@ -465,6 +465,8 @@ run_subcommand(struct user_ctl *ctl, const struct subcommand *sc, int argc,
 	    (rc = ulogin_connect(&ctl->cli.cfg, &c)))
 		return rc;
 	rc = sc->run(ctl, c, argc, argv);
+	if (!rc && ulogin_conn_audit_failed(c))
+		rc = ULOGIN_EX_CANTCREAT;
 	ulogin_disconnect(c);
 	return rc;
 }
@@ -495,19 +497,30 @@ shell_candidates(struct strv *out, void *data)
 	ulogin_table_free(t);
 }
 
+/* Did a shell line try to change how the connection was made? */
+static bool
+changes_connection(const struct ulogin_config *line)
+{
+	return line->config_file || line->uri || line->base ||
+	       line->bind_dn || line->password_file || line->sasl_mech ||
+	       line->starttls != ULOGIN_UNSET || line->ask_password;
+}
+
 /*
- * One shell line: the subcommand's own options and -o, -n, -q, -v, --yes
- * apply to this line only; connection options were fixed at the start.
+ * One shell line.  Its options are parsed into a fresh struct, so nothing
+ * the session's connection points at is touched; -o, -n, -q, -v and --yes
+ * apply to this line only, and connection options are refused.
  */
 static int
 shell_line(int argc, char **argv, void *data)
 {
 	struct shell_ctl *sh = data;
 	struct user_ctl *ctl = sh->ctl;
+	struct ulogin_cli session = ctl->cli, line;
+	struct ulogin_config *cfg = &session.cfg;
 	const struct subcommand *sc;
-	struct ulogin_config saved = ctl->cli.cfg;
-	enum ulogin_format saved_format = ctl->cli.format;
-	int rc, f;
+	bool dry_run = cfg->dry_run, yes = cfg->assume_yes;
+	int verbosity = cfg->verbosity, rc;
 
 	if (!strcmp(argv[0], "help")) {
 		sc = argc > 1 ? find_subcommand(argv[1]) : NULL;
@@ -518,23 +531,37 @@ shell_line(int argc, char **argv, void *data)
 		return ulogin_usage_error(NULL, "unknown command '%s'",
 					  argv[0]);
 	reset_command(ctl);
-	ctl->cli.cfg.output = NULL;
+	ulogin_cli_init(&line);
+	ctl->cli = line;
 	rc = parse_subcommand(ctl, sc, &argc, &argv);
+	line = ctl->cli;
+	ctl->cli = session;
+	if (rc < 0 && changes_connection(&line.cfg)) {
+		ulogin_error("connection options cannot change inside the "
+			     "shell");
+		ulogin_hint("quit and start %s again with them",
+			    ulogin_program());
+		rc = ULOGIN_EX_USAGE;
+	}
 	if (rc < 0) {
-		f = ulogin_format_parse(ctl->cli.cfg.output, true);
-		if (ctl->cli.cfg.output)
-			ctl->cli.format = (enum ulogin_format)f;
+		/* The connection reads the session's config: set this
+		 * line's flags there, and put them back after. */
+		ctl->cli.cfg.dry_run = dry_run || line.cfg.dry_run;
+		ctl->cli.cfg.assume_yes = yes || line.cfg.assume_yes;
+		if (line.cfg.verbosity)
+			ctl->cli.cfg.verbosity = line.cfg.verbosity;
+		if (line.cfg.output)
+			ctl->cli.format = (enum ulogin_format)
+				ulogin_format_parse(line.cfg.output, true);
 		ulogin_set_verbosity(ctl->cli.cfg.verbosity);
 		rc = sc->run(ctl, sh->conn, argc, argv);
+		ctl->cli.cfg.dry_run = dry_run;
+		ctl->cli.cfg.assume_yes = yes;
+		ctl->cli.cfg.verbosity = verbosity;
+		ctl->cli.format = session.format;
+		ulogin_set_verbosity(verbosity);
 	}
-	free(ctl->cli.cfg.output);
-	/* Only per-line settings can have changed; restore the session's. */
-	ctl->cli.cfg.output = saved.output;
-	ctl->cli.cfg.dry_run = saved.dry_run;
-	ctl->cli.cfg.assume_yes = saved.assume_yes;
-	ctl->cli.cfg.verbosity = saved.verbosity;
-	ctl->cli.format = saved_format;
-	ulogin_set_verbosity(saved.verbosity);
+	ulogin_cli_free(&line);
 	return rc;
 }
 

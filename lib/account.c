@@ -426,6 +426,12 @@ generate_username(struct ulogin_conn *c, const char *given,
 static char *
 full_name(const char *given, const char *surname)
 {
+	/* An imported entry may lack a given name (inetOrgPerson allows
+	 * it): use the parts that are there. */
+	if (!given || !*given)
+		return xstrdup(surname ? surname : "");
+	if (!surname || !*surname)
+		return xstrdup(given);
 	return xasprintf("%s %s", given, surname);
 }
 
@@ -479,15 +485,24 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 	if ((rc = check_values(c, &s->roles, &s->institutions, s->grade)) ||
 	    (rc = ulogin_prepare_changes(c)))
 		return rc;
-	username = s->username ? xstrdup(s->username)
-			       : generate_username(c, s->given_name,
-						   s->surname, &rc);
-	if (!username)
-		return rc;
-	dn = user_dn(c, username);
-	ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "user.add");
-	fill_add(&ch, s, username);
-	ldap_rc = ulogin_apply(c, &ch);
+	/* A generated name can be taken by someone else between the look-up
+	 * and the add: then look again, a few times. */
+	for (int tries = 0;; tries++) {
+		username = s->username ? xstrdup(s->username)
+				       : generate_username(c, s->given_name,
+							   s->surname, &rc);
+		if (!username)
+			return rc;
+		dn = user_dn(c, username);
+		ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "user.add");
+		fill_add(&ch, s, username);
+		ldap_rc = ulogin_apply(c, &ch);
+		if (ldap_rc != LDAP_ALREADY_EXISTS || s->username || tries == 4)
+			break;
+		ulogin_change_free(&ch);
+		free(dn);
+		free(username);
+	}
 	if (ldap_rc == LDAP_ALREADY_EXISTS) {
 		ulogin_error("cannot add user '%s': the username is taken",
 			     username);
@@ -553,6 +568,7 @@ source_deprecated(struct ulogin_conn *c, const struct ulogin_entry *user)
 	char *parent, *dn;
 	bool dep = false;
 
+	memset(&e, 0, sizeof(e));
 	if (!source)
 		return false;
 	parent = ulogin_dn_imports(ulogin_conn_base(c));
@@ -794,7 +810,6 @@ struct policy_cache {
 struct find_state {
 	struct ulogin_conn *c;
 	struct ulogin_table *t;
-	struct strv *only;		/* class people's DNs, or NULL */
 	struct policy_cache pc;
 	struct strv sources;		/* import sources seen ... */
 	bool *deprecated;		/* ... and whether each is */
@@ -840,15 +855,6 @@ cached_deprecated(struct find_state *fs, const struct ulogin_entry *user)
 }
 
 static int
-contains_dn(const struct strv *sv, const char *dn)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		if (ulogin_dn_equal(sv->v[i], dn))
-			return 1;
-	return 0;
-}
-
-static int
 add_found(const struct ulogin_entry *e, void *data)
 {
 	struct find_state *fs = data;
@@ -856,8 +862,6 @@ add_found(const struct ulogin_entry *e, void *data)
 	const struct strv *v;
 	struct ulogin_state st;
 
-	if (fs->only && !contains_dn(fs->only, e->dn))
-		return 0;
 	ulogin_account_state(e, cached_policy(fs, link ? link
 						       : fs->default_policy),
 			     cached_deprecated(fs, e), time(NULL), &st);
@@ -885,7 +889,7 @@ class_people(struct ulogin_conn *c, const char *name, struct strv *out)
 	char *parent = ulogin_dn_classes(ulogin_conn_base(c));
 	char *dn = ulogin_dn_child(parent, "cn", name);
 	struct ulogin_entry e;
-	int rc = ulogin_read(c, dn, attrs, &e);
+	int rc = dn ? ulogin_read(c, dn, attrs, &e) : LDAP_NO_SUCH_OBJECT;
 
 	free(parent);
 	free(dn);
@@ -902,7 +906,8 @@ class_people(struct ulogin_conn *c, const char *name, struct strv *out)
 		const struct strv *v = ulogin_entry_values(&e, attrs[k]);
 
 		for (size_t i = 0; v && i < v->n; i++)
-			strv_push(out, v->v[i]);
+			if (!strv_contains(out, v->v[i]))
+				strv_push(out, v->v[i]);
 	}
 	ulogin_entry_free(&e);
 	return 0;
@@ -952,7 +957,6 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 	if (q->class_name) {
 		if ((rc = class_people(c, q->class_name, &members)))
 			return rc;
-		fs.only = &members;
 	}
 	if (q->name)
 		parts[np++] = ulogin_filter("(|(cn=*%s*)(givenName=*%s*)"
@@ -972,8 +976,27 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 	fs.c = c;
 	fs.t = ulogin_table_new(cols);
 	fs.default_policy = ulogin_dn_child(policies, "cn", "default");
-	rc = ulogin_search(c, people, ULOGIN_SCOPE_SUB, filter, attrs,
-			   add_found, &fs);
+	if (q->class_name) {
+		/* Read just the class's people, all requests at once, each
+		 * with the other criteria as its filter. */
+		struct ulogin_query *qs = xcalloc(members.n, sizeof(*qs));
+
+		strv_sort(&members);
+		for (size_t i = 0; i < members.n; i++)
+			qs[i] = (struct ulogin_query){ members.v[i],
+				ULOGIN_SCOPE_BASE, filter, attrs, add_found,
+				&fs, 0 };
+		rc = members.n ? ulogin_search_all(c, qs, members.n)
+			       : LDAP_SUCCESS;
+		/* A member DN whose entry is gone is not an error here. */
+		for (size_t i = 0; rc == LDAP_SUCCESS && i < members.n; i++)
+			if (qs[i].rc != LDAP_NO_SUCH_OBJECT)
+				rc = qs[i].rc;
+		free(qs);
+	} else {
+		rc = ulogin_search(c, people, ULOGIN_SCOPE_SUB, filter, attrs,
+				   add_found, &fs);
+	}
 	if (rc != LDAP_SUCCESS) {
 		rc = ulogin_ldap_error(c, rc, "cannot search for users");
 		ulogin_table_free(fs.t);
@@ -1069,7 +1092,7 @@ struct edit_plan {
 
 static int
 plan_one(struct ulogin_change *ch, const char *assign, enum ulogin_mod_op op,
-	 struct edit_plan *plan)
+	 const struct ulogin_entry *e, struct edit_plan *plan)
 {
 	const char *eq = strchr(assign, '=');
 	size_t len = eq ? (size_t)(eq - assign) : strlen(assign);
@@ -1125,6 +1148,19 @@ plan_one(struct ulogin_change *ch, const char *assign, enum ulogin_mod_op op,
 		plan->names_changed = true;
 	if (!strcmp(f->name, "display-name"))
 		plan->display_name_set = true;
+	/* Adding a value that is there, or removing one that is not, is
+	 * already done: say so and leave it out, so reruns succeed. */
+	if (op == ULOGIN_MOD_ADD && ulogin_entry_has_value(e, f->attr, value)) {
+		ulogin_info("'%s' already has %s=%s", ulogin_entry_get(e, "uid"),
+			    f->name, value);
+		return 0;
+	}
+	if (op == ULOGIN_MOD_DELETE &&
+	    !ulogin_entry_has_value(e, f->attr, value)) {
+		ulogin_info("'%s' has no %s=%s", ulogin_entry_get(e, "uid"),
+			    f->name, value);
+		return 0;
+	}
 	if (op == ULOGIN_MOD_REPLACE && !f->multi)
 		/* Given twice, the last value wins. */
 		ulogin_change_set(ch, f->attr, *value ? value : NULL);
@@ -1168,7 +1204,7 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn, "user.modify");
 	for (size_t k = 0; k < 3 && !rc; k++)
 		for (size_t i = 0; i < lists[k]->n && !rc; i++)
-			rc = plan_one(&ch, lists[k]->v[i], ops[k], &plan);
+			rc = plan_one(&ch, lists[k]->v[i], ops[k], &e, &plan);
 	if (!rc)
 		rc = check_values(c, &plan.roles, &plan.institutions,
 				  plan.grade);
@@ -1181,6 +1217,10 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 			ulogin_change_set(&ch, "displayName", cn);
 		free(cn);
 	}
+	if (!rc && !ch.nmods) {
+		ulogin_info("nothing to change for '%s'", username);
+		goto out;
+	}
 	if (!rc)
 		rc = ulogin_prepare_changes(c);
 	if (!rc && (lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
@@ -1190,6 +1230,7 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 		ulogin_info(ulogin_conn_config(c)->dry_run
 			    ? "would change user '%s' (dry run)"
 			    : "changed user '%s'", username);
+out:
 	strv_free(&plan.roles);
 	strv_free(&plan.institutions);
 	ulogin_change_free(&ch);
@@ -1270,11 +1311,8 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 	if (lrc != LDAP_SUCCESS)
 		rc = ulogin_ldap_error(c, lrc, "cannot look up the classes of "
 				       "'%s'", username);
-	for (size_t i = 0; i < refs.n && !rc; i++)
-		if ((lrc = ulogin_apply(c, &refs.changes[i])) != LDAP_SUCCESS)
-			rc = ulogin_ldap_error(c, lrc, "cannot remove '%s' "
-					       "from '%s'", username,
-					       refs.changes[i].dn);
+	/* The entry first: if the server refuses, nothing has changed.
+	 * Class references left behind after that are reported. */
 	if (!rc) {
 		ulogin_change_init(&ch, ULOGIN_CHANGE_DELETE, e.dn,
 				   "user.delete");
@@ -1283,6 +1321,14 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 					       "'%s'", username);
 		ulogin_change_free(&ch);
 	}
+	for (size_t i = 0; i < refs.n && (!rc || rc == ULOGIN_EX_PARTIAL);
+	     i++)
+		if ((lrc = ulogin_apply(c, &refs.changes[i])) != LDAP_SUCCESS) {
+			ulogin_ldap_error(c, lrc, "user '%s' was deleted but "
+					  "is still named in '%s'", username,
+					  refs.changes[i].dn);
+			rc = ULOGIN_EX_PARTIAL;
+		}
 	if (!rc)
 		ulogin_info(ulogin_conn_config(c)->dry_run
 			    ? "would delete user '%s' (dry run)"

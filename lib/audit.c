@@ -27,6 +27,14 @@ ulogin_audit_open(const struct ulogin_config *cfg, struct ulogin_audit **out)
 
 	a->fd = -1;
 	a->use_syslog = cfg->syslog == ULOGIN_YES;
+	if (!cfg->audit_log && !a->use_syslog) {
+		free(a);
+		ulogin_error("no audit trail: 'audit_log' is not set and "
+			     "'syslog' is false");
+		ulogin_hint("every change must be recorded; set audit_log in "
+			    "the config (or ULOGIN_AUDIT_LOG), or syslog: true");
+		return ULOGIN_EX_CONFIG;
+	}
 	if (cfg->audit_log) {
 		a->fd = open(cfg->audit_log,
 			     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);

@@ -158,12 +158,22 @@ ulogin_cli_parse(struct ulogin_cli *cli, const struct ulogin_opts *o,
 		if (opt == '?' || opt == ':') {
 			const char *bad = argv[optind - 1];
 			char shortopt[3] = { '-', (char)optopt, '\0' };
+			/* Never echo a value: it may be a password. */
+			int len = (int)strcspn(bad, "=");
 
-			if (optopt && strncmp(bad, "--", 2) != 0)
+			if (optopt && strncmp(bad, "--", 2) != 0) {
 				bad = shortopt;
-			rc = ulogin_usage_error(o->cmd, opt == '?'
-				? "unknown option '%s'"
-				: "option '%s' needs a value", bad);
+				len = 2;
+			}
+			/* "--pass=..." and the like: a password attempt. */
+			if (len >= 6 && len <= 10 &&
+			    strncmp(bad, "--password", (size_t)len) == 0)
+				rc = common_option(cli, OPT_PASSWORD, NULL, o);
+			else
+				rc = ulogin_usage_error(o->cmd, opt == '?'
+					? "unknown option '%.*s'"
+					: "option '%.*s' needs a value",
+					len, bad);
 			break;
 		}
 		rc = common_option(cli, opt, optarg, o);

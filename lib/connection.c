@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ldap.h>
 #include <ldif.h>
 #include <sasl/sasl.h>
@@ -23,6 +25,7 @@ struct ulogin_conn {
 	char *operator_dn;
 	struct ulogin_audit *audit;
 	char *diag;		/* the server's text for the last failure */
+	int audit_failed;	/* a change went unaudited: make no more */
 	char *matched;
 };
 
@@ -110,6 +113,8 @@ static const struct {
 	const char *words;
 } ldap_words[] = {
 	{ LDAP_SUCCESS, ULOGIN_EX_OK, "done" },
+	{ ULOGIN_LDAP_AUDIT_FAILED, ULOGIN_EX_CANTCREAT,
+	  "the audit log cannot be written, so nothing more is changed" },
 	{ LDAP_SERVER_DOWN, ULOGIN_EX_UNAVAILABLE,
 	  "cannot reach the directory server" },
 	{ LDAP_CONNECT_ERROR, ULOGIN_EX_UNAVAILABLE,
@@ -118,15 +123,15 @@ static const struct {
 	  "the directory server did not answer in time" },
 	{ LDAP_UNAVAILABLE, ULOGIN_EX_UNAVAILABLE,
 	  "the directory server is not available" },
-	{ LDAP_PROTOCOL_ERROR, ULOGIN_EX_UNAVAILABLE,
+	{ LDAP_PROTOCOL_ERROR, ULOGIN_EX_SOFTWARE,
 	  "the directory server did not understand the request" },
 	{ LDAP_BUSY, ULOGIN_EX_TEMPFAIL,
 	  "the directory server is busy; try again later" },
 	{ LDAP_TIMELIMIT_EXCEEDED, ULOGIN_EX_TEMPFAIL,
 	  "the directory server ran out of time; try again later" },
-	{ LDAP_ADMINLIMIT_EXCEEDED, ULOGIN_EX_TEMPFAIL,
+	{ LDAP_ADMINLIMIT_EXCEEDED, ULOGIN_EX_SOFTWARE,
 	  "the directory server's limits were reached" },
-	{ LDAP_SIZELIMIT_EXCEEDED, ULOGIN_EX_TEMPFAIL,
+	{ LDAP_SIZELIMIT_EXCEEDED, ULOGIN_EX_SOFTWARE,
 	  "the directory server's size limit was reached" },
 	{ LDAP_INVALID_CREDENTIALS, ULOGIN_EX_NOPERM,
 	  "wrong bind DN or password" },
@@ -219,6 +224,13 @@ hint_for(int rc)
 }
 
 static void
+forget_diagnostics(struct ulogin_conn *c)
+{
+	free(c->diag);
+	c->diag = NULL;
+}
+
+static void
 remember_diagnostics(struct ulogin_conn *c)
 {
 	char *diag = NULL;
@@ -276,11 +288,21 @@ ulogin_conn_config(const struct ulogin_conn *c)
 	return c->cfg;
 }
 
+/* This machine: "localhost", 127.0.0.0/8 or ::1 as numbers, nothing that
+ * merely looks like them ("127.evil.example" is a remote host). */
 static int
 is_loopback(const char *host)
 {
-	return !host || !*host || strcmp(host, "localhost") == 0 ||
-	       strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!host || !*host || strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
 }
 
 int
@@ -442,6 +464,18 @@ ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out)
 			    "in ldap.conf");
 		return ULOGIN_EX_CONFIG;
 	}
+	{
+		LDAPDN dn = NULL;
+
+		if (ldap_str2dn(cfg->base, &dn, LDAP_DN_FORMAT_LDAPV3) !=
+		    LDAP_SUCCESS || !dn) {
+			ulogin_error("base DN '%s' is not a valid DN",
+				     cfg->base);
+			ulogin_hint("e.g. -b dc=kommune,dc=example");
+			return ULOGIN_EX_CONFIG;
+		}
+		ldap_dnfree(dn);
+	}
 	if ((tls = ulogin_uri_needs_starttls(cfg->uri, &ldapi)) < 0) {
 		ulogin_error("cannot use server address '%s'", cfg->uri);
 		ulogin_hint("use ldap://HOST, ldaps://HOST or ldapi://PATH, "
@@ -546,10 +580,19 @@ send_page(struct ulogin_conn *c, struct pending *p)
 	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
 	int rc;
 
-	rc = ldap_create_page_control(c->ld, PAGE_SIZE, p->cookie, 0, &page);
-	if (rc != LDAP_SUCCESS)
-		return rc;
-	ctrls[0] = page;
+	forget_diagnostics(c);
+	/*
+	 * slapd keeps one paged-results state per connection, so only
+	 * searches that can return many entries page; a base read (at most
+	 * one entry) must not disturb a paged search in progress.
+	 */
+	if (p->q->scope != ULOGIN_SCOPE_BASE) {
+		rc = ldap_create_page_control(c->ld, PAGE_SIZE, p->cookie, 0,
+					      &page);
+		if (rc != LDAP_SUCCESS)
+			return rc;
+		ctrls[0] = page;
+	}
 	ulogin_debug("search %s (%s)", p->q->base, p->q->filter);
 	rc = ldap_search_ext(c->ld, p->q->base, scope_of(p->q->scope),
 			     p->q->filter, (char **)p->q->attrs, 0, ctrls,
@@ -868,8 +911,11 @@ ulogin_apply(struct ulogin_conn *c, const struct ulogin_change *ch)
 		print_ldif(stdout, ch);
 		return LDAP_SUCCESS;
 	}
+	forget_diagnostics(c);
 	if (!c->audit)
 		abort();	/* ulogin_prepare_changes() was not called */
+	if (c->audit_failed)
+		return ULOGIN_LDAP_AUDIT_FAILED;
 	mods = build_mods(ch);
 	switch (ch->op) {
 	case ULOGIN_CHANGE_ADD:
@@ -891,8 +937,19 @@ ulogin_apply(struct ulogin_conn *c, const struct ulogin_change *ch)
 	rec.target = ch->dn;
 	rec.result = rc == LDAP_SUCCESS ? "ok" : ulogin_ldap_words(rc);
 	rec.comment = ch->comment;
-	if (ulogin_audit_write(c->audit, &rec) < 0 && rc == LDAP_SUCCESS)
-		ulogin_warn("the change to '%s' was made but not audited",
-			    ch->dn);
+	if (ulogin_audit_write(c->audit, &rec) < 0) {
+		/* Every change must be in the trail: stop changing. */
+		c->audit_failed = 1;
+		if (rc == LDAP_SUCCESS)
+			ulogin_error("the change to '%s' was made but could "
+				     "not be audited; no further change will "
+				     "be made", ch->dn);
+	}
 	return rc;
+}
+
+int
+ulogin_conn_audit_failed(const struct ulogin_conn *c)
+{
+	return c->audit_failed;
 }

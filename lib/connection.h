@@ -135,6 +135,12 @@ void ulogin_change_free(struct ulogin_change *ch);
  */
 int ulogin_prepare_changes(struct ulogin_conn *c);
 
+/* An LDAP-style code of ulogin's own: the audit trail failed. */
+#define ULOGIN_LDAP_AUDIT_FAILED (-1000)
+
+/* Did a change go unaudited?  The command must then exit 73. */
+int ulogin_conn_audit_failed(const struct ulogin_conn *c);
+
 /*
  * Apply a change, or with --dry-run print it as LDIF on stdout.  Every
  * applied change, successful or not, is written to the audit trail.

@@ -73,22 +73,27 @@ put_csv(FILE *out, const char *s)
 	csv_fwrite(out, s, strlen(s));
 }
 
-/* For the table: control characters shown as \t, \n, \r. */
+/* For the table: control characters shown as \t, \n, \r or \xHH, so a
+ * value can neither break the layout nor send escape sequences to the
+ * terminal. */
 static char *
 visible(char *s)
 {
 	size_t n = 0;
 	char *out, *o;
 
-	for (const char *p = s; *p; p++)
-		n += (*p == '\t' || *p == '\n' || *p == '\r') ? 2 : 1;
+	for (const unsigned char *p = (unsigned char *)s; *p; p++)
+		n += *p < 0x20 || *p == 0x7f ? 4 : 1;
 	o = out = xmalloc(n + 1);
-	for (const char *p = s; *p; p++) {
+	for (const unsigned char *p = (unsigned char *)s; *p; p++) {
 		if (*p == '\t' || *p == '\n' || *p == '\r') {
 			*o++ = '\\';
 			*o++ = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			snprintf(o, 5, "\\x%02x", *p);
+			o += 4;
 		} else {
-			*o++ = *p;
+			*o++ = (char)*p;
 		}
 	}
 	*o = '\0';

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,32 +25,67 @@ ulogin_interactive(void)
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
+/* The terminal's settings while echo is off, for the signal handler. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_fd = -1;
+
+static void
+restore_tty(int sig)
+{
+	if (tty_fd >= 0)
+		tcsetattr(tty_fd, TCSAFLUSH, &saved_tty);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 char *
 ulogin_prompt_secret(const char *prompt)
 {
-	struct termios old, quiet;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				    SIGTSTP };
+	struct sigaction sa, old[sizeof(sigs) / sizeof(*sigs)];
+	struct termios quiet;
 	char buf[SECRET_MAX];
 	char *out = NULL;
-	FILE *tty;
-	size_t len;
+	ssize_t n = 0;
+	size_t len = 0;
+	int fd, echo_off = 0;
 
-	if (!(tty = fopen("/dev/tty", "r+")))
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
 		return NULL;
-	fputs(prompt, tty);
-	fflush(tty);
-	if (tcgetattr(fileno(tty), &old) == 0) {
-		quiet = old;
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		close(fd);
+		return NULL;
+	}
+	if (tcgetattr(fd, &saved_tty) == 0) {
+		/* Put echo back if the user interrupts the prompt. */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = restore_tty;
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+			sigaction(sigs[i], &sa, &old[i]);
+		tty_fd = fd;
+		quiet = saved_tty;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		quiet.c_lflag |= ECHONL;
-		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+		echo_off = tcsetattr(fd, TCSANOW, &quiet) == 0;
 	}
-	if (fgets(buf, sizeof(buf), tty)) {
-		len = strcspn(buf, "\r\n");
+	/* read(2), not stdio: no library buffer keeps a copy. */
+	while (len < sizeof(buf) && (n = read(fd, buf + len, 1)) == 1 &&
+	       buf[len] != '\n')
+		len++;
+	if (n >= 0 && len < sizeof(buf)) {
+		if (len && buf[len - 1] == '\r')
+			len--;
 		out = xstrndup(buf, len);
 	}
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	if (echo_off || tty_fd >= 0) {
+		tcsetattr(fd, TCSAFLUSH, &saved_tty);
+		tty_fd = -1;
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+			sigaction(sigs[i], &old[i], NULL);
+	}
 	OPENSSL_cleanse(buf, sizeof(buf));
-	fclose(tty);
+	close(fd);
 	return out;
 }
 
@@ -75,9 +111,14 @@ ulogin_read_password_file(const char *path, char **out)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		int err = errno;
+
 		ulogin_error("cannot read password file '%s': %s", path,
-			     strerror(errno));
-		return errno == ENOENT ? ULOGIN_EX_NOINPUT : ULOGIN_EX_NOPERM;
+			     strerror(err));
+		if (err == ELOOP)
+			ulogin_hint("a password file may not be a symbolic "
+				    "link; name the file itself");
+		return err == ENOENT ? ULOGIN_EX_NOINPUT : ULOGIN_EX_NOPERM;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);

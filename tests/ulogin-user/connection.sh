@@ -156,4 +156,37 @@ stderr_has "^ulogin-user: no bind DN configured for 'ldap://127.0.0.1:[0-9]+'$" 
 	"no bind DN: the error"
 stderr_has "^hint: give one with -D DN and -y FILE" "no bind DN: the hint"
 
+# Every change is audited: no audit trail at all is a configuration error,
+# and nothing changes.
+printf 'syslog: false\n' >"$TEST_TMP/noaudit.yaml"
+run 78 ulogin-user -c "$TEST_TMP/noaudit.yaml" -H "$ULOGIN_URI" \
+	-b "$ULOGIN_BASE" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
+	modify emma0001 --set mail=x@example.dk
+stderr_has "no audit trail" "no audit trail: the error"
+is "$(ldap_attr "$(people emma0001)" mail)" "" "no audit trail: nothing changed"
+
+# An audit log that fails mid-run: the change that was made is reported
+# (exit 73) and no further change is made.
+printf 'syslog: false\naudit_log: /dev/full\n' >"$TEST_TMP/full.yaml"
+run 73 ulogin-user -c "$TEST_TMP/full.yaml" -H "$ULOGIN_URI" \
+	-b "$ULOGIN_BASE" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
+	delete --yes osca0001 will0001
+stderr_has "was made but could not be audited" "the unaudited change is reported"
+ldap_exists "$(people will0001)"
+ok $? "after the audit failure no further user was deleted"
+
+# A password after --pass= is refused without being echoed.
+run 64 ulogin-user show soer0001 --pass=Hunter2secret
+stderr_has "passwords are not accepted on the command line" "--pass= refused"
+! grep -q Hunter2secret "$ERR"
+ok $? "the refused password is not echoed"
+
+# A base that is not a DN, and a password file that is a symbolic link.
+run 78 ulogin-user -b 'not a dn' show soer0001
+stderr_has "base DN 'not a dn' is not a valid DN" "bad base DN named"
+ln -s "$ULOGIN_PASSWORD_FILE" "$TEST_TMP/link.pw"
+run 77 ulogin-user -y "$TEST_TMP/link.pw" show soer0001
+stderr_has "cannot read password file '$TEST_TMP/link.pw'" \
+	"a symlinked password file is refused"
+
 done_testing

@@ -103,4 +103,19 @@ ok $? "audit log has user.delete of mads0001"
 grep -q 'fred0001' "$AUDIT_LOG"
 ok $((! $?)) "the dry run wrote no audit line"
 
+# If the server refuses to delete the entry, its class memberships stay.
+ldapadd -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
+	>/dev/null 2>&1 <<LDIF
+dn: cn=child,$(people karl0001)
+objectClass: organizationalRole
+cn: child
+LDIF
+ok $? "ldapadd gives karl0001 an entry below it"
+run 65 ulogin-user delete --yes karl0001
+stderr_has "cannot delete user 'karl0001': it still has entries below it" \
+	"the refusal is explained"
+ldap_search "ou=classes,$ULOGIN_BASE" "(member=$(people karl0001))" dn |
+	grep -q '^dn: cn=280001-5b'
+ok $? "karl0001 is still a member of 280001-5b"
+
 done_testing

@@ -57,4 +57,24 @@ ok $? "confirmed delete succeeds"
 ldap_exists "$(people fred0001)"
 ok $((! $?)) "after 'y' the user is gone"
 
+# Connection options cannot change inside the shell; the session goes on.
+run_in 'show kirs0001 -b dc=nowhere,dc=dk
+show kirs0001 -o tsv
+' 0 ulogin-user --interactive
+stderr_has "connection options cannot change inside the shell" \
+	"-b on a shell line is refused"
+stdout_has "^username	kirs0001$" "the next line still works"
+
+# -W asks on the terminal, without echo.
+(sleep 1; cat "$ULOGIN_PASSWORD_FILE"; printf '\n') |
+	script -qec "ulogin-user -c /dev/null -H '$ULOGIN_URI' -b '$ULOGIN_BASE' -D '$ULOGIN_BIND_DN' -W show soer0001 -o tsv" /dev/null \
+	>"$OUT" 2>&1
+ok $? "-W: the password typed at the prompt logs in"
+grep -q "Password for $ULOGIN_BIND_DN: " "$OUT"
+ok $? "-W: the prompt names the bind DN"
+grep -q "^username	soer0001" "$OUT"
+ok $? "-W: the command ran"
+! grep -q "$(cat "$ULOGIN_PASSWORD_FILE")" "$OUT"
+ok $? "-W: the password was not echoed"
+
 done_testing

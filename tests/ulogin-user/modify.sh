@@ -163,4 +163,24 @@ ok $? "audit log names the operator"
 ! grep -q 'Stolen-Pass99' "$AUDIT_LOG"
 ok $? "the refused password never reached the audit log"
 
+# Adding a value that is there or removing one that is not is already
+# done: exit 0, a note, and reruns of a script succeed.
+run 0 ulogin-user modify mett0001 --add role=teacher --remove role=parent
+stderr_has "'mett0001' already has role=teacher" "adding a present value: a note"
+stderr_has "'mett0001' has no role=parent" "removing an absent value: a note"
+stderr_has "nothing to change for 'mett0001'" "nothing else to do"
+
+# An entry without a given name (imports may make one) gets a proper cn.
+ldapadd -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
+	>/dev/null 2>&1 <<LDIF
+dn: $(people nogiven1)
+objectClass: inetOrgPerson
+objectClass: uloginAccount
+uid: nogiven1
+cn: Old
+sn: Old
+LDIF
+run 0 ulogin-user modify nogiven1 --set surname=Smith
+is "$(ldap_attr "$(people nogiven1)" cn)" "Smith" "cn is the surname alone"
+
 done_testing

@@ -13,6 +13,13 @@ starttls_rules(void **state)
 		{ "ldap://127.0.0.1:3890", 0, 0 },
 		{ "ldap://localhost/", 0, 0 },
 		{ "ldap://[::1]:389", 0, 0 },
+		{ "ldap://127.1.2.3", 0, 0 },
+		{ "ldap://LOCALHOST", 0, 0 },
+		/* Names that only look like loopback are remote hosts. */
+		{ "ldap://127.evil.example.org", 1, 0 },
+		{ "ldap://127.0.0.1.nip.io", 1, 0 },
+		{ "ldap://localhost.example.org", 1, 0 },
+		{ "ldap://[::2]", 1, 0 },
 		{ "ldaps://ldap.kommune.example", 0, 0 },
 		{ "ldapi://%2Frun%2Fslapd%2Fldapi", 0, 1 },
 		{ "ldap://127.0.0.1 ldap://ldap2.kommune.example", 1, 0 },

@@ -149,6 +149,23 @@ records(void **state)
 }
 
 static void
+table_shows_control_characters(void **state)
+{
+	static const char *const cols[] = { "name", NULL };
+	struct ulogin_table *t = ulogin_table_new(cols);
+	char *out;
+
+	ulogin_table_begin_row(t);
+	ulogin_table_set(t, 0, "Bo\033[31mRed\007");
+	out = render(t, ULOGIN_FMT_TABLE);
+	/* An escape sequence from imported data never reaches the
+	 * terminal as one. */
+	assert_string_equal(out, "NAME\nBo\\x1b[31mRed\\x07\n");
+	free(out);
+	ulogin_table_free(t);
+}
+
+static void
 format_names(void **state)
 {
 	assert_int_equal(ulogin_format_parse(NULL, true), ULOGIN_FMT_TABLE);
@@ -166,6 +183,7 @@ main(void)
 		cmocka_unit_test(csv_quotes),
 		cmocka_unit_test(json_lists_are_arrays),
 		cmocka_unit_test(records),
+		cmocka_unit_test(table_shows_control_characters),
 		cmocka_unit_test(format_names),
 	};
 
