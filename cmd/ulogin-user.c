@@ -1,7 +1,6 @@
 /*
  * ulogin-user: find, show and manage user accounts.
  */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,7 @@
 #include "exitcodes.h"
 #include "msg.h"
 #include "prompt.h"
-#include "shell.h"
+#include "program.h"
 #include "banned.h"
 
 enum {
@@ -28,7 +27,6 @@ enum {
 	OPT_SET,
 	OPT_ADD,
 	OPT_REMOVE,
-	OPT_INTERACTIVE,
 };
 
 struct user_ctl {
@@ -38,15 +36,6 @@ struct user_ctl {
 	struct ulogin_user_edit edit;
 };
 
-struct subcommand {
-	const char *name;
-	const char *operands;	/* for usage lines */
-	size_t min_args, max_args;
-	const struct option *longopts;
-	void (*usage)(FILE *out);
-	int (*run)(struct user_ctl *ctl, struct ulogin_conn *c, int argc,
-		   char **argv);
-};
 
 static void
 usage(FILE *out)
@@ -118,8 +107,9 @@ add_usage(FILE *out)
 }
 
 static int
-run_add(struct user_ctl *ctl, struct ulogin_conn *c, int argc, char **argv)
+run_add(void *data, struct ulogin_conn *c, int argc, char **argv)
 {
+	struct user_ctl *ctl = data;
 	struct ulogin_table *t = NULL;
 	int rc;
 
@@ -154,8 +144,9 @@ show_usage(FILE *out)
 }
 
 static int
-run_show(struct user_ctl *ctl, struct ulogin_conn *c, int argc, char **argv)
+run_show(void *data, struct ulogin_conn *c, int argc, char **argv)
 {
+	struct user_ctl *ctl = data;
 	struct ulogin_record *r = NULL;
 	int rc;
 
@@ -246,8 +237,9 @@ print_found(struct user_ctl *ctl, struct ulogin_conn *c)
 }
 
 static int
-run_find(struct user_ctl *ctl, struct ulogin_conn *c, int argc, char **argv)
+run_find(void *data, struct ulogin_conn *c, int argc, char **argv)
 {
+	struct user_ctl *ctl = data;
 	return print_found(ctl, c);
 }
 
@@ -286,9 +278,9 @@ modify_usage(FILE *out)
 }
 
 static int
-run_modify(struct user_ctl *ctl, struct ulogin_conn *c, int argc,
-	   char **argv)
+run_modify(void *data, struct ulogin_conn *c, int argc, char **argv)
 {
+	struct user_ctl *ctl = data;
 	return ulogin_user_modify(c, argv[0], &ctl->edit);
 }
 
@@ -310,9 +302,9 @@ delete_usage(FILE *out)
 }
 
 static int
-run_delete(struct user_ctl *ctl, struct ulogin_conn *c, int argc,
-	   char **argv)
+run_delete(void *data, struct ulogin_conn *c, int argc, char **argv)
 {
+	struct user_ctl *ctl = data;
 	const struct ulogin_config *cfg = &ctl->cli.cfg;
 	bool (*confirm)(const char *) = NULL;
 	int rc, failed = 0, last = 0;
@@ -337,14 +329,18 @@ run_delete(struct user_ctl *ctl, struct ulogin_conn *c, int argc,
 
 /* ---- dispatch ------------------------------------------------------------ */
 
-static const struct subcommand subcommands[] = {
-	{ "add", "[USER]", 0, 1, add_options, add_usage, run_add },
-	{ "show", "USER", 1, 1, NULL, show_usage, run_show },
-	{ "find", "", 0, 0, find_options, find_usage, run_find },
-	{ "list", "", 0, 0, list_options, list_usage, run_find },
-	{ "modify", "USER", 1, 1, modify_options, modify_usage, run_modify },
-	{ "delete", "USER...", 1, (size_t)-1, NULL, delete_usage,
-	  run_delete },
+static const struct ulogin_subcommand subcommands[] = {
+	{ "add", "[USER]", 0, 1, add_options, NULL, add_usage, run_add,
+	  false },
+	{ "show", "USER", 1, 1, NULL, NULL, show_usage, run_show, false },
+	{ "find", "", 0, 0, find_options, NULL, find_usage, run_find,
+	  false },
+	{ "list", "", 0, 0, list_options, NULL, list_usage, run_find,
+	  false },
+	{ "modify", "USER", 1, 1, modify_options, NULL, modify_usage,
+	  run_modify, false },
+	{ "delete", "USER...", 1, (size_t)-1, NULL, NULL, delete_usage,
+	  run_delete, false },
 };
 
 static int
@@ -381,25 +377,21 @@ handle_option(int opt, const char *arg, void *data)
 
 /* Checks that need no server, so usage errors come before connecting. */
 static int
-check_operands(struct user_ctl *ctl, const struct subcommand *sc, int argc)
+check_options(void *data, const struct ulogin_subcommand *sc, int argc,
+	      char **argv)
 {
+	struct user_ctl *ctl = data;
 	const struct ulogin_user_query *q = &ctl->query;
 
-	if ((size_t)argc < sc->min_args)
-		return ulogin_usage_error(sc->name, "'%s' needs %s", sc->name,
-					  sc->operands);
-	if ((size_t)argc > sc->max_args)
-		return ulogin_usage_error(sc->name, "too many arguments for "
-					  "'%s'", sc->name);
-	if (sc->run == run_add && (!ctl->spec.given_name ||
-				   !ctl->spec.surname))
+	if (!strcmp(sc->name, "add") && (!ctl->spec.given_name ||
+					 !ctl->spec.surname))
 		return ulogin_usage_error(sc->name, "'add' needs "
 					  "--given-name and --surname");
-	if (sc->run == run_add && (!*ctl->spec.given_name ||
-				   !*ctl->spec.surname))
+	if (!strcmp(sc->name, "add") && (!*ctl->spec.given_name ||
+					 !*ctl->spec.surname))
 		return ulogin_usage_error(sc->name, "names cannot be empty");
-	if (sc->run == run_find && !strcmp(sc->name, "find") && !q->name &&
-	    !q->class_name && !q->institutions && !q->roles && !q->mail)
+	if (!strcmp(sc->name, "find") && !q->name && !q->class_name &&
+	    !q->institutions && !q->roles && !q->mail)
 		return ulogin_usage_error(sc->name, "'find' needs at least "
 			"one of --name, --class, --institution, --role, "
 			"--mail (or use 'list')");
@@ -413,19 +405,11 @@ check_operands(struct user_ctl *ctl, const struct subcommand *sc, int argc)
 	return 0;
 }
 
-static const struct subcommand *
-find_subcommand(const char *name)
-{
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(*subcommands);
-	     i++)
-		if (strcmp(name, subcommands[i].name) == 0)
-			return &subcommands[i];
-	return NULL;
-}
-
 static void
-reset_command(struct user_ctl *ctl)
+reset_command(void *data)
 {
+	struct user_ctl *ctl = data;
+
 	strv_free(&ctl->spec.roles);
 	strv_free(&ctl->spec.institutions);
 	strv_free(&ctl->edit.set);
@@ -436,195 +420,32 @@ reset_command(struct user_ctl *ctl)
 	memset(&ctl->edit, 0, sizeof(ctl->edit));
 }
 
-/* Parse a subcommand's options; -1 to go on (argc and argv then hold its
- * operands), else an exit code. */
-static int
-parse_subcommand(struct user_ctl *ctl, const struct subcommand *sc,
-		 int *argc, char ***argv)
-{
-	struct ulogin_opts o = { sc->name, "", sc->longopts, handle_option,
-				 ctl, sc->usage, false };
-	int rc;
-
-	if ((rc = ulogin_cli_parse(&ctl->cli, &o, *argc, *argv)) >= 0)
-		return rc;
-	*argc -= optind;
-	*argv += optind;
-	return check_operands(ctl, sc, *argc) ? ULOGIN_EX_USAGE : -1;
-}
-
-static int
-run_subcommand(struct user_ctl *ctl, const struct subcommand *sc, int argc,
-	       char **argv)
-{
-	struct ulogin_conn *c = NULL;
-	int rc;
-
-	if ((rc = parse_subcommand(ctl, sc, &argc, &argv)) >= 0 ||
-	    (rc = ulogin_cli_setup(&ctl->cli)) ||
-	    (rc = ulogin_connect(&ctl->cli.cfg, &c)))
-		return rc;
-	rc = sc->run(ctl, c, argc, argv);
-	if (!rc && ulogin_conn_audit_failed(c))
-		rc = ULOGIN_EX_CANTCREAT;
-	ulogin_disconnect(c);
-	return rc;
-}
-
-/* ---- the interactive shell ------------------------------------------- */
-
-struct shell_ctl {
-	struct user_ctl *ctl;
-	struct ulogin_conn *conn;
-};
-
-static const char *const shell_commands[] = {
-	"add", "show", "find", "list", "modify", "delete", "help", "quit",
-	NULL
-};
-
+/* Usernames, for completion in the shell. */
 static void
-shell_candidates(struct strv *out, void *data)
+usernames(struct ulogin_conn *c, struct strv *out)
 {
-	struct shell_ctl *sh = data;
 	struct ulogin_user_query all = { 0 };
 	struct ulogin_table *t = NULL;
 
-	ulogin_set_verbosity(-1);
-	if (ulogin_user_find(sh->conn, &all, &t) == 0)
+	if (ulogin_user_find(c, &all, &t) == 0)
 		ulogin_table_column(t, 0, out);
-	ulogin_set_verbosity(sh->ctl->cli.cfg.verbosity);
 	ulogin_table_free(t);
-}
-
-/* Did a shell line try to change how the connection was made? */
-static bool
-changes_connection(const struct ulogin_config *line)
-{
-	return line->config_file || line->uri || line->base ||
-	       line->bind_dn || line->password_file || line->sasl_mech ||
-	       line->starttls != ULOGIN_UNSET || line->ask_password;
-}
-
-/*
- * One shell line.  Its options are parsed into a fresh struct, so nothing
- * the session's connection points at is touched; -o, -n, -q, -v and --yes
- * apply to this line only, and connection options are refused.
- */
-static int
-shell_line(int argc, char **argv, void *data)
-{
-	struct shell_ctl *sh = data;
-	struct user_ctl *ctl = sh->ctl;
-	struct ulogin_cli session = ctl->cli, line;
-	struct ulogin_config *cfg = &session.cfg;
-	const struct subcommand *sc;
-	bool dry_run = cfg->dry_run, yes = cfg->assume_yes;
-	int verbosity = cfg->verbosity, rc;
-
-	if (!strcmp(argv[0], "help")) {
-		sc = argc > 1 ? find_subcommand(argv[1]) : NULL;
-		(sc ? sc->usage : usage)(stdout);
-		return 0;
-	}
-	if (!(sc = find_subcommand(argv[0])))
-		return ulogin_usage_error(NULL, "unknown command '%s'",
-					  argv[0]);
-	reset_command(ctl);
-	ulogin_cli_init(&line);
-	ctl->cli = line;
-	rc = parse_subcommand(ctl, sc, &argc, &argv);
-	line = ctl->cli;
-	ctl->cli = session;
-	if (rc < 0 && changes_connection(&line.cfg)) {
-		ulogin_error("connection options cannot change inside the "
-			     "shell");
-		ulogin_hint("quit and start %s again with them",
-			    ulogin_program());
-		rc = ULOGIN_EX_USAGE;
-	}
-	if (rc < 0) {
-		/* The connection reads the session's config: set this
-		 * line's flags there, and put them back after. */
-		ctl->cli.cfg.dry_run = dry_run || line.cfg.dry_run;
-		ctl->cli.cfg.assume_yes = yes || line.cfg.assume_yes;
-		if (line.cfg.verbosity)
-			ctl->cli.cfg.verbosity = line.cfg.verbosity;
-		if (line.cfg.output)
-			ctl->cli.format = (enum ulogin_format)
-				ulogin_format_parse(line.cfg.output, true);
-		ulogin_set_verbosity(ctl->cli.cfg.verbosity);
-		rc = sc->run(ctl, sh->conn, argc, argv);
-		ctl->cli.cfg.dry_run = dry_run;
-		ctl->cli.cfg.assume_yes = yes;
-		ctl->cli.cfg.verbosity = verbosity;
-		ctl->cli.format = session.format;
-		ulogin_set_verbosity(verbosity);
-	}
-	ulogin_cli_free(&line);
-	return rc;
-}
-
-static int
-run_shell(struct user_ctl *ctl)
-{
-	struct shell_ctl sh = { ctl, NULL };
-	struct ulogin_shell shell = { "ulogin-user> ", shell_commands,
-				      shell_candidates, shell_line, &sh };
-	int rc;
-
-	if ((rc = ulogin_cli_setup(&ctl->cli)) ||
-	    (rc = ulogin_connect(&ctl->cli.cfg, &sh.conn)))
-		return rc;
-	rc = ulogin_shell_run(&shell);
-	ulogin_disconnect(sh.conn);
-	return rc;
-}
-
-static const struct option main_options[] = {
-	{ "interactive", no_argument, NULL, OPT_INTERACTIVE },
-	{ NULL, 0, NULL, 0 }
-};
-
-static int
-handle_main_option(int opt, const char *arg, void *data)
-{
-	if (opt != OPT_INTERACTIVE)
-		return -1;
-	*(int *)data = 1;
-	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	int rc, interactive = 0;
-	struct ulogin_opts o = { NULL, "", main_options, handle_main_option,
-				 &interactive, usage, true };
-	const struct subcommand *sc;
 	struct user_ctl ctl;
+	struct ulogin_program p = {
+		usage, subcommands, sizeof(subcommands) / sizeof(*subcommands),
+		&ctl, &ctl.cli, handle_option, check_options, reset_command,
+		usernames
+	};
+	int rc;
 
-	setlocale(LC_ALL, "");
-	ulogin_set_program(argv[0]);
 	memset(&ctl, 0, sizeof(ctl));
 	ulogin_cli_init(&ctl.cli);
-
-	if ((rc = ulogin_cli_parse(&ctl.cli, &o, argc, argv)) >= 0)
-		goto out;
-	if (optind >= argc && (interactive || ulogin_interactive())) {
-		rc = run_shell(&ctl);
-		goto out;
-	}
-	if (optind >= argc) {
-		rc = ulogin_usage_error(NULL, "missing command");
-		goto out;
-	}
-	if (!(sc = find_subcommand(argv[optind])))
-		rc = ulogin_usage_error(NULL, "unknown command '%s'",
-					argv[optind]);
-	else
-		rc = run_subcommand(&ctl, sc, argc - optind, argv + optind);
-out:
+	rc = ulogin_program_main(&p, argc, argv);
 	reset_command(&ctl);
 	ulogin_cli_free(&ctl.cli);
 	return rc;

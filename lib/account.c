@@ -278,8 +278,8 @@ static const char *const policy_attrs[] = {
 	"pwdMaxFailure", "pwdGraceAuthNLimit", "pwdMustChange", NULL
 };
 
-static char *
-user_dn(struct ulogin_conn *c, const char *username)
+char *
+ulogin_user_dn(struct ulogin_conn *c, const char *username)
 {
 	char *people = ulogin_dn_people(ulogin_conn_base(c));
 	char *dn = people ? ulogin_dn_child(people, "uid", username) : NULL;
@@ -289,9 +289,9 @@ user_dn(struct ulogin_conn *c, const char *username)
 }
 
 /* Read a user; prints "cannot find user" and returns 67 when missing. */
-static int
-read_user(struct ulogin_conn *c, const char *username,
-	  struct ulogin_entry *e)
+int
+ulogin_user_read(struct ulogin_conn *c, const char *username,
+		 struct ulogin_entry *e)
 {
 	const char *why;
 	char *dn;
@@ -303,7 +303,7 @@ read_user(struct ulogin_conn *c, const char *username,
 		ulogin_error("cannot find user '%s': %s", username, why);
 		return ULOGIN_EX_NOUSER;
 	}
-	if (!(dn = user_dn(c, username))) {
+	if (!(dn = ulogin_user_dn(c, username))) {
 		ulogin_error("cannot use base DN '%s'", ulogin_conn_base(c));
 		return ULOGIN_EX_CONFIG;
 	}
@@ -493,7 +493,7 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 							   s->surname, &rc);
 		if (!username)
 			return rc;
-		dn = user_dn(c, username);
+		dn = ulogin_user_dn(c, username);
 		ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "user.add");
 		fill_add(&ch, s, username);
 		ldap_rc = ulogin_apply(c, &ch);
@@ -724,7 +724,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	char *policy_name;
 	int rc;
 
-	if ((rc = read_user(c, username, &e)))
+	if ((rc = ulogin_user_read(c, username, &e)))
 		return rc;
 	if ((rc = gather_facts(c, &e, &f)) != LDAP_SUCCESS) {
 		free_facts(&f);
@@ -1198,7 +1198,7 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 		ulogin_hint("give --set, --add or --remove NAME=VALUE");
 		return ULOGIN_EX_USAGE;
 	}
-	if ((rc = read_user(c, username, &e)))
+	if ((rc = ulogin_user_read(c, username, &e)))
 		return rc;
 	memset(&plan, 0, sizeof(plan));
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn, "user.modify");
@@ -1281,7 +1281,7 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 	char *classes, *filter, *question;
 	int rc, lrc = LDAP_SUCCESS;
 
-	if ((rc = read_user(c, username, &e)))
+	if ((rc = ulogin_user_read(c, username, &e)))
 		return rc;
 	if (confirm) {
 		question = xasprintf("Delete user '%s' (%s)? This cannot be "

@@ -47,6 +47,13 @@ void ulogin_account_state(const struct ulogin_entry *user,
 
 /* ---- operations -------------------------------------------------------- */
 
+/* The DN of a username (NULL if the base is not a DN). */
+char *ulogin_user_dn(struct ulogin_conn *c, const char *username);
+/* Read a user with every account attribute; prints "cannot find user"
+ * and returns 67 when missing, another exit code on other errors. */
+int ulogin_user_read(struct ulogin_conn *c, const char *username,
+		     struct ulogin_entry *e);
+
 struct ulogin_user_spec {
 	const char *username;	/* NULL: generate one */
 	const char *given_name;

@@ -136,19 +136,34 @@ ulogin_cli_parse(struct ulogin_cli *cli, const struct ulogin_opts *o,
 {
 	size_t nown = 0, ncommon = sizeof(common_long) / sizeof(*common_long);
 	struct option *longopts;
-	char *shortopts;
+	char *shortopts, *common;
+	size_t n;
 	int opt, rc = -1;
 
 	while (o->longopts && o->longopts[nown].name)
 		nown++;
 	longopts = xcalloc(nown + ncommon + 1, sizeof(*longopts));
-	memcpy(longopts, common_long, sizeof(common_long));
+	n = 0;
+	for (size_t i = 0; i < ncommon; i++)
+		if (!o->takeover || common_long[i].val >= 256 ||
+		    !strchr(o->takeover, common_long[i].val))
+			longopts[n++] = common_long[i];
 	if (nown)
-		memcpy(longopts + ncommon, o->longopts,
-		       nown * sizeof(*longopts));
-	/* A leading ':' makes getopt quiet: the messages are ours. */
+		memcpy(longopts + n, o->longopts, nown * sizeof(*longopts));
+	/* A leading ':' makes getopt quiet: the messages are ours.  Short
+	 * options taken over by the command are left out of the common
+	 * ones. */
+	common = xstrdup(COMMON_SHORT);
+	for (const char *t = o->takeover; t && *t; t++) {
+		char *at = strchr(common, *t);
+
+		if (at)
+			memmove(at, at + 1 + (at[1] == ':'),
+				strlen(at + 1 + (at[1] == ':')) + 1);
+	}
 	shortopts = xasprintf("%s:%s%s", o->stop_at_operand ? "+" : "",
-			      COMMON_SHORT, o->shortopts ? o->shortopts : "");
+			      common, o->shortopts ? o->shortopts : "");
+	free(common);
 	cli->cmd = o->cmd;
 	optind = 0;	/* GNU getopt: start afresh for each level */
 	opterr = 0;
@@ -176,7 +191,10 @@ ulogin_cli_parse(struct ulogin_cli *cli, const struct ulogin_opts *o,
 					len, bad);
 			break;
 		}
-		rc = common_option(cli, opt, optarg, o);
+		rc = o->takeover && opt > 0 && opt < 256 &&
+		     strchr(o->takeover, opt) ? -2
+					      : common_option(cli, opt, optarg,
+							      o);
 		if (rc == -2)
 			rc = o->handle ? o->handle(opt, optarg, o->ctl) : -1;
 		if (rc == 0 && opt != OPT_HELP && opt != OPT_VERSION)

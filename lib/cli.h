@@ -36,6 +36,8 @@ struct ulogin_opts {
 	ulogin_usage_fn usage;
 	bool stop_at_operand;		/* program level: stop at the
 					   subcommand name */
+	const char *takeover;		/* common short options that are
+					   this command's own here */
 };
 
 void ulogin_cli_init(struct ulogin_cli *cli);

@@ -50,6 +50,7 @@ ulogin_config_init(struct ulogin_config *cfg)
 	cfg->starttls = ULOGIN_UNSET;
 	cfg->syslog = ULOGIN_UNSET;
 	cfg->timeout = -1;
+	ulogin_policy_set_init(&cfg->policies);
 }
 
 void
@@ -65,6 +66,8 @@ ulogin_config_free(struct ulogin_config *cfg)
 	free(cfg->output);
 	free(cfg->audit_log);
 	free(cfg->loaded_from);
+	ulogin_policy_set_free(&cfg->policies);
+	free(cfg->policies_from);
 	ulogin_config_init(cfg);
 }
 
@@ -181,12 +184,182 @@ config_error(const char *path, const yaml_mark_t *mark, const char *key,
 	return ULOGIN_EX_CONFIG;
 }
 
+/* A scalar, or a sequence of scalars joined with commas ("[lower,
+ * digit]" and "lower, digit" mean the same).  NULL if neither. */
+static char *
+scalar_or_list(yaml_document_t *doc, yaml_node_t *v)
+{
+	struct strv parts = STRV_INIT;
+	char *out;
+
+	if (v->type == YAML_SCALAR_NODE)
+		return xstrdup((const char *)v->data.scalar.value);
+	if (v->type != YAML_SEQUENCE_NODE)
+		return NULL;
+	for (yaml_node_item_t *i = v->data.sequence.items.start;
+	     i < v->data.sequence.items.top; i++) {
+		yaml_node_t *item = yaml_document_get_node(doc, *i);
+
+		if (item->type != YAML_SCALAR_NODE) {
+			strv_free(&parts);
+			return NULL;
+		}
+		strv_push(&parts, (const char *)item->data.scalar.value);
+	}
+	out = strv_join(&parts, ",");
+	strv_free(&parts);
+	return out;
+}
+
+/* policies: NAME: { setting: value, ... } */
+static int
+read_policies(struct ulogin_config *cfg, const char *path,
+	      yaml_document_t *doc, yaml_node_t *node)
+{
+	if (node->type != YAML_MAPPING_NODE)
+		return config_error(path, &node->start_mark, "policies",
+				    "expected one 'NAME:' per policy");
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+	     p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+		struct ulogin_policy *pol;
+		const char *name;
+
+		if (k->type != YAML_SCALAR_NODE)
+			return config_error(path, &k->start_mark, NULL,
+					    "a policy name must be a word");
+		name = (const char *)k->data.scalar.value;
+		if (!(pol = ulogin_policy_add(&cfg->policies, name,
+					      (unsigned)k->start_mark.line + 1)))
+			return config_error(path, &k->start_mark, name,
+					    "policy defined twice");
+		if (v->type != YAML_MAPPING_NODE)
+			return config_error(path, &v->start_mark, name,
+					    "expected the policy's settings");
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
+		     q < v->data.mapping.pairs.top; q++) {
+			yaml_node_t *sk = yaml_document_get_node(doc, q->key);
+			yaml_node_t *sv = yaml_document_get_node(doc,
+								 q->value);
+			const char *key = sk->type == YAML_SCALAR_NODE
+				? (const char *)sk->data.scalar.value : "?";
+			char *value = scalar_or_list(doc, sv);
+			const char *why;
+			int rc;
+
+			if (!value)
+				return config_error(path, &sv->start_mark, key,
+						    "expected a value or a "
+						    "list of values");
+			rc = ulogin_policy_setting(pol, key, value, &why);
+			free(value);
+			if (rc < 0) {
+				rc = config_error(path, &sk->start_mark, key,
+						  why);
+				if (!strcmp(why, "unknown policy setting"))
+					ulogin_hint("policy settings: %s",
+						    "min_length, max_length, "
+						    "require, classes, "
+						    "classes_of, forbid, "
+						    "latin_only, no_username, "
+						    "no_names, pictures, "
+						    "max_age, expire_warning, "
+						    "history, max_failures, "
+						    "lockout, failure_interval,"
+						    " grace_logins, "
+						    "description");
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/* levels: LEVEL: POLICY  and  roles: ROLE: POLICY */
+static int
+read_policy_map(struct ulogin_config *cfg, const char *path,
+		yaml_document_t *doc, yaml_node_t *node, const char *section)
+{
+	if (node->type != YAML_MAPPING_NODE)
+		return config_error(path, &node->start_mark, section,
+				    "expected 'NAME: POLICY' lines");
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+	     p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+		const char *why;
+
+		if (k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE)
+			return config_error(path, &k->start_mark, section,
+					    "expected 'NAME: POLICY' lines");
+		if (ulogin_policy_map(&cfg->policies, section,
+				      (const char *)k->data.scalar.value,
+				      (const char *)v->data.scalar.value,
+				      &why) < 0)
+			return config_error(path, &k->start_mark,
+					    (const char *)k->data.scalar.value,
+					    why);
+	}
+	return 0;
+}
+
+/*
+ * The policy part of a file: policies, levels, roles, default_policy,
+ * level_change_days, pictures_file.  Returns 1 when key is not one of
+ * them, else 0 or an exit code.
+ */
+static int
+read_policy_key(struct ulogin_config *cfg, const char *path,
+		yaml_document_t *doc, yaml_node_t *k, yaml_node_t *v,
+		bool skip)
+{
+	const char *name = (const char *)k->data.scalar.value;
+	unsigned days;
+	char *end;
+
+	if (strcmp(name, "policies") && strcmp(name, "levels") &&
+	    strcmp(name, "roles") && strcmp(name, "default_policy") &&
+	    strcmp(name, "level_change_days") && strcmp(name, "pictures_file"))
+		return 1;
+	if (skip)
+		return 0;	/* a higher layer defined the policies */
+	if (!strcmp(name, "policies"))
+		return read_policies(cfg, path, doc, v);
+	if (!strcmp(name, "levels") || !strcmp(name, "roles"))
+		return read_policy_map(cfg, path, doc, v, name);
+	if (v->type != YAML_SCALAR_NODE)
+		return config_error(path, &v->start_mark, name,
+				    "expected a single value");
+	if (!strcmp(name, "default_policy")) {
+		free(cfg->policies.default_name);
+		cfg->policies.default_name =
+			xstrdup((const char *)v->data.scalar.value);
+	} else if (!strcmp(name, "pictures_file")) {
+		free(cfg->policies.pictures_file);
+		cfg->policies.pictures_file = relative_to(path,
+			(const char *)v->data.scalar.value);
+	} else {
+		days = (unsigned)strtoul((const char *)v->data.scalar.value,
+					 &end, 10);
+		if (*end || !*(const char *)v->data.scalar.value ||
+		    days < 1 || days > 365)
+			return config_error(path, &v->start_mark, name,
+					    "expected a number of days from "
+					    "1 to 365");
+		cfg->policies.change_days = days;
+	}
+	return 0;
+}
+
 static int
 read_document(struct ulogin_config *cfg, const char *path,
 	      yaml_document_t *doc)
 {
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	yaml_node_pair_t *pair;
+	/* Policies come whole from one file: the first that has them. */
+	bool skip_policies = cfg->policies_from != NULL;
 	int rc;
 
 	if (!root)
@@ -205,13 +378,23 @@ read_document(struct ulogin_config *cfg, const char *path,
 			return config_error(path, &k->start_mark, NULL,
 					    "a key must be a plain word");
 		name = (const char *)k->data.scalar.value;
+		if ((rc = read_policy_key(cfg, path, doc, k, v,
+					  skip_policies)) != 1) {
+			if (rc)
+				return rc;
+			if (!skip_policies && !cfg->policies_from)
+				cfg->policies_from = xstrdup(path);
+			continue;
+		}
 		if (!(key = find_key(name))) {
 			rc = config_error(path, &k->start_mark, name,
 					  "unknown key");
 			ulogin_hint("known keys: uri, base, bind_dn, "
 				    "password_file, sasl_mech, tls_ca_file, "
 				    "output, audit_log, starttls, syslog, "
-				    "timeout");
+				    "timeout, policies, levels, roles, "
+				    "default_policy, level_change_days, "
+				    "pictures_file");
 			return rc;
 		}
 		if (v->type != YAML_SCALAR_NODE)
@@ -260,6 +443,17 @@ ulogin_config_read_file(struct ulogin_config *cfg, const char *path)
 		return rc;
 	}
 	rc = read_document(cfg, path, &doc);
+	if (rc == 0 && cfg->policies_from &&
+	    strcmp(cfg->policies_from, path) == 0) {
+		const char *bad, *where;
+
+		if (ulogin_policy_set_check(&cfg->policies, &bad, &where) < 0) {
+			ulogin_error("%s: '%s' names policy '%s', which is not "
+				     "defined under 'policies'", path, where,
+				     bad);
+			rc = ULOGIN_EX_CONFIG;
+		}
+	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	fclose(f);

@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include "policy.h"
+
 #define ULOGIN_SYSTEM_CONFIG "/etc/ulogin/ulogin.yaml"
 
 enum ulogin_tristate { ULOGIN_UNSET = -1, ULOGIN_NO = 0, ULOGIN_YES = 1 };
@@ -33,6 +35,10 @@ struct ulogin_config {
 	int verbosity;		/* -1 quiet, 0, 1.. verbose */
 	/* Files actually read, for messages ("settings from ..."). */
 	char *loaded_from;
+	/* Password policies: taken whole from the first file that has a
+	 * "policies" section, never merged across files. */
+	struct ulogin_policy_set policies;
+	char *policies_from;
 };
 
 void ulogin_config_init(struct ulogin_config *cfg);

@@ -1,0 +1,746 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <ldap.h>
+
+#include "account.h"
+#include "dn.h"
+#include "exitcodes.h"
+#include "gtime.h"
+#include "mem.h"
+#include "msg.h"
+#include "ppolicy.h"
+#include "banned.h"
+
+/* The pwd* attributes apply manages; others on a policy entry stay. */
+static const char *const managed[] = {
+	"pwdAttribute", "pwdLockout", "pwdMustChange", "pwdAllowUserChange",
+	"pwdMaxAge", "pwdExpireWarning", "pwdInHistory", "pwdMaxFailure",
+	"pwdLockoutDuration", "pwdFailureCountInterval",
+	"pwdGraceAuthNLimit", "pwdCheckQuality", "pwdCheckModule",
+	"pwdCheckModuleArg", "pwdMinLength", "description", NULL
+};
+
+static const char *const policy_classes[] = {
+	"organizationalRole", "pwdPolicy", "pwdPolicyChecker", NULL
+};
+
+/* ---- which policy applies ------------------------------------------- */
+
+int
+ulogin_policy_effective(const struct ulogin_policy_set *s,
+			const struct ulogin_entry *user,
+			struct ulogin_effective *out)
+{
+	const char *override = ulogin_entry_get(user, "uloginPolicyOverride");
+	const char *grade = ulogin_entry_get(user, "uloginGrade");
+	const char *level = ulogin_entry_get(user, "uloginLevel");
+
+	memset(out, 0, sizeof(*out));
+	if (override) {
+		out->name = override;
+		out->source = ULOGIN_FROM_OVERRIDE;
+		out->reason = xstrdup("set for this user by an administrator");
+		return 0;
+	}
+	if (!level && grade)
+		level = ulogin_level_for_grade(grade);
+	if (level && ulogin_entry_has_value(user, "uloginRole", "student")) {
+		for (size_t i = 0; i < ULOGIN_NLEVELS; i++)
+			if (!strcmp(level, ulogin_level_names[i]) &&
+			    s->levels[i]) {
+				out->name = s->levels[i];
+				out->source = ULOGIN_FROM_LEVEL;
+				out->reason = grade
+					? xasprintf("level %s (grade %s)",
+						    level, grade)
+					: xasprintf("level %s", level);
+				return 0;
+			}
+	}
+	for (size_t i = 0; i < ULOGIN_NROLES; i++)
+		if (s->roles[i] && ulogin_entry_has_value(user, "uloginRole",
+						ulogin_policy_role_names[i])) {
+			out->name = s->roles[i];
+			out->source = ULOGIN_FROM_ROLE;
+			out->reason = xasprintf("role %s",
+						ulogin_policy_role_names[i]);
+			return 0;
+		}
+	if (s->default_name) {
+		out->name = s->default_name;
+		out->source = ULOGIN_FROM_DEFAULT;
+		out->reason = xstrdup("the default policy");
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- policy entries -------------------------------------------------- */
+
+static void
+put_number(struct ulogin_change *ch, enum ulogin_mod_op op, const char *attr,
+	   long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", v);
+	ulogin_change_mod(ch, op, attr, buf);
+}
+
+/* The desired values, as (attr, value) pairs of a change. */
+void
+ulogin_policy_entry(const struct ulogin_policy *p, const char *check_module,
+		    struct ulogin_change *ch)
+{
+	const enum ulogin_mod_op op = ULOGIN_MOD_ADD;
+	char *arg = ulogin_rules_format(&p->rules);
+
+	ulogin_change_mod(ch, op, "pwdAttribute", "userPassword");
+	/* Always: blocking (pwdAccountLockedTime) works only with it. */
+	ulogin_change_mod(ch, op, "pwdLockout", "TRUE");
+	ulogin_change_mod(ch, op, "pwdMustChange", "TRUE");
+	ulogin_change_mod(ch, op, "pwdAllowUserChange", "TRUE");
+	put_number(ch, op, "pwdMaxAge", p->max_age);
+	put_number(ch, op, "pwdExpireWarning", p->expire_warning);
+	put_number(ch, op, "pwdInHistory", p->history);
+	put_number(ch, op, "pwdMaxFailure", p->max_failures);
+	put_number(ch, op, "pwdLockoutDuration", p->lockout_duration);
+	put_number(ch, op, "pwdFailureCountInterval", p->failure_interval);
+	put_number(ch, op, "pwdGraceAuthNLimit", p->grace_logins);
+	if (check_module && *check_module) {
+		ulogin_change_mod(ch, op, "pwdCheckQuality", "2");
+		ulogin_change_mod(ch, op, "pwdCheckModule", check_module);
+		if (arg && *arg)
+			ulogin_change_mod(ch, op, "pwdCheckModuleArg", arg);
+	}
+	if (p->description)
+		ulogin_change_mod(ch, op, "description", p->description);
+	free(arg);
+}
+
+static const struct strv *
+wanted(const struct ulogin_change *want, const char *attr)
+{
+	for (size_t i = 0; i < want->nmods; i++)
+		if (!strcasecmp(want->mods[i].attr, attr))
+			return &want->mods[i].values;
+	return NULL;
+}
+
+/* The modification that makes existing match want; empty when equal. */
+static void
+diff_policy(const struct ulogin_entry *have, const struct ulogin_change *want,
+	    struct ulogin_change *ch)
+{
+	for (size_t i = 0; policy_classes[i]; i++)
+		if (!ulogin_entry_has_value(have, "objectClass",
+					    policy_classes[i]))
+			ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass",
+					  policy_classes[i]);
+	for (size_t i = 0; managed[i]; i++) {
+		const struct strv *w = wanted(want, managed[i]);
+		const char *h = ulogin_entry_get(have, managed[i]);
+
+		if (w && (!h || strcmp(h, w->v[0]) != 0))
+			ulogin_change_set(ch, managed[i], w->v[0]);
+		else if (!w && h)
+			ulogin_change_set(ch, managed[i], NULL);
+	}
+}
+
+static char *
+policy_dn(struct ulogin_conn *c, const char *name)
+{
+	char *parent = ulogin_dn_policies(ulogin_conn_base(c));
+	char *dn = ulogin_dn_child(parent, "cn", name);
+
+	free(parent);
+	return dn;
+}
+
+static void
+row(struct ulogin_table *t, const char *kind, const char *name,
+    const char *action, const char *detail)
+{
+	ulogin_table_begin_row(t);
+	ulogin_table_set(t, 0, kind);
+	ulogin_table_set(t, 1, name);
+	ulogin_table_set(t, 2, action);
+	ulogin_table_set(t, 3, detail);
+}
+
+static int
+write_policy(struct ulogin_conn *c, const struct ulogin_policy *p,
+	     const char *check_module, struct ulogin_table *t)
+{
+	static const char *const attrs[] = {
+		"objectClass", "pwdAttribute", "pwdLockout", "pwdMustChange",
+		"pwdAllowUserChange", "pwdMaxAge", "pwdExpireWarning",
+		"pwdInHistory", "pwdMaxFailure", "pwdLockoutDuration",
+		"pwdFailureCountInterval", "pwdGraceAuthNLimit",
+		"pwdCheckQuality", "pwdCheckModule", "pwdCheckModuleArg",
+		"pwdMinLength", "description", NULL
+	};
+	struct ulogin_change want, ch;
+	struct ulogin_entry have;
+	char *dn = policy_dn(c, p->name);
+	int rc, lrc = ulogin_read(c, dn, attrs, &have);
+
+	ulogin_change_init(&want, ULOGIN_CHANGE_ADD, dn, "policy.add");
+	ulogin_policy_entry(p, check_module, &want);
+	if (lrc == LDAP_NO_SUCH_OBJECT) {
+		struct ulogin_change add;
+
+		ulogin_change_init(&add, ULOGIN_CHANGE_ADD, dn, "policy.add");
+		for (size_t i = 0; policy_classes[i]; i++)
+			ulogin_change_mod(&add, ULOGIN_MOD_ADD, "objectClass",
+					  policy_classes[i]);
+		ulogin_change_mod(&add, ULOGIN_MOD_ADD, "cn", p->name);
+		for (size_t i = 0; i < want.nmods; i++)
+			for (size_t j = 0; j < want.mods[i].values.n; j++)
+				ulogin_change_mod(&add, ULOGIN_MOD_ADD,
+						  want.mods[i].attr,
+						  want.mods[i].values.v[j]);
+		lrc = ulogin_apply(c, &add);
+		ulogin_change_free(&add);
+		rc = lrc == LDAP_SUCCESS ? 0
+			: ulogin_ldap_error(c, lrc, "cannot add policy '%s'",
+					    p->name);
+		if (!rc)
+			row(t, "policy", p->name, "added", dn);
+	} else if (lrc != LDAP_SUCCESS) {
+		rc = ulogin_ldap_error(c, lrc, "cannot read policy '%s'",
+				       p->name);
+	} else {
+		ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn,
+				   "policy.modify");
+		diff_policy(&have, &want, &ch);
+		rc = 0;
+		if (ch.nmods) {
+			struct strv what = STRV_INIT;
+			char *detail;
+
+			for (size_t i = 0; i < ch.nmods; i++)
+				if (!strv_contains(&what, ch.mods[i].attr))
+					strv_push(&what, ch.mods[i].attr);
+			detail = strv_join(&what, " ");
+			lrc = ulogin_apply(c, &ch);
+			if (lrc != LDAP_SUCCESS)
+				rc = ulogin_ldap_error(c, lrc, "cannot change "
+						       "policy '%s'", p->name);
+			else
+				row(t, "policy", p->name, "changed", detail);
+			free(detail);
+			strv_free(&what);
+		}
+		ulogin_change_free(&ch);
+	}
+	ulogin_change_free(&want);
+	ulogin_entry_free(&have);
+	free(dn);
+	return rc;
+}
+
+/* ---- links ------------------------------------------------------------ */
+
+static const char *const link_attrs[] = {
+	"uid", "uloginPolicyOverride", "uloginGrade", "uloginLevel",
+	"uloginRole", "pwdPolicySubentry", NULL
+};
+
+struct relink {
+	struct ulogin_conn *c;
+	const struct ulogin_policy_set *s;
+	struct strv existing;	/* policy names with an entry */
+	struct strv dns, targets, users;
+	struct strv missing;	/* "user policy" with no policy entry */
+};
+
+static int
+note_policy_name(const struct ulogin_entry *e, void *data)
+{
+	const char *cn = ulogin_entry_get(e, "cn");
+
+	if (cn)
+		strv_push(data, cn);
+	return 0;
+}
+
+static int
+plan_link(const struct ulogin_entry *e, void *data)
+{
+	struct relink *r = data;
+	struct ulogin_effective eff;
+	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
+	char *target;
+
+	if (ulogin_policy_effective(r->s, e, &eff) < 0)
+		return 0;	/* nothing configured: leave it */
+	free(eff.reason);
+	if (!strv_contains(&r->existing, eff.name)) {
+		strv_push_owned(&r->missing, xasprintf("%s %s",
+			ulogin_entry_get(e, "uid"), eff.name));
+		return 0;
+	}
+	target = policy_dn(r->c, eff.name);
+	if (!link || !ulogin_dn_equal(link, target)) {
+		strv_push(&r->dns, e->dn);
+		strv_push_owned(&r->targets, target);
+		strv_push(&r->users, ulogin_entry_get(e, "uid")
+			  ? ulogin_entry_get(e, "uid") : e->dn);
+	} else {
+		free(target);
+	}
+	return 0;
+}
+
+static int
+relink_users(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+	     struct ulogin_table *t)
+{
+	static const char *const cn_attr[] = { "cn", NULL };
+	char *policies = ulogin_dn_policies(ulogin_conn_base(c));
+	char *people = ulogin_dn_people(ulogin_conn_base(c));
+	struct relink r;
+	int rc = 0, lrc;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.s = s;
+	lrc = ulogin_search(c, policies, ULOGIN_SCOPE_ONE,
+			    "(objectClass=pwdPolicy)", cn_attr,
+			    note_policy_name, &r.existing);
+	/* With --dry-run the configured policies are not written yet. */
+	if (ulogin_conn_config(c)->dry_run)
+		for (size_t i = 0; i < s->n; i++)
+			if (!strv_contains(&r.existing, s->v[i].name))
+				strv_push(&r.existing, s->v[i].name);
+	if (lrc == LDAP_SUCCESS)
+		lrc = ulogin_search(c, people, ULOGIN_SCOPE_SUB,
+				    "(objectClass=uloginAccount)", link_attrs,
+				    plan_link, &r);
+	if (lrc != LDAP_SUCCESS)
+		rc = ulogin_ldap_error(c, lrc, "cannot read the users' "
+				       "policies");
+	for (size_t i = 0; !rc && i < r.dns.n; i++) {
+		struct ulogin_change ch;
+
+		ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, r.dns.v[i],
+				   "policy.link");
+		ulogin_change_set(&ch, "pwdPolicySubentry", r.targets.v[i]);
+		if ((lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
+			rc = ulogin_ldap_error(c, lrc, "cannot link '%s' to "
+					       "its policy", r.users.v[i]);
+		else
+			row(t, "user", r.users.v[i], "linked", r.targets.v[i]);
+		ulogin_change_free(&ch);
+	}
+	for (size_t i = 0; i < r.missing.n; i++) {
+		char *sp = strchr(r.missing.v[i], ' ');
+
+		*sp = '\0';
+		ulogin_warn("'%s' keeps its link: its policy '%s' is not in the "
+			    "directory", r.missing.v[i], sp + 1);
+	}
+	strv_free(&r.existing);
+	strv_free(&r.dns);
+	strv_free(&r.targets);
+	strv_free(&r.users);
+	strv_free(&r.missing);
+	free(people);
+	free(policies);
+	return rc;
+}
+
+int
+ulogin_policy_apply(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+		    const char *check_module, struct ulogin_table **out)
+{
+	static const char *const cols[] = { "kind", "name", "action",
+					    "detail", NULL };
+	struct ulogin_table *t;
+	int rc;
+
+	if (!s->n) {
+		ulogin_error("no policies configured");
+		ulogin_hint("add a 'policies' section to the config; see "
+			    "ulogin.yaml(5)");
+		return ULOGIN_EX_CONFIG;
+	}
+	if ((rc = ulogin_prepare_changes(c)))
+		return rc;
+	t = ulogin_table_new(cols);
+	for (size_t i = 0; i < s->n && !rc; i++)
+		rc = write_policy(c, &s->v[i], check_module, t);
+	if (!rc)
+		rc = relink_users(c, s, t);
+	*out = t;
+	return rc;
+}
+
+/* ---- reading policies ---------------------------------------------- */
+
+static const char *const show_attrs[] = {
+	"cn", "description", "pwdMaxAge", "pwdExpireWarning", "pwdInHistory",
+	"pwdMaxFailure", "pwdLockoutDuration", "pwdFailureCountInterval",
+	"pwdGraceAuthNLimit", "pwdMustChange", "pwdLockout",
+	"pwdCheckQuality", "pwdCheckModule", "pwdCheckModuleArg",
+	"pwdMinLength", NULL
+};
+
+static char *
+days_words(const char *seconds)
+{
+	long v = seconds ? strtol(seconds, NULL, 10) : 0;
+
+	if (!seconds || v == 0)
+		return xstrdup("never");
+	if (v % 86400 == 0)
+		return xasprintf("%ld days", v / 86400);
+	if (v % 60 == 0)
+		return xasprintf("%ld minutes", v / 60);
+	return xasprintf("%ld seconds", v);
+}
+
+struct list_state {
+	struct ulogin_table *t;
+};
+
+static int
+add_policy_row(const struct ulogin_entry *e, void *data)
+{
+	struct ulogin_table *t = data;
+	char *age = days_words(ulogin_entry_get(e, "pwdMaxAge"));
+
+	ulogin_table_begin_row(t);
+	ulogin_table_set(t, 0, ulogin_entry_get(e, "cn"));
+	ulogin_table_set(t, 1, age);
+	ulogin_table_set(t, 2, ulogin_entry_get(e, "pwdCheckModuleArg"));
+	ulogin_table_set(t, 3, ulogin_entry_get(e, "description"));
+	free(age);
+	return 0;
+}
+
+int
+ulogin_policy_list(struct ulogin_conn *c, struct ulogin_table **out)
+{
+	static const char *const cols[] = { "name", "max_age", "rules",
+					    "description", NULL };
+	char *policies = ulogin_dn_policies(ulogin_conn_base(c));
+	struct ulogin_table *t = ulogin_table_new(cols);
+	int lrc = ulogin_search(c, policies, ULOGIN_SCOPE_ONE,
+				"(objectClass=pwdPolicy)", show_attrs,
+				add_policy_row, t);
+
+	free(policies);
+	if (lrc != LDAP_SUCCESS) {
+		ulogin_table_free(t);
+		return ulogin_ldap_error(c, lrc, "cannot list the policies");
+	}
+	ulogin_table_sort(t, 0);
+	*out = t;
+	return 0;
+}
+
+static const struct {
+	const char *attr, *key, *label;
+	int duration;
+} shown[] = {
+	{ "pwdMaxAge", "max_age", "Password must be changed every", 1 },
+	{ "pwdExpireWarning", "expire_warning", "Warning before expiry", 1 },
+	{ "pwdInHistory", "history", "Earlier passwords refused", 0 },
+	{ "pwdMaxFailure", "max_failures", "Wrong passwords before lockout", 0 },
+	{ "pwdLockoutDuration", "lockout", "Locked out for", 1 },
+	{ "pwdGraceAuthNLimit", "grace_logins", "Logins after expiry", 0 },
+};
+
+static void
+rules_in_words(struct ulogin_record *r, const char *arg)
+{
+	struct ulogin_rules rules;
+	struct strv words = STRV_INIT;
+	const char *why;
+
+	if (!arg || ulogin_rules_parse(arg, &rules, &why) < 0) {
+		ulogin_record_add_list(r, "rules_words", "Rules", NULL);
+		return;
+	}
+	if (rules.pictures)
+		strv_push_owned(&words, xasprintf("%u pictures",
+						  rules.pictures));
+	if (rules.min_length)
+		strv_push_owned(&words, xasprintf("at least %u characters",
+						  rules.min_length));
+	if (rules.max_length)
+		strv_push_owned(&words, xasprintf("at most %u characters",
+						  rules.max_length));
+	if (rules.required)
+		strv_push(&words, "required character classes");
+	if (rules.min_classes)
+		strv_push_owned(&words, xasprintf("%u kinds of characters",
+						  rules.min_classes));
+	if (rules.forbidden)
+		strv_push_owned(&words, xasprintf("not %s", rules.forbidden));
+	if (rules.latin_only)
+		strv_push(&words, "only a-z, A-Z, digits and symbols");
+	if (rules.no_username)
+		strv_push(&words, "not the username");
+	if (rules.no_names)
+		strv_push(&words, "not the user's names");
+	ulogin_record_add_list(r, "rules_words", "Rules", &words);
+	strv_free(&words);
+	ulogin_rules_free(&rules);
+}
+
+int
+ulogin_policy_show(struct ulogin_conn *c, const char *name,
+		   struct ulogin_record **out)
+{
+	struct ulogin_entry e;
+	struct ulogin_record *r;
+	char *dn = policy_dn(c, name);
+	int lrc = dn ? ulogin_read(c, dn, show_attrs, &e)
+		     : LDAP_NO_SUCH_OBJECT;
+
+	free(dn);
+	if (lrc == LDAP_NO_SUCH_OBJECT) {
+		ulogin_error("cannot find policy '%s'", name);
+		ulogin_hint("list them with '%s list'; write the configured "
+			    "ones with '%s apply'", ulogin_program(),
+			    ulogin_program());
+		return ULOGIN_EX_NOUSER;
+	}
+	if (lrc != LDAP_SUCCESS)
+		return ulogin_ldap_error(c, lrc, "cannot read policy '%s'",
+					 name);
+	r = ulogin_record_new();
+	ulogin_record_add(r, "name", "Name", ulogin_entry_get(&e, "cn"));
+	ulogin_record_add(r, "description", "Description",
+			  ulogin_entry_get(&e, "description"));
+	ulogin_record_add(r, "dn", "DN", e.dn);
+	rules_in_words(r, ulogin_entry_get(&e, "pwdCheckModuleArg"));
+	ulogin_record_add(r, "rules", "Rules (module)",
+			  ulogin_entry_get(&e, "pwdCheckModuleArg"));
+	for (size_t i = 0; i < sizeof(shown) / sizeof(*shown); i++) {
+		const char *v = ulogin_entry_get(&e, shown[i].attr);
+		char *words = shown[i].duration ? days_words(v) : NULL;
+
+		if (shown[i].duration)
+			ulogin_record_add(r, shown[i].key, shown[i].label,
+					  words);
+		else
+			ulogin_record_add_count(r, shown[i].key,
+						shown[i].label,
+						v ? strtol(v, NULL, 10) : 0);
+		free(words);
+	}
+	ulogin_record_add_bool(r, "must_change_after_reset",
+			       "Must change after a reset",
+			       ulogin_entry_has_value(&e, "pwdMustChange",
+						      "TRUE"));
+	ulogin_record_add_bool(r, "lockout", "Lockout and blocking on",
+			       ulogin_entry_has_value(&e, "pwdLockout",
+						      "TRUE"));
+	ulogin_record_add(r, "check_module", "Checked by",
+			  ulogin_entry_get(&e, "pwdCheckModule"));
+	*out = r;
+	ulogin_entry_free(&e);
+	return 0;
+}
+
+/* ---- per user ---------------------------------------------------------- */
+
+/* Does the policy's entry exist?  Prints and returns an exit code if not. */
+static int
+policy_exists(struct ulogin_conn *c, const char *name, char **dn_out)
+{
+	char *dn = policy_dn(c, name);
+	int lrc, found = dn ? ulogin_exists(c, dn, &lrc) : 0;
+
+	if (found < 0) {
+		free(dn);
+		return ulogin_ldap_error(c, lrc, "cannot look up policy '%s'",
+					 name);
+	}
+	if (!found) {
+		free(dn);
+		ulogin_error("cannot find policy '%s' in the directory", name);
+		ulogin_hint("a link to a missing policy would switch off the "
+			    "server's checks; write it first with '%s apply'",
+			    ulogin_program());
+		return ULOGIN_EX_NOUSER;
+	}
+	*dn_out = dn;
+	return 0;
+}
+
+int
+ulogin_policy_override(struct ulogin_conn *c,
+		       const struct ulogin_policy_set *s,
+		       const char *username, const char *policy)
+{
+	struct ulogin_change ch;
+	struct ulogin_entry e;
+	char *dn = NULL;
+	int rc, lrc;
+
+	(void)s;
+	if ((rc = ulogin_user_read(c, username, &e)))
+		return rc;
+	if ((rc = policy_exists(c, policy, &dn)) ||
+	    (rc = ulogin_prepare_changes(c))) {
+		ulogin_entry_free(&e);
+		free(dn);
+		return rc;
+	}
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn, "policy.override");
+	ulogin_change_set(&ch, "uloginPolicyOverride", policy);
+	ulogin_change_set(&ch, "pwdPolicySubentry", dn);
+	if ((lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
+		rc = ulogin_ldap_error(c, lrc, "cannot set the policy of '%s'",
+				       username);
+	else
+		ulogin_info("'%s' now has policy '%s'", username, policy);
+	ulogin_change_free(&ch);
+	ulogin_entry_free(&e);
+	free(dn);
+	return rc;
+}
+
+int
+ulogin_policy_clear(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+		    const char *username)
+{
+	struct ulogin_effective eff;
+	struct ulogin_change ch;
+	struct ulogin_entry e;
+	char *dn = NULL;
+	int rc, lrc;
+
+	if ((rc = ulogin_user_read(c, username, &e)))
+		return rc;
+	if (!ulogin_entry_get(&e, "uloginPolicyOverride")) {
+		ulogin_info("'%s' has no policy override", username);
+		ulogin_entry_free(&e);
+		return 0;
+	}
+	/* The policy that applies once the override is gone. */
+	for (size_t i = 0; i < e.nattrs; i++)
+		if (!strcasecmp(e.attrs[i].name, "uloginPolicyOverride"))
+			strv_free(&e.attrs[i].values);
+	if (ulogin_policy_effective(s, &e, &eff) < 0) {
+		ulogin_error("no policy applies to '%s' without the override",
+			     username);
+		ulogin_hint("configure 'default_policy'; see ulogin.yaml(5)");
+		ulogin_entry_free(&e);
+		return ULOGIN_EX_CONFIG;
+	}
+	rc = policy_exists(c, eff.name, &dn);
+	free(eff.reason);
+	if (!rc)
+		rc = ulogin_prepare_changes(c);
+	if (!rc) {
+		ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn,
+				   "policy.clear");
+		ulogin_change_set(&ch, "uloginPolicyOverride", NULL);
+		ulogin_change_set(&ch, "pwdPolicySubentry", dn);
+		if ((lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
+			rc = ulogin_ldap_error(c, lrc, "cannot clear the "
+					       "policy of '%s'", username);
+		ulogin_change_free(&ch);
+	}
+	ulogin_entry_free(&e);
+	free(dn);
+	return rc;
+}
+
+int
+ulogin_policy_explain(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+		      const char *username, struct ulogin_record **out)
+{
+	static const char *const age_attr[] = { "pwdMaxAge", NULL };
+	struct ulogin_effective eff;
+	struct ulogin_entry e, pol;
+	struct ulogin_record *r;
+	const char *link, *changed;
+	char *want;
+	time_t t;
+	int rc, lrc;
+
+	if ((rc = ulogin_user_read(c, username, &e)))
+		return rc;
+	if (ulogin_policy_effective(s, &e, &eff) < 0) {
+		ulogin_error("no policy applies to '%s'", username);
+		ulogin_hint("configure 'default_policy'; see ulogin.yaml(5)");
+		ulogin_entry_free(&e);
+		return ULOGIN_EX_CONFIG;
+	}
+	want = policy_dn(c, eff.name);
+	link = ulogin_entry_get(&e, "pwdPolicySubentry");
+	r = ulogin_record_new();
+	ulogin_record_add(r, "username", "Username", username);
+	ulogin_record_add(r, "policy", "Policy", eff.name);
+	ulogin_record_add(r, "source",
+			  "Because of",
+			  (const char *const[]){ "override", "level", "role",
+						 "default" }[eff.source]);
+	ulogin_record_add(r, "reason", "Why", eff.reason);
+	ulogin_record_add(r, "linked", "Linked in the directory", link);
+	ulogin_record_add_bool(r, "link_current", "Link is up to date",
+			       link && want && ulogin_dn_equal(link, want));
+	/* Expiry from the policy entry the server really uses. */
+	lrc = ulogin_read(c, link ? link : want, age_attr, &pol);
+	changed = ulogin_entry_get(&e, "pwdChangedTime");
+	if (lrc == LDAP_SUCCESS && changed &&
+	    ulogin_gtime_parse(changed, &t) == 0 &&
+	    ulogin_entry_get(&pol, "pwdMaxAge") &&
+	    strtol(ulogin_entry_get(&pol, "pwdMaxAge"), NULL, 10) > 0)
+		ulogin_record_add_time(r, "expires", "Password expires",
+			t + strtol(ulogin_entry_get(&pol, "pwdMaxAge"), NULL,
+				   10));
+	else
+		ulogin_record_add(r, "expires", "Password expires", NULL);
+	*out = r;
+	ulogin_entry_free(&pol);
+	free(want);
+	free(eff.reason);
+	ulogin_entry_free(&e);
+	return 0;
+}
+
+int
+ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+		  const char *policy, const char *username,
+		  const struct ulogin_policy **out, struct ulogin_entry *user)
+{
+	struct ulogin_effective eff;
+	int rc;
+
+	memset(user, 0, sizeof(*user));
+	if (username) {
+		if ((rc = ulogin_user_read(c, username, user)))
+			return rc;
+		if (!policy) {
+			if (ulogin_policy_effective(s, user, &eff) < 0) {
+				ulogin_error("no policy applies to '%s'",
+					     username);
+				return ULOGIN_EX_CONFIG;
+			}
+			policy = eff.name;
+			free(eff.reason);
+		}
+	}
+	if (!policy)
+		policy = s->default_name;
+	if (!policy || !(*out = ulogin_policy_find(s, policy))) {
+		ulogin_error("cannot find policy '%s' in the config",
+			     policy ? policy : "(none)");
+		ulogin_hint("policies are defined under 'policies' in the "
+			    "config; see ulogin.yaml(5)");
+		return ULOGIN_EX_NOUSER;
+	}
+	return 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * Password policies in the directory: the ppolicy entries under
+ * ou=policies that `ulogin-policy apply` writes from the config, each
+ * user's pwdPolicySubentry link, administrator overrides, and which
+ * policy applies to a user and why.  The server enforces; this module
+ * keeps the entries and links right, and never writes a link to a policy
+ * entry that does not exist (slapd would then skip every lock check).
+ */
+#ifndef ULOGIN_PPOLICY_H
+#define ULOGIN_PPOLICY_H
+
+#include <stdbool.h>
+
+#include "connection.h"
+#include "output.h"
+#include "policy.h"
+
+enum ulogin_policy_source { ULOGIN_FROM_OVERRIDE, ULOGIN_FROM_LEVEL,
+			    ULOGIN_FROM_ROLE, ULOGIN_FROM_DEFAULT };
+
+struct ulogin_effective {
+	const char *name;		/* policy name, in the set */
+	enum ulogin_policy_source source;
+	char *reason;			/* in words; owned */
+};
+
+/* Which policy applies to a user entry and why (DESIGN.md section 9).
+ * Returns -1 when nothing applies (no default configured). */
+int ulogin_policy_effective(const struct ulogin_policy_set *s,
+			    const struct ulogin_entry *user,
+			    struct ulogin_effective *out);
+
+/* The ppolicy attributes a policy is written with (for apply and tests). */
+void ulogin_policy_entry(const struct ulogin_policy *p,
+			 const char *check_module, struct ulogin_change *ch);
+
+/* Write every configured policy to ou=policies (add or fix), then point
+ * each user's pwdPolicySubentry at its effective policy.  Idempotent; the
+ * table lists each change (kind, name, action). */
+int ulogin_policy_apply(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+			const char *check_module, struct ulogin_table **out);
+
+/* Policies as stored in the directory. */
+int ulogin_policy_list(struct ulogin_conn *c, struct ulogin_table **out);
+int ulogin_policy_show(struct ulogin_conn *c, const char *name,
+		       struct ulogin_record **out);
+
+/* The effective policy of a user, why, and when the password expires. */
+int ulogin_policy_explain(struct ulogin_conn *c,
+			  const struct ulogin_policy_set *s,
+			  const char *username, struct ulogin_record **out);
+
+/* Administrator overrides.  set refuses a policy whose entry is not in
+ * the directory; clear re-links the user to the effective policy. */
+int ulogin_policy_override(struct ulogin_conn *c,
+			   const struct ulogin_policy_set *s,
+			   const char *username, const char *policy);
+int ulogin_policy_clear(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+			const char *username);
+
+/* The configured policy for --policy NAME or --user USER (its effective
+ * one), with the person for name rules.  Prints errors; exit code. */
+int ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+		      const char *policy, const char *username,
+		      const struct ulogin_policy **out,
+		      struct ulogin_entry *user);
+
+#endif
