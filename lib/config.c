@@ -36,6 +36,8 @@ static const struct config_key keys[] = {
 	{ "tls_ca_file", KEY_PATH, STR(tls_ca_file), "ULOGIN_TLS_CA_FILE" },
 	{ "output", KEY_STRING, STR(output), "ULOGIN_OUTPUT" },
 	{ "audit_log", KEY_PATH, STR(audit_log), "ULOGIN_AUDIT_LOG" },
+	{ "check_module", KEY_STRING, STR(check_module),
+	  "ULOGIN_CHECK_MODULE" },
 	{ "starttls", KEY_BOOL, STR(starttls), "ULOGIN_STARTTLS" },
 	{ "syslog", KEY_BOOL, STR(syslog), "ULOGIN_SYSLOG" },
 	{ "timeout", KEY_SECONDS, STR(timeout), "ULOGIN_TIMEOUT" },
@@ -65,6 +67,7 @@ ulogin_config_free(struct ulogin_config *cfg)
 	free(cfg->tls_ca_file);
 	free(cfg->output);
 	free(cfg->audit_log);
+	free(cfg->check_module);
 	free(cfg->loaded_from);
 	ulogin_policy_set_free(&cfg->policies);
 	free(cfg->policies_from);
@@ -104,6 +107,13 @@ parse_seconds(const char *s, int *out)
 	return 0;
 }
 
+static int
+valid_output(const char *o)
+{
+	return !strcmp(o, "table") || !strcmp(o, "tsv") ||
+	       !strcmp(o, "csv") || !strcmp(o, "json");
+}
+
 /* Make a path from a config file relative to that file's directory. */
 static char *
 relative_to(const char *file, const char *path)
@@ -136,6 +146,10 @@ set_key(struct ulogin_config *cfg, const struct config_key *k,
 	case KEY_PATH:
 		if (!*value) {
 			*why = "the value is empty";
+			return -1;
+		}
+		if (!strcmp(k->name, "output") && !valid_output(value)) {
+			*why = "expected table, tsv, csv or json";
 			return -1;
 		}
 		if (!*sp)
@@ -187,7 +201,7 @@ config_error(const char *path, const yaml_mark_t *mark, const char *key,
 /* A scalar, or a sequence of scalars joined with commas ("[lower,
  * digit]" and "lower, digit" mean the same).  NULL if neither. */
 static char *
-scalar_or_list(yaml_document_t *doc, yaml_node_t *v)
+scalar_or_list(yaml_document_t *doc, yaml_node_t *v, const char *sep)
 {
 	struct strv parts = STRV_INIT;
 	char *out;
@@ -206,7 +220,7 @@ scalar_or_list(yaml_document_t *doc, yaml_node_t *v)
 		}
 		strv_push(&parts, (const char *)item->data.scalar.value);
 	}
-	out = strv_join(&parts, ",");
+	out = strv_join(&parts, sep);
 	strv_free(&parts);
 	return out;
 }
@@ -244,7 +258,10 @@ read_policies(struct ulogin_config *cfg, const char *path,
 								 q->value);
 			const char *key = sk->type == YAML_SCALAR_NODE
 				? (const char *)sk->data.scalar.value : "?";
-			char *value = scalar_or_list(doc, sv);
+			/* A list of forbidden characters is just them. */
+			char *value = scalar_or_list(doc, sv,
+						     strcmp(key, "forbid")
+						     ? "," : "");
 			const char *why;
 			int rc;
 
@@ -312,7 +329,7 @@ read_policy_map(struct ulogin_config *cfg, const char *path,
 static int
 read_policy_key(struct ulogin_config *cfg, const char *path,
 		yaml_document_t *doc, yaml_node_t *k, yaml_node_t *v,
-		bool skip)
+		bool skip, bool has_policies)
 {
 	const char *name = (const char *)k->data.scalar.value;
 	unsigned days;
@@ -324,6 +341,11 @@ read_policy_key(struct ulogin_config *cfg, const char *path,
 		return 1;
 	if (skip)
 		return 0;	/* a higher layer defined the policies */
+	if (!has_policies)
+		return config_error(path, &k->start_mark, name,
+				    "needs a 'policies' section in the same "
+				    "file (policy settings come whole from "
+				    "one file)");
 	if (!strcmp(name, "policies"))
 		return read_policies(cfg, path, doc, v);
 	if (!strcmp(name, "levels") || !strcmp(name, "roles"))
@@ -359,7 +381,7 @@ read_document(struct ulogin_config *cfg, const char *path,
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	yaml_node_pair_t *pair;
 	/* Policies come whole from one file: the first that has them. */
-	bool skip_policies = cfg->policies_from != NULL;
+	bool skip_policies = cfg->policies_from != NULL, has_policies = false;
 	int rc;
 
 	if (!root)
@@ -367,6 +389,27 @@ read_document(struct ulogin_config *cfg, const char *path,
 	if (root->type != YAML_MAPPING_NODE)
 		return config_error(path, &root->start_mark, NULL,
 				    "expected 'key: value' lines");
+	/* A key given twice is a mistake, whichever one was meant. */
+	for (pair = root->data.mapping.pairs.start;
+	     pair < root->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+
+		if (k->type != YAML_SCALAR_NODE)
+			continue;
+		if (!strcmp((const char *)k->data.scalar.value, "policies"))
+			has_policies = true;
+		for (yaml_node_pair_t *q = root->data.mapping.pairs.start;
+		     q < pair; q++) {
+			yaml_node_t *e = yaml_document_get_node(doc, q->key);
+
+			if (e->type == YAML_SCALAR_NODE &&
+			    !strcmp((const char *)e->data.scalar.value,
+				    (const char *)k->data.scalar.value))
+				return config_error(path, &k->start_mark,
+					(const char *)k->data.scalar.value,
+					"given twice");
+		}
+	}
 	for (pair = root->data.mapping.pairs.start;
 	     pair < root->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
@@ -379,7 +422,7 @@ read_document(struct ulogin_config *cfg, const char *path,
 					    "a key must be a plain word");
 		name = (const char *)k->data.scalar.value;
 		if ((rc = read_policy_key(cfg, path, doc, k, v,
-					  skip_policies)) != 1) {
+					  skip_policies, has_policies)) != 1) {
 			if (rc)
 				return rc;
 			if (!skip_policies && !cfg->policies_from)
@@ -391,8 +434,9 @@ read_document(struct ulogin_config *cfg, const char *path,
 					  "unknown key");
 			ulogin_hint("known keys: uri, base, bind_dn, "
 				    "password_file, sasl_mech, tls_ca_file, "
-				    "output, audit_log, starttls, syslog, "
-				    "timeout, policies, levels, roles, "
+				    "output, audit_log, check_module, "
+				    "starttls, syslog, timeout, policies, "
+				    "levels, roles, "
 				    "default_policy, level_change_days, "
 				    "pictures_file");
 			return rc;
@@ -524,13 +568,6 @@ read_ldap_conf(struct ulogin_config *cfg)
 	ldap_memfree(v);
 }
 
-static int
-valid_output(const char *o)
-{
-	return !strcmp(o, "table") || !strcmp(o, "tsv") ||
-	       !strcmp(o, "csv") || !strcmp(o, "json");
-}
-
 int
 ulogin_config_resolve(struct ulogin_config *cfg)
 {
@@ -567,6 +604,11 @@ ulogin_config_resolve(struct ulogin_config *cfg)
 	}
 	if (cfg->timeout < 0)
 		cfg->timeout = 10;
+	if (!cfg->check_module)
+		cfg->check_module = xstrdup(ULOGIN_CHECK_MODULE_DEFAULT);
+	if (!cfg->policies.pictures_file)
+		cfg->policies.pictures_file =
+			xstrdup(ULOGIN_DATADIR_DEFAULT "/pictures.txt");
 	if (cfg->starttls == ULOGIN_UNSET)
 		cfg->starttls = ULOGIN_NO;
 	if (cfg->syslog == ULOGIN_UNSET)

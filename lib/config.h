@@ -26,6 +26,7 @@ struct ulogin_config {
 	char *tls_ca_file;
 	char *output;		/* table, tsv, csv, json */
 	char *audit_log;
+	char *check_module;	/* ppolicy pwdCheckModule; "none" */
 	int starttls;		/* tristate */
 	int syslog;		/* tristate */
 	int timeout;		/* seconds; -1 unset */

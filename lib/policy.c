@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mem.h"
 #include "policy.h"
@@ -78,6 +80,26 @@ ulogin_policy_find(const struct ulogin_policy_set *s, const char *name)
 	return NULL;
 }
 
+int
+ulogin_pictures_load(const char *path, struct strv *names)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strcspn(line, "\r\n#");
+
+		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+			len--;
+		if (len)
+			strv_push_owned(names, xstrndup(line, len));
+	}
+	fclose(f);
+	return 0;
+}
+
 long
 ulogin_duration_parse(const char *s)
 {
@@ -115,16 +137,22 @@ parse_count(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
+/* The same words as the rest of the config: true/yes/on/1 ... */
 static int
 parse_flag(const char *s, bool *out)
 {
-	if (!strcmp(s, "true") || !strcmp(s, "yes")) {
-		*out = true;
-		return 0;
-	}
-	if (!strcmp(s, "false") || !strcmp(s, "no")) {
-		*out = false;
-		return 0;
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
 	}
 	return -1;
 }
@@ -223,6 +251,12 @@ ulogin_policy_setting(struct ulogin_policy *p, const char *key,
 	}
 	if (!*why && r->max_length && r->min_length > r->max_length)
 		*why = "min_length is greater than max_length";
+	if (!*why && r->min_classes &&
+	    (unsigned)__builtin_popcount(r->class_set ? r->class_set
+						      : ULOGIN_ALL_CLASSES) <
+	    r->min_classes)
+		*why = "'classes' asks for more classes than 'classes_of' "
+		       "names, so no password could meet it";
 	return *why ? -1 : 0;
 }
 

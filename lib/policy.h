@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "mem.h"
 #include "rules.h"
 
 struct ulogin_policy {
@@ -74,6 +75,10 @@ int ulogin_policy_map(struct ulogin_policy_set *s, const char *section,
  */
 int ulogin_policy_set_check(const struct ulogin_policy_set *s,
 			    const char **bad, const char **where);
+
+/* Read the picture names (one a line, '#' comments) into names; 0, or
+ * -1 with errno set. */
+int ulogin_pictures_load(const char *path, struct strv *names);
 
 /* "365d", "14d", "2h", "15m", "900", "900s" to seconds; -1 if malformed. */
 long ulogin_duration_parse(const char *s);

@@ -744,3 +744,127 @@ ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	}
 	return 0;
 }
+
+/* ---- expiry ----------------------------------------------------------- */
+
+struct expiring {
+	struct ulogin_conn *c;
+	struct ulogin_table *t;
+	time_t now, until;
+	char *default_dn;
+	struct strv dns;	/* policies seen ... */
+	long *max_age;		/* ... and their pwdMaxAge */
+};
+
+static long
+max_age_of(struct expiring *x, const char *dn)
+{
+	static const char *const attrs[] = { "pwdMaxAge", NULL };
+	struct ulogin_entry e;
+	size_t i;
+
+	for (i = 0; i < x->dns.n; i++)
+		if (!strcasecmp(x->dns.v[i], dn))
+			return x->max_age[i];
+	strv_push(&x->dns, dn);
+	x->max_age = xreallocarray(x->max_age, x->dns.n, sizeof(long));
+	x->max_age[i] = 0;
+	if (ulogin_read(x->c, dn, attrs, &e) == LDAP_SUCCESS &&
+	    ulogin_entry_get(&e, "pwdMaxAge"))
+		x->max_age[i] = strtol(ulogin_entry_get(&e, "pwdMaxAge"),
+				       NULL, 10);
+	ulogin_entry_free(&e);
+	return x->max_age[i];
+}
+
+static int
+note_expiring(const struct ulogin_entry *e, void *data)
+{
+	struct expiring *x = data;
+	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
+	const char *dn = link ? link : x->default_dn;
+	const char *changed = ulogin_entry_get(e, "pwdChangedTime");
+	const struct strv *inst = ulogin_entry_values(e, "uloginInstitution");
+	long age = max_age_of(x, dn);
+	char iso[32], days[24], *policy;
+	time_t t, expires;
+
+	if (age <= 0 || !changed || ulogin_gtime_parse(changed, &t) < 0)
+		return 0;
+	expires = t + age;
+	if (expires < x->now || expires > x->until)
+		return 0;
+	ulogin_time_iso(expires, iso, sizeof(iso));
+	snprintf(days, sizeof(days), "%ld", (long)((expires - x->now) / 86400));
+	policy = ulogin_dn_first_value(dn, "cn");
+	ulogin_table_begin_row(x->t);
+	ulogin_table_set(x->t, 0, ulogin_entry_get(e, "uid"));
+	ulogin_table_set(x->t, 1, ulogin_entry_get(e, "cn"));
+	ulogin_table_set(x->t, 2, ulogin_entry_get(e, "mail"));
+	ulogin_table_set(x->t, 3, ulogin_entry_get(e, "mobile"));
+	for (size_t i = 0; inst && i < inst->n; i++)
+		ulogin_table_set(x->t, 4, inst->v[i]);
+	ulogin_table_set(x->t, 5, policy);
+	ulogin_table_set(x->t, 6, iso);
+	ulogin_table_set(x->t, 7, days);
+	free(policy);
+	return 0;
+}
+
+int
+ulogin_policy_expiring(struct ulogin_conn *c, long within,
+		       const struct strv *institutions,
+		       struct ulogin_table **out)
+{
+	static const char *const cols[] = { "username", "name", "mail",
+		"mobile", "institutions*", "policy", "expires", "days_left",
+		NULL };
+	static const char *const attrs[] = { "uid", "cn", "mail", "mobile",
+		"uloginInstitution", "pwdChangedTime", "pwdPolicySubentry",
+		NULL };
+	char *people = ulogin_dn_people(ulogin_conn_base(c));
+	char *policies = ulogin_dn_policies(ulogin_conn_base(c));
+	char *inst = xstrdup(""), *filter;
+	struct expiring x;
+	int lrc;
+
+	for (size_t i = 0; institutions && i < institutions->n; i++) {
+		char *one = ulogin_filter("(uloginInstitution=%s)",
+					  institutions->v[i]);
+		char *next = xasprintf("%s%s", inst, one);
+
+		free(one);
+		free(inst);
+		inst = next;
+	}
+	filter = ulogin_filter("(&(objectClass=uloginAccount)"
+			       "(pwdChangedTime=*)(|%r))", inst);
+	if (!*inst) {
+		free(filter);
+		filter = xstrdup("(&(objectClass=uloginAccount)"
+				 "(pwdChangedTime=*))");
+	}
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.t = ulogin_table_new(cols);
+	x.now = time(NULL);
+	x.until = x.now + within;
+	x.default_dn = ulogin_dn_child(policies, "cn", "default");
+	lrc = ulogin_search(c, people, ULOGIN_SCOPE_SUB, filter, attrs,
+			    note_expiring, &x);
+	free(filter);
+	free(inst);
+	free(people);
+	free(policies);
+	free(x.default_dn);
+	strv_free(&x.dns);
+	free(x.max_age);
+	if (lrc != LDAP_SUCCESS) {
+		ulogin_table_free(x.t);
+		return ulogin_ldap_error(c, lrc, "cannot search for expiring "
+					 "passwords");
+	}
+	ulogin_table_sort(x.t, 6);
+	*out = x.t;
+	return 0;
+}

@@ -65,4 +65,10 @@ int ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 		      const struct ulogin_policy **out,
 		      struct ulogin_entry *user);
 
+/* Accounts whose password expires within the next within seconds (and
+ * has not expired yet), optionally of some institutions; soonest first. */
+int ulogin_policy_expiring(struct ulogin_conn *c, long within,
+			   const struct strv *institutions,
+			   struct ulogin_table **out);
+
 #endif

@@ -40,10 +40,22 @@ static int
 parse_subcommand(const struct ulogin_program *p,
 		 const struct ulogin_subcommand *sc, int *argc, char ***argv)
 {
-	struct ulogin_opts o = { sc->name, "", sc->longopts, p->handle,
+	struct ulogin_opts o = { sc->name, NULL, sc->longopts, p->handle,
 				 p->ctl, sc->usage, false, sc->takeover };
+	char shortopts[32] = "";
+	size_t n = 0;
 	int rc;
 
+	/* A command's own options with a one-letter value (generate -n)
+	 * have that short form too. */
+	for (const struct option *l = sc->longopts; l && l->name; l++)
+		if (l->val > 0 && l->val < 256 && n + 3 < sizeof(shortopts)) {
+			shortopts[n++] = (char)l->val;
+			if (l->has_arg == required_argument)
+				shortopts[n++] = ':';
+		}
+	shortopts[n] = '\0';
+	o.shortopts = shortopts;
 	if ((rc = ulogin_cli_parse(p->cli, &o, *argc, *argv)) >= 0)
 		return rc;
 	*argc -= optind;

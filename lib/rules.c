@@ -121,12 +121,25 @@ ulogin_utf8_length(const char *s)
  * compare names without caring about case; it needs no locale, so it
  * works the same inside slapd.
  */
+/* In Latin Extended-A capitals are the even code points, except in
+ * U+0139..U+0148 and U+0179..U+017E, where they are the odd ones
+ * (Ł U+0141, Ż U+017B); ĸ ŉ ſ have no capital. */
+static int
+ext_a_upper(uint32_t c)
+{
+	if (c == 0x138 || c == 0x149 || c == 0x17f)
+		return 0;
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+		return (int)(c & 1);
+	return !(c & 1);
+}
+
 static int
 is_upper(uint32_t c)
 {
 	return (c >= 'A' && c <= 'Z') ||
 	       (c >= 0xc0 && c <= 0xde && c != 0xd7) ||
-	       (c >= 0x100 && c <= 0x17f && !(c & 1) && c != 0x138) ||
+	       (c >= 0x100 && c <= 0x17f && ext_a_upper(c)) ||
 	       (c >= 0x391 && c <= 0x3a9) || (c >= 0x400 && c <= 0x42f);
 }
 
@@ -135,7 +148,7 @@ is_lower(uint32_t c)
 {
 	return (c >= 'a' && c <= 'z') ||
 	       (c >= 0xdf && c <= 0xff && c != 0xf7) ||
-	       (c >= 0x100 && c <= 0x17f && (c & 1)) || c == 0x138 ||
+	       (c >= 0x100 && c <= 0x17f && !ext_a_upper(c)) ||
 	       (c >= 0x3b1 && c <= 0x3c9) || (c >= 0x430 && c <= 0x45f);
 }
 
@@ -147,7 +160,7 @@ fold(uint32_t c)
 		return c + 32;
 	if (c >= 0x400 && c <= 0x40f)
 		return c + 80;
-	if (c >= 0x100 && c <= 0x17f && !(c & 1) && c != 0x138)
+	if (c >= 0x100 && c <= 0x17f && ext_a_upper(c))
 		return c + 1;
 	return c;
 }
@@ -313,6 +326,27 @@ contains_name(const uint32_t *cand, size_t nc, const char *name)
 	return found;
 }
 
+/* Is word (len bytes) name, ignoring case (also for å, æ, ø...)? */
+static int
+same_word(const char *name, const char *word, size_t len)
+{
+	size_t na, nb;
+	int bad, same = 0;
+	char *w = strndup(word, len);
+	uint32_t *a = decode(name, &na, &bad);
+	uint32_t *b = w ? decode(w, &nb, &bad) : NULL;
+
+	if (a && b && na == nb) {
+		same = 1;
+		for (size_t i = 0; i < na && same; i++)
+			same = fold(a[i]) == fold(b[i]);
+	}
+	free(a);
+	free(b);
+	free(w);
+	return same;
+}
+
 static int
 check_pictures(const struct ulogin_rules *r, const char *candidate,
 	       const struct ulogin_pictures *set,
@@ -334,8 +368,7 @@ check_pictures(const struct ulogin_rules *r, const char *candidate,
 			size_t i;
 
 			for (i = 0; i < set->count; i++)
-				if (strlen(set->names[i]) == len &&
-				    strncasecmp(set->names[i], p, len) == 0)
+				if (same_word(set->names[i], p, len))
 					break;
 			if (i == set->count)
 				rc = add(out, "picture-unknown",
@@ -430,29 +463,22 @@ ulogin_rules_check(const struct ulogin_rules *r, const char *candidate,
 				 "%s (this one has %u).", r->min_classes,
 				 names, have);
 	}
+	/* The messages never quote the candidate: slapd logs them. */
 	if (!rc && nfound) {
-		char *shown = list_chars(found, nfound);
 		size_t nf;
 		uint32_t *f = decode(r->forbidden, &nf, &bad);
 		char *all = f ? list_chars(f, nf) : NULL;
 
-		rc = shown && all ? add(out, "forbidden", "Do not use these "
-					"characters: %s (found: %s).", all,
-					shown)
-				  : -1;
+		rc = all ? add(out, "forbidden", "Do not use these characters:"
+			       " %s.", all)
+			 : -1;
 		free(f);
 		free(all);
-		free(shown);
 	}
-	if (!rc && nlatin) {
-		char *shown = list_chars(bad_latin, nlatin);
-
-		rc = shown ? add(out, "latin-only", "Use only the letters a-z "
-				 "and A-Z, digits and ordinary symbols (not "
-				 "%s).", shown)
-			   : -1;
-		free(shown);
-	}
+	if (!rc && nlatin)
+		rc = add(out, "latin-only", "Use only the letters a-z and A-Z, "
+			 "digits and ordinary symbols: no letters such as æ, ø "
+			 "and å, and no other alphabets.");
 	if (!rc && r->no_username && who && who->username &&
 	    strlen(who->username) >= 3) {
 		size_t nu;

@@ -105,6 +105,15 @@ names_and_username(void **state)
 	EXPECT("nonames", "SØREN123", &p, "name");
 	EXPECT("nonames", "holm2026", &p, "name");
 	EXPECT("nonames", "kjær!", &p, "name");
+	/* Latin Extended-A: Ł and Ż are capitals, ł and ż small. */
+	{
+		struct ulogin_person pl = { "luka0001", "Łukasz", "Żak" };
+
+		EXPECT("nonames", "xłukaszx", &pl, "name");
+		EXPECT("require=upper", "ŁŻŹ", NULL, "");
+		EXPECT("require=lower", "ŁŻŹ", NULL, "required-class");
+		EXPECT("require=lower", "łżź", NULL, "");
+	}
 	/* Parts shorter than three letters are not names to avoid. */
 	EXPECT("nonames", "ankerfri", &p, "name");
 	EXPECT("nonames", "kjxholm", &p, "name");
@@ -127,6 +136,7 @@ pictures(void **state)
 {
 	EXPECT("pictures=4", "sol hus bil kat", NULL, "");
 	EXPECT("pictures=4", "SOL hus  bil træ", NULL, "");
+	EXPECT("pictures=4", "sol hus bil TRÆ", NULL, "");
 	EXPECT("pictures=4", "sol hus bil", NULL, "picture-count");
 	EXPECT("pictures=4", "sol hus bil fly", NULL, "picture-unknown");
 }
@@ -147,7 +157,31 @@ messages_read_well(void **state)
 			    "Mix at least 3 of these: small letters, capital "
 			    "letters, digits and symbols (this one has 2).");
 	assert_string_equal(v.v[2].message,
-			    "Do not use these characters: @ % (found: @).");
+			    "Do not use these characters: @ %.");
+	ulogin_violations_free(&v);
+	ulogin_rules_free(&r);
+}
+
+static void
+messages_never_quote_the_password(void **state)
+{
+	struct ulogin_person p = { "mett0001", "Mette", "Holm" };
+	struct ulogin_violations v = { NULL, 0 };
+	struct ulogin_rules r;
+	const char *why;
+
+	/* slapd logs the module's messages: no part of the candidate may
+	 * appear in them. */
+	assert_int_equal(ulogin_rules_parse("minlen=30 forbid=%23 latin "
+					    "nouser nonames", &r, &why), 0);
+	assert_int_equal(ulogin_rules_check(&r, "Qz#\u03bbmett0001holm", &p,
+					    NULL, &v), 5);
+	for (size_t i = 0; i < v.n; i++) {
+		assert_null(strstr(v.v[i].message, "Qz"));
+		assert_null(strstr(v.v[i].message, "\u03bb"));
+		assert_null(strstr(v.v[i].message, "mett0001"));
+		assert_null(strstr(v.v[i].message, "olm"));
+	}
 	ulogin_violations_free(&v);
 	ulogin_rules_free(&r);
 }
@@ -228,6 +262,7 @@ main(void)
 		cmocka_unit_test(everything_at_once),
 		cmocka_unit_test(pictures),
 		cmocka_unit_test(messages_read_well),
+		cmocka_unit_test(messages_never_quote_the_password),
 		cmocka_unit_test(bad_utf8),
 		cmocka_unit_test(format_and_parse_round_trip),
 		cmocka_unit_test(parse_errors),
