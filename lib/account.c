@@ -11,6 +11,7 @@
 #include "gtime.h"
 #include "mem.h"
 #include "msg.h"
+#include "ppolicy.h"
 #include "banned.h"
 
 #define BLOCKED_TIME "000001010000Z"
@@ -1139,10 +1140,9 @@ plan_one(struct ulogin_change *ch, const char *assign, enum ulogin_mod_op op,
 	    *value)
 		strv_push(&plan->institutions, value);
 	if (!strcmp(f->name, "grade")) {
+		/* Applied below, through the level-change rules. */
 		plan->grade = value;
-		ulogin_change_set(ch, "uloginLevel",
-				  *value ? ulogin_level_for_grade(value)
-					 : NULL);
+		return 0;
 	}
 	if (!strcmp(f->name, "given-name") || !strcmp(f->name, "surname"))
 		plan->names_changed = true;
@@ -1208,6 +1208,9 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 	if (!rc)
 		rc = check_values(c, &plan.roles, &plan.institutions,
 				  plan.grade);
+	if (!rc && plan.grade)
+		rc = ulogin_policy_grade_change(c,
+			&ulogin_conn_config(c)->policies, &e, plan.grade, &ch);
 	if (!rc && plan.names_changed) {
 		char *cn = full_name(pending_value(&ch, "givenName", &e),
 				     pending_value(&ch, "sn", &e));

@@ -248,14 +248,18 @@ write_policy(struct ulogin_conn *c, const struct ulogin_policy *p,
 
 static const char *const link_attrs[] = {
 	"uid", "uloginPolicyOverride", "uloginGrade", "uloginLevel",
-	"uloginRole", "pwdPolicySubentry", NULL
+	"uloginRole", "pwdPolicySubentry", "uloginChangeBy", "pwdChangedTime",
+	NULL
 };
 
 struct relink {
 	struct ulogin_conn *c;
 	const struct ulogin_policy_set *s;
+	time_t now;
 	struct strv existing;	/* policy names with an entry */
-	struct strv dns, targets, users;
+	struct ulogin_change *changes;
+	struct strv users, actions, details;	/* a row per change */
+	size_t n;
 	struct strv missing;	/* "user policy" with no policy entry */
 };
 
@@ -269,31 +273,73 @@ note_policy_name(const struct ulogin_entry *e, void *data)
 	return 0;
 }
 
+/*
+ * After a level change the user has until uloginChangeBy to choose a
+ * password under the new policy.  Met: the deadline is removed.  Missed:
+ * the server is told the password must be changed now (pwdReset).
+ */
+static const char *
+deadline(struct relink *r, const struct ulogin_entry *e,
+	 struct ulogin_change *ch)
+{
+	const char *by = ulogin_entry_get(e, "uloginChangeBy");
+	const char *changed = ulogin_entry_get(e, "pwdChangedTime");
+	time_t due, when;
+
+	if (!by || ulogin_gtime_parse(by, &due) < 0)
+		return NULL;
+	if (changed && ulogin_gtime_parse(changed, &when) == 0 &&
+	    when >= due - (time_t)r->s->change_days * 86400) {
+		ulogin_change_set(ch, "uloginChangeBy", NULL);
+		return "deadline met";
+	}
+	if (r->now > due) {
+		ulogin_change_set(ch, "pwdReset", "TRUE");
+		ulogin_change_set(ch, "uloginChangeBy", NULL);
+		return "must change now";
+	}
+	return NULL;
+}
+
 static int
 plan_link(const struct ulogin_entry *e, void *data)
 {
 	struct relink *r = data;
 	struct ulogin_effective eff;
 	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
-	char *target;
+	const char *uid = ulogin_entry_get(e, "uid");
+	struct ulogin_change ch;
+	const char *action = NULL, *due;
+	char *target = NULL;
 
-	if (ulogin_policy_effective(r->s, e, &eff) < 0)
-		return 0;	/* nothing configured: leave it */
-	free(eff.reason);
-	if (!strv_contains(&r->existing, eff.name)) {
-		strv_push_owned(&r->missing, xasprintf("%s %s",
-			ulogin_entry_get(e, "uid"), eff.name));
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e->dn, "policy.link");
+	if (ulogin_policy_effective(r->s, e, &eff) == 0) {
+		free(eff.reason);
+		if (!strv_contains(&r->existing, eff.name)) {
+			strv_push_owned(&r->missing, xasprintf("%s %s",
+					uid ? uid : e->dn, eff.name));
+		} else {
+			target = policy_dn(r->c, eff.name);
+			if (!link || !ulogin_dn_equal(link, target)) {
+				ulogin_change_set(&ch, "pwdPolicySubentry",
+						  target);
+				action = "linked";
+			}
+		}
+	}
+	if ((due = deadline(r, e, &ch)))
+		action = action ? "linked" : due;
+	if (!ch.nmods) {
+		ulogin_change_free(&ch);
+		free(target);
 		return 0;
 	}
-	target = policy_dn(r->c, eff.name);
-	if (!link || !ulogin_dn_equal(link, target)) {
-		strv_push(&r->dns, e->dn);
-		strv_push_owned(&r->targets, target);
-		strv_push(&r->users, ulogin_entry_get(e, "uid")
-			  ? ulogin_entry_get(e, "uid") : e->dn);
-	} else {
-		free(target);
-	}
+	r->changes = xreallocarray(r->changes, r->n + 1, sizeof(*r->changes));
+	r->changes[r->n++] = ch;
+	strv_push(&r->users, uid ? uid : e->dn);
+	strv_push(&r->actions, action);
+	strv_push(&r->details, target ? target : due);
+	free(target);
 	return 0;
 }
 
@@ -310,6 +356,7 @@ relink_users(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	memset(&r, 0, sizeof(r));
 	r.c = c;
 	r.s = s;
+	r.now = time(NULL);
 	lrc = ulogin_search(c, policies, ULOGIN_SCOPE_ONE,
 			    "(objectClass=pwdPolicy)", cn_attr,
 			    note_policy_name, &r.existing);
@@ -325,18 +372,13 @@ relink_users(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	if (lrc != LDAP_SUCCESS)
 		rc = ulogin_ldap_error(c, lrc, "cannot read the users' "
 				       "policies");
-	for (size_t i = 0; !rc && i < r.dns.n; i++) {
-		struct ulogin_change ch;
-
-		ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, r.dns.v[i],
-				   "policy.link");
-		ulogin_change_set(&ch, "pwdPolicySubentry", r.targets.v[i]);
-		if ((lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
-			rc = ulogin_ldap_error(c, lrc, "cannot link '%s' to "
-					       "its policy", r.users.v[i]);
+	for (size_t i = 0; !rc && i < r.n; i++) {
+		if ((lrc = ulogin_apply(c, &r.changes[i])) != LDAP_SUCCESS)
+			rc = ulogin_ldap_error(c, lrc, "cannot update the "
+					       "policy of '%s'", r.users.v[i]);
 		else
-			row(t, "user", r.users.v[i], "linked", r.targets.v[i]);
-		ulogin_change_free(&ch);
+			row(t, "user", r.users.v[i], r.actions.v[i],
+			    r.details.v[i]);
 	}
 	for (size_t i = 0; i < r.missing.n; i++) {
 		char *sp = strchr(r.missing.v[i], ' ');
@@ -345,10 +387,13 @@ relink_users(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 		ulogin_warn("'%s' keeps its link: its policy '%s' is not in the "
 			    "directory", r.missing.v[i], sp + 1);
 	}
+	for (size_t i = 0; i < r.n; i++)
+		ulogin_change_free(&r.changes[i]);
+	free(r.changes);
 	strv_free(&r.existing);
-	strv_free(&r.dns);
-	strv_free(&r.targets);
 	strv_free(&r.users);
+	strv_free(&r.actions);
+	strv_free(&r.details);
 	strv_free(&r.missing);
 	free(people);
 	free(policies);
@@ -378,6 +423,71 @@ ulogin_policy_apply(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	if (!rc)
 		rc = relink_users(c, s, t);
 	*out = t;
+	return rc;
+}
+
+static int policy_exists(struct ulogin_conn *c, const char *name,
+			 char **dn_out);
+
+/* ---- level changes --------------------------------------------------- */
+
+int
+ulogin_policy_grade_change(struct ulogin_conn *c,
+			   const struct ulogin_policy_set *s,
+			   const struct ulogin_entry *user, const char *grade,
+			   struct ulogin_change *ch)
+{
+	const char *old_level = ulogin_entry_get(user, "uloginLevel");
+	const char *level = *grade ? ulogin_level_for_grade(grade) : NULL;
+	struct ulogin_effective before, after;
+	struct ulogin_entry moved;
+	char deadline[32], *dn = NULL;
+	int rc = 0, have_before, have_after;
+
+	ulogin_change_set(ch, "uloginGrade", *grade ? grade : NULL);
+	ulogin_change_set(ch, "uloginLevel", level);
+	if ((!old_level && !level) ||
+	    (old_level && level && !strcmp(old_level, level)))
+		return 0;	/* same level: same policy, no deadline */
+
+	/* The user as it will be, to see which policy then applies. */
+	memset(&moved, 0, sizeof(moved));
+	moved.dn = user->dn;
+	moved.attrs = xcalloc(user->nattrs + 2, sizeof(*moved.attrs));
+	for (size_t i = 0; i < user->nattrs; i++)
+		if (strcasecmp(user->attrs[i].name, "uloginGrade") &&
+		    strcasecmp(user->attrs[i].name, "uloginLevel"))
+			moved.attrs[moved.nattrs++] = user->attrs[i];
+	moved.attrs[moved.nattrs].name = "uloginGrade";
+	if (*grade)
+		strv_push(&moved.attrs[moved.nattrs].values, grade);
+	moved.nattrs++;
+	moved.attrs[moved.nattrs].name = "uloginLevel";
+	if (level)
+		strv_push(&moved.attrs[moved.nattrs].values, level);
+	moved.nattrs++;
+
+	have_before = ulogin_policy_effective(s, user, &before) == 0;
+	have_after = ulogin_policy_effective(s, &moved, &after) == 0;
+	if (have_after && (!have_before || strcmp(before.name, after.name))) {
+		if (!(rc = policy_exists(c, after.name, &dn))) {
+			ulogin_change_set(ch, "pwdPolicySubentry", dn);
+			/* The new level's rules apply from the next change,
+			 * which must come within the deadline. */
+			ulogin_gtime_format(time(NULL) +
+					    (time_t)s->change_days * 86400,
+					    deadline, sizeof(deadline));
+			ulogin_change_set(ch, "uloginChangeBy", deadline);
+		}
+	}
+	if (have_before)
+		free(before.reason);
+	if (have_after)
+		free(after.reason);
+	strv_free(&moved.attrs[moved.nattrs - 1].values);
+	strv_free(&moved.attrs[moved.nattrs - 2].values);
+	free(moved.attrs);
+	free(dn);
 	return rc;
 }
 

@@ -65,6 +65,18 @@ int ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 		      const struct ulogin_policy **out,
 		      struct ulogin_entry *user);
 
+/*
+ * A student moves to another grade: add to ch the new grade and level
+ * and, when the level changes the effective policy, the new policy link
+ * and a change-by deadline (level_change_days from now), after which
+ * `apply` forces a password change.  The new policy must be in the
+ * directory.  Returns 0 or an exit code (printed).
+ */
+int ulogin_policy_grade_change(struct ulogin_conn *c,
+			       const struct ulogin_policy_set *s,
+			       const struct ulogin_entry *user,
+			       const char *grade, struct ulogin_change *ch);
+
 /* Accounts whose password expires within the next within seconds (and
  * has not expired yet), optionally of some institutions; soonest first. */
 int ulogin_policy_expiring(struct ulogin_conn *c, long within,
