@@ -426,9 +426,6 @@ ulogin_policy_apply(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	return rc;
 }
 
-static int policy_exists(struct ulogin_conn *c, const char *name,
-			 char **dn_out);
-
 /* ---- level changes --------------------------------------------------- */
 
 int
@@ -470,7 +467,20 @@ ulogin_policy_grade_change(struct ulogin_conn *c,
 	have_before = ulogin_policy_effective(s, user, &before) == 0;
 	have_after = ulogin_policy_effective(s, &moved, &after) == 0;
 	if (have_after && (!have_before || strcmp(before.name, after.name))) {
-		if (!(rc = policy_exists(c, after.name, &dn))) {
+		int lrc, found;
+
+		dn = policy_dn(c, after.name);
+		found = dn ? ulogin_exists(c, dn, &lrc) : 0;
+		if (found < 0) {
+			rc = ulogin_ldap_error(c, lrc, "cannot look up policy "
+					       "'%s'", after.name);
+		} else if (!found) {
+			/* Never a dangling link: keep the old one, say why. */
+			ulogin_warn("policy '%s' of the new level is not in the "
+				    "directory, so the user keeps the old link "
+				    "and gets no deadline; run 'ulogin-policy "
+				    "apply'", after.name);
+		} else {
 			ulogin_change_set(ch, "pwdPolicySubentry", dn);
 			/* The new level's rules apply from the next change,
 			 * which must come within the deadline. */
@@ -618,9 +628,8 @@ ulogin_policy_show(struct ulogin_conn *c, const char *name,
 	free(dn);
 	if (lrc == LDAP_NO_SUCH_OBJECT) {
 		ulogin_error("cannot find policy '%s'", name);
-		ulogin_hint("list them with '%s list'; write the configured "
-			    "ones with '%s apply'", ulogin_program(),
-			    ulogin_program());
+		ulogin_hint("list them with 'ulogin-policy list'; write the "
+			    "configured ones with 'ulogin-policy apply'");
 		return ULOGIN_EX_NOUSER;
 	}
 	if (lrc != LDAP_SUCCESS)
@@ -679,8 +688,8 @@ policy_exists(struct ulogin_conn *c, const char *name, char **dn_out)
 		free(dn);
 		ulogin_error("cannot find policy '%s' in the directory", name);
 		ulogin_hint("a link to a missing policy would switch off the "
-			    "server's checks; write it first with '%s apply'",
-			    ulogin_program());
+			    "server's checks; write it first with "
+			    "'ulogin-policy apply'");
 		return ULOGIN_EX_NOUSER;
 	}
 	*dn_out = dn;
