@@ -274,6 +274,13 @@ run_apply(void *data, struct ulogin_conn *c, int argc, char **argv)
 		ulogin_table_free(t);
 		return rc;
 	}
+	/* Partly done: what was done is still shown. */
+	if (rc == ULOGIN_EX_PARTIAL && t) {
+		int prc = ulogin_table_print(t, ctl->cli.format, stdout);
+
+		ulogin_table_free(t);
+		return prc ? prc : rc;
+	}
 	return print_table(ctl, rc, t);
 }
 
@@ -302,7 +309,8 @@ run_clear(void *data, struct ulogin_conn *c, int argc, char **argv)
  * directory, --policy only the config. */
 static int
 choose(struct policy_ctl *ctl, const struct ulogin_policy **pol,
-       struct ulogin_entry *user, struct ulogin_person *who)
+       struct ulogin_entry *user, struct ulogin_person *who,
+       struct strv *more)
 {
 	struct ulogin_conn *c = NULL;
 	int rc;
@@ -315,9 +323,20 @@ choose(struct policy_ctl *ctl, const struct ulogin_policy **pol,
 			       user);
 	ulogin_disconnect(c);
 	if (!rc && user->dn) {
+		static const char *const names[] = { "givenName", "sn" };
+
 		who->username = ulogin_entry_get(user, "uid");
 		who->given_name = ulogin_entry_get(user, "givenName");
 		who->surname = ulogin_entry_get(user, "sn");
+		/* Every value counts, as in the server's check. */
+		for (size_t k = 0; k < 2; k++) {
+			const struct strv *v = ulogin_entry_values(user,
+								   names[k]);
+
+			for (size_t i = 1; v && i < v->n; i++)
+				strv_push(more, v->v[i]);
+		}
+		who->other_names = (const char *const *)more->v;
 	}
 	return rc;
 }
@@ -335,20 +354,35 @@ load_pictures(struct policy_ctl *ctl, const struct ulogin_policy *pol,
 	return ULOGIN_EX_CONFIG;
 }
 
-/* One line from standard input, without echo on a terminal. */
+/* One line from standard input, without echo on a terminal; NULL with
+ * *why set when there is none (or it is absurdly long). */
 static char *
-read_candidate(void)
+read_candidate(bool in_shell, const char **why, bool *too_long)
 {
-	char buf[1025];
-	size_t len;
+	char *line = NULL;
+	size_t alloc = 0;
+	ssize_t len;
 
 	if (isatty(STDIN_FILENO))
 		return ulogin_prompt_secret("Password to check: ");
-	if (!fgets(buf, sizeof(buf), stdin))
+	if (in_shell) {
+		/* Standard input holds the shell's commands. */
+		*why = "inside the shell, check needs a terminal to ask on";
 		return NULL;
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	return xstrndup(buf, len);
+	}
+	if ((len = getline(&line, &alloc, stdin)) < 0) {
+		free(line);
+		*why = "no password given on standard input";
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strlen(line) > 4096) {
+		ulogin_secret_free(line);
+		*why = "the password is longer than 4096 bytes";
+		*too_long = true;
+		return NULL;
+	}
+	return line;
 }
 
 static int
@@ -361,15 +395,19 @@ run_check(void *data, struct ulogin_conn *unused, int argc, char **argv)
 	struct ulogin_pictures pics;
 	struct ulogin_person who;
 	struct ulogin_entry user;
+	const char *why = "no password given on standard input";
+	struct strv more = STRV_INIT;
+	bool too_long = false;
 	char *candidate;
 	int rc, n;
 
-	if ((rc = choose(ctl, &pol, &user, &who)) ||
+	if ((rc = choose(ctl, &pol, &user, &who, &more)) ||
 	    (rc = load_pictures(ctl, pol, &names)))
 		goto out;
-	if (!(candidate = read_candidate())) {
-		ulogin_error("no password given on standard input");
-		rc = ULOGIN_EX_NOINPUT;
+	if (!(candidate = read_candidate(ctl->cli.in_shell, &why,
+					 &too_long))) {
+		ulogin_error("%s", why);
+		rc = too_long ? ULOGIN_EX_DATAERR : ULOGIN_EX_NOINPUT;
 		goto out;
 	}
 	pics.names = (const char *const *)names.v;
@@ -391,6 +429,7 @@ run_check(void *data, struct ulogin_conn *unused, int argc, char **argv)
 	ulogin_violations_free(&v);
 out:
 	strv_free(&names);
+	strv_free(&more);
 	ulogin_entry_free(&user);
 	return rc;
 }
@@ -404,9 +443,10 @@ run_generate(void *data, struct ulogin_conn *unused, int argc, char **argv)
 	struct ulogin_pictures pics;
 	struct ulogin_person who;
 	struct ulogin_entry user;
+	struct strv more = STRV_INIT;
 	int rc;
 
-	if ((rc = choose(ctl, &pol, &user, &who)) ||
+	if ((rc = choose(ctl, &pol, &user, &who, &more)) ||
 	    (rc = load_pictures(ctl, pol, &names)))
 		goto out;
 	pics.names = (const char *const *)names.v;
@@ -428,6 +468,7 @@ run_generate(void *data, struct ulogin_conn *unused, int argc, char **argv)
 		rc = ULOGIN_EX_CANTCREAT;
 out:
 	strv_free(&names);
+	strv_free(&more);
 	ulogin_entry_free(&user);
 	return rc;
 }

@@ -312,8 +312,8 @@ ulogin_user_read(struct ulogin_conn *c, const char *username,
 	free(dn);
 	if (rc == LDAP_NO_SUCH_OBJECT) {
 		ulogin_error("cannot find user '%s'", username);
-		ulogin_hint("search by name with '%s find --name NAME'",
-			    ulogin_program());
+		ulogin_hint("search by name with 'ulogin-user find --name "
+			    "NAME'");
 		return ULOGIN_EX_NOUSER;
 	}
 	if (rc != LDAP_SUCCESS)

@@ -16,6 +16,8 @@ enum {
 };
 
 #define COMMON_SHORT "c:H:b:D:y:WY:Zo:nqvw:"
+/* Added to a common option's value when a command takes its short form. */
+#define TAKEN_OVER 1000
 
 static const struct option common_long[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -104,7 +106,8 @@ common_option(struct ulogin_cli *cli, int opt, const char *arg,
 				arg);
 		replace(&cfg->output, arg);
 		break;
-	case 'n': cfg->dry_run = true; break;
+	case 'n':
+	case 'n' + TAKEN_OVER: cfg->dry_run = true; break;
 	case 'q': cfg->verbosity = -1; break;
 	case 'v':
 		cfg->verbosity = cfg->verbosity < 0 ? 1 : cfg->verbosity + 1;
@@ -144,10 +147,15 @@ ulogin_cli_parse(struct ulogin_cli *cli, const struct ulogin_opts *o,
 		nown++;
 	longopts = xcalloc(nown + ncommon + 1, sizeof(*longopts));
 	n = 0;
-	for (size_t i = 0; i < ncommon; i++)
-		if (!o->takeover || common_long[i].val >= 256 ||
-		    !strchr(o->takeover, common_long[i].val))
-			longopts[n++] = common_long[i];
+	for (size_t i = 0; i < ncommon; i++) {
+		longopts[n] = common_long[i];
+		/* A taken-over short option keeps its long form, under
+		 * another value (generate -n COUNT, but --dry-run). */
+		if (o->takeover && common_long[i].val < 256 &&
+		    strchr(o->takeover, common_long[i].val))
+			longopts[n].val += TAKEN_OVER;
+		n++;
+	}
 	if (nown)
 		memcpy(longopts + n, o->longopts, nown * sizeof(*longopts));
 	/* A leading ':' makes getopt quiet: the messages are ours.  Short

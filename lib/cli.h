@@ -17,6 +17,7 @@ struct ulogin_cli {
 	struct ulogin_config cfg;	/* the flag layer, then resolved */
 	enum ulogin_format format;
 	const char *cmd;		/* subcommand, for messages */
+	bool in_shell;			/* standard input is the shell's */
 };
 
 /* Long-only option values start here; programs use their own above 512. */

@@ -137,6 +137,7 @@ print_json(json_t *v, FILE *out)
 struct column {
 	char *name;
 	bool list;
+	bool number;	/* a JSON number */
 };
 
 struct ulogin_table {
@@ -158,8 +159,10 @@ ulogin_table_new(const char *const *columns)
 		size_t len = strlen(columns[i]);
 
 		t->cols[i].list = len && columns[i][len - 1] == '*';
+		t->cols[i].number = len && columns[i][len - 1] == '#';
 		t->cols[i].name = xstrndup(columns[i],
-					   len - (t->cols[i].list ? 1 : 0));
+					   len - (t->cols[i].list ||
+						  t->cols[i].number ? 1 : 0));
 	}
 	return t;
 }
@@ -240,6 +243,9 @@ cell_json(const struct column *col, const struct strv *cell)
 {
 	json_t *a;
 
+	if (col->number)
+		return cell->n ? json_integer(strtoll(cell->v[0], NULL, 10))
+			       : json_null();
 	if (!col->list)
 		return cell->n ? json_string(cell->v[0]) : json_null();
 	a = json_array();
@@ -445,7 +451,8 @@ ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 		o = json_object();
 		for (size_t i = 0; i < r->n; i++) {
 			const struct field *fd = &r->fields[i];
-			struct column col = { fd->key, fd->kind == FIELD_LIST };
+			struct column col = { fd->key, fd->kind == FIELD_LIST,
+					      false };
 			json_t *v;
 
 			if (fd->kind == FIELD_BOOL)

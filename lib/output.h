@@ -20,7 +20,8 @@ enum ulogin_format { ULOGIN_FMT_TABLE, ULOGIN_FMT_TSV, ULOGIN_FMT_CSV,
 int ulogin_format_parse(const char *name, bool terminal);
 
 /* A list of rows with fixed columns.  A column whose name ends in '*'
- * holds a list (a JSON array; joined with commas elsewhere). */
+ * holds a list (a JSON array; joined with commas elsewhere); one ending
+ * in '#' a number (a JSON number). */
 struct ulogin_table;
 struct ulogin_table *ulogin_table_new(const char *const *columns);
 void ulogin_table_begin_row(struct ulogin_table *t);

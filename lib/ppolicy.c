@@ -113,9 +113,11 @@ ulogin_policy_entry(const struct ulogin_policy *p, const char *check_module,
 	if (check_module && *check_module) {
 		ulogin_change_mod(ch, op, "pwdCheckQuality", "2");
 		ulogin_change_mod(ch, op, "pwdCheckModule", check_module);
-		if (arg && *arg)
-			ulogin_change_mod(ch, op, "pwdCheckModuleArg", arg);
 	}
+	/* The rules are stored even without the module: the tools read
+	 * them back (list, show). */
+	if (arg && *arg)
+		ulogin_change_mod(ch, op, "pwdCheckModuleArg", arg);
 	if (p->description)
 		ulogin_change_mod(ch, op, "description", p->description);
 	free(arg);
@@ -384,9 +386,12 @@ relink_users(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 		char *sp = strchr(r.missing.v[i], ' ');
 
 		*sp = '\0';
-		ulogin_warn("'%s' keeps its link: its policy '%s' is not in the "
-			    "directory", r.missing.v[i], sp + 1);
+		ulogin_error("'%s' keeps its link: its policy '%s' is not in "
+			     "the directory", r.missing.v[i], sp + 1);
 	}
+	/* Users left on an old policy: partly done. */
+	if (!rc && r.missing.n)
+		rc = ULOGIN_EX_PARTIAL;
 	for (size_t i = 0; i < r.n; i++)
 		ulogin_change_free(&r.changes[i]);
 	free(r.changes);
@@ -573,7 +578,7 @@ static const struct {
 	{ "pwdExpireWarning", "expire_warning", "Warning before expiry", 1 },
 	{ "pwdInHistory", "history", "Earlier passwords refused", 0 },
 	{ "pwdMaxFailure", "max_failures", "Wrong passwords before lockout", 0 },
-	{ "pwdLockoutDuration", "lockout", "Locked out for", 1 },
+	{ "pwdLockoutDuration", "lockout_duration", "Locked out for", 1 },
 	{ "pwdGraceAuthNLimit", "grace_logins", "Logins after expiry", 0 },
 };
 
@@ -597,8 +602,21 @@ rules_in_words(struct ulogin_record *r, const char *arg)
 	if (rules.max_length)
 		strv_push_owned(&words, xasprintf("at most %u characters",
 						  rules.max_length));
-	if (rules.required)
-		strv_push(&words, "required character classes");
+	if (rules.required) {
+		struct strv need = STRV_INIT;
+		char *joined;
+
+		for (unsigned bit = 1; bit <= ULOGIN_SYMBOL; bit <<= 1)
+			if (rules.required & bit)
+				strv_push(&need, bit == ULOGIN_LOWER ? "a small "
+					  "letter" : bit == ULOGIN_UPPER ? "a "
+					  "capital" : bit == ULOGIN_DIGIT ? "a digit"
+					  : "a symbol");
+		joined = strv_join(&need, ", ");
+		strv_push_owned(&words, xasprintf("with %s", joined));
+		free(joined);
+		strv_free(&need);
+	}
 	if (rules.min_classes)
 		strv_push_owned(&words, xasprintf("%u kinds of characters",
 						  rules.min_classes));
@@ -703,7 +721,7 @@ ulogin_policy_override(struct ulogin_conn *c,
 {
 	struct ulogin_change ch;
 	struct ulogin_entry e;
-	char *dn = NULL;
+	char *dn = NULL, *policy_cn = NULL;
 	int rc, lrc;
 
 	(void)s;
@@ -715,16 +733,35 @@ ulogin_policy_override(struct ulogin_conn *c,
 		free(dn);
 		return rc;
 	}
-	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn, "policy.override");
-	ulogin_change_set(&ch, "uloginPolicyOverride", policy);
+	/* The name as the directory spells it ("PICTURES" finds
+	 * cn=pictures, but the override must say "pictures"). */
+	{
+		char *cn = ulogin_dn_first_value(dn, "cn");
+		static const char *const cn_attr[] = { "cn", NULL };
+		struct ulogin_entry pe;
+
+		if (ulogin_read(c, dn, cn_attr, &pe) == LDAP_SUCCESS &&
+		    ulogin_entry_get(&pe, "cn")) {
+			free(cn);
+			cn = xstrdup(ulogin_entry_get(&pe, "cn"));
+		}
+		ulogin_entry_free(&pe);
+		ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn,
+				   "policy.override");
+		ulogin_change_set(&ch, "uloginPolicyOverride", cn);
+		policy_cn = cn;
+	}
 	ulogin_change_set(&ch, "pwdPolicySubentry", dn);
 	if ((lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
 		rc = ulogin_ldap_error(c, lrc, "cannot set the policy of '%s'",
 				       username);
 	else
-		ulogin_info("'%s' now has policy '%s'", username, policy);
+		ulogin_info(ulogin_conn_config(c)->dry_run
+			    ? "would give '%s' policy '%s' (dry run)"
+			    : "'%s' now has policy '%s'", username, policy_cn);
 	ulogin_change_free(&ch);
 	ulogin_entry_free(&e);
+	free(policy_cn);
 	free(dn);
 	return rc;
 }
@@ -769,11 +806,29 @@ ulogin_policy_clear(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 		if ((lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
 			rc = ulogin_ldap_error(c, lrc, "cannot clear the "
 					       "policy of '%s'", username);
+		else
+			ulogin_info(ulogin_conn_config(c)->dry_run
+				    ? "would give '%s' policy '%s' again (dry "
+				      "run)"
+				    : "'%s' has policy '%s' again", username,
+				    eff.name);
 		ulogin_change_free(&ch);
 	}
 	ulogin_entry_free(&e);
 	free(dn);
 	return rc;
+}
+
+static void
+add_deadline(struct ulogin_record *r, const struct ulogin_entry *e)
+{
+	const char *by = ulogin_entry_get(e, "uloginChangeBy");
+	time_t t;
+
+	if (by && ulogin_gtime_parse(by, &t) == 0)
+		ulogin_record_add_time(r, "change_by", "Change password by", t);
+	else
+		ulogin_record_add(r, "change_by", "Change password by", NULL);
 }
 
 int
@@ -808,10 +863,17 @@ ulogin_policy_explain(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 						 "default" }[eff.source]);
 	ulogin_record_add(r, "reason", "Why", eff.reason);
 	ulogin_record_add(r, "linked", "Linked in the directory", link);
+	add_deadline(r, &e);
 	ulogin_record_add_bool(r, "link_current", "Link is up to date",
 			       link && want && ulogin_dn_equal(link, want));
-	/* Expiry from the policy entry the server really uses. */
-	lrc = ulogin_read(c, link ? link : want, age_attr, &pol);
+	/* Expiry from the policy entry the server really uses: the link,
+	 * or slapd's default policy when there is none. */
+	{
+		char *fallback = policy_dn(c, "default");
+
+		lrc = ulogin_read(c, link ? link : fallback, age_attr, &pol);
+		free(fallback);
+	}
 	changed = ulogin_entry_get(&e, "pwdChangedTime");
 	if (lrc == LDAP_SUCCESS && changed &&
 	    ulogin_gtime_parse(changed, &t) == 0 &&
@@ -854,7 +916,14 @@ ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	}
 	if (!policy)
 		policy = s->default_name;
-	if (!policy || !(*out = ulogin_policy_find(s, policy))) {
+	if (!policy) {
+		ulogin_error("no policy given and no 'default_policy' "
+			     "configured");
+		ulogin_hint("use --policy NAME or --user USER, or set "
+			    "default_policy; see ulogin.yaml(5)");
+		return ULOGIN_EX_CONFIG;
+	}
+	if (!(*out = ulogin_policy_find(s, policy))) {
 		ulogin_error("cannot find policy '%s' in the config",
 			     policy ? policy : "(none)");
 		ulogin_hint("policies are defined under 'policies' in the "
@@ -936,7 +1005,7 @@ ulogin_policy_expiring(struct ulogin_conn *c, long within,
 		       struct ulogin_table **out)
 {
 	static const char *const cols[] = { "username", "name", "mail",
-		"mobile", "institutions*", "policy", "expires", "days_left",
+		"mobile", "institutions*", "policy", "expires", "days_left#",
 		NULL };
 	static const char *const attrs[] = { "uid", "cn", "mail", "mobile",
 		"uloginInstitution", "pwdChangedTime", "pwdPolicySubentry",

@@ -149,6 +149,7 @@ session_line(int argc, char **argv, void *data)
 	if (p->reset)
 		p->reset(p->ctl);
 	ulogin_cli_init(&line);
+	line.in_shell = true;
 	*p->cli = line;
 	rc = parse_subcommand(p, sc, &argc, &argv);
 	line = *p->cli;
@@ -186,7 +187,8 @@ static int
 run_shell(const struct ulogin_program *p)
 {
 	struct session s = { p, NULL, STRV_INIT };
-	struct ulogin_shell shell = { NULL, NULL, session_candidates,
+	struct ulogin_shell shell = { NULL, NULL,
+				      p->candidates ? session_candidates : NULL,
 				      session_line, &s };
 	char *prompt;
 	int rc;
@@ -194,6 +196,7 @@ run_shell(const struct ulogin_program *p)
 	if ((rc = ulogin_cli_setup(p->cli)) ||
 	    (rc = ulogin_connect(&p->cli->cfg, &s.conn)))
 		return rc;
+	p->cli->in_shell = true;
 	for (size_t i = 0; i < p->ncommands; i++)
 		strv_push(&s.commands, p->commands[i].name);
 	strv_push(&s.commands, "help");

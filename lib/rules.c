@@ -489,10 +489,17 @@ ulogin_rules_check(const struct ulogin_rules *r, const char *candidate,
 				 "the password.");
 		free(u);
 	}
-	if (!rc && r->no_names && who &&
-	    (contains_name(cand, n, who->given_name) ||
-	     contains_name(cand, n, who->surname)))
-		rc = add(out, "name", "Do not put your name in the password.");
+	if (!rc && r->no_names && who) {
+		int named = contains_name(cand, n, who->given_name) ||
+			    contains_name(cand, n, who->surname);
+
+		for (size_t i = 0; !named && who->other_names &&
+		     who->other_names[i]; i++)
+			named = contains_name(cand, n, who->other_names[i]);
+		if (named)
+			rc = add(out, "name", "Do not put your name in the "
+				 "password.");
+	}
 done:
 	free(found);
 	free(bad_latin);

@@ -39,6 +39,8 @@ struct ulogin_person {
 	const char *username;
 	const char *given_name;
 	const char *surname;
+	const char *const *other_names;	/* more given names and surnames
+					   (NULL-terminated), or NULL */
 };
 
 /* The fixed set of picture names, for picture passwords. */

@@ -124,8 +124,8 @@ ulogin_shell_run(const struct ulogin_shell *sh)
 	current = sh;
 	rl_readline_name = "ulogin";
 	rl_attempted_completion_function = complete;
-	printf("Type a command (e.g. 'show USER'), 'help', or 'quit'.  Tab "
-	       "completes commands and names.\n");
+	printf("Type a command, 'help' or 'quit'.  Tab completes "
+	       "commands%s.\n", sh->candidates ? " and names" : "");
 	while ((line = readline(sh->prompt))) {
 		struct strv words = STRV_INIT;
 		const char *why;

@@ -385,13 +385,13 @@ check_more_names(const char *pw, const struct names *n,
 	ulogin_rules_init(&only_names);
 	only_names.no_names = true;
 	for (size_t i = 1; rc >= 0 && out->n == before && i < n->ngiven; i++) {
-		struct ulogin_person who = { NULL, n->given[i], NULL };
+		struct ulogin_person who = { NULL, n->given[i], NULL, NULL };
 
 		rc = ulogin_rules_check(&only_names, pw, &who, NULL, out);
 	}
 	for (size_t i = 1; rc >= 0 && out->n == before && i < n->nsurname;
 	     i++) {
-		struct ulogin_person who = { NULL, NULL, n->surname[i] };
+		struct ulogin_person who = { NULL, NULL, n->surname[i], NULL };
 
 		rc = ulogin_rules_check(&only_names, pw, &who, NULL, out);
 	}
@@ -404,7 +404,7 @@ check_password(char *passwd, errmsg_t errmsg, struct slap_entry *e,
 {
 	struct ulogin_rules rules;
 	struct ulogin_violations out = { NULL, 0 };
-	struct ulogin_person who = { NULL, NULL, NULL };
+	struct ulogin_person who = { NULL, NULL, NULL, NULL };
 	struct names n;
 	const char *why = "unknown error";
 	const char *sentences[32];

@@ -1,25 +1,30 @@
 #!/bin/sh
-# consistency.sh -- ulogin-user's help, man page and completions agree.
+# consistency.sh -- each program's help, man page and completions agree.
 #
-# For the program and each command it lists: --help prints to stdout and
-# exits 0, --version exits 0, an unknown option exits 64 with a "Try" line;
-# every long option and command in the help appears in man/ulogin-user.1,
-# is offered by the bash completion (which is run, not grepped) and appears
-# in the zsh completion.  One TAP line per check.
+# For ulogin-user and ulogin-policy, and each command their help lists:
+# --help prints to stdout and exits 0, --version exits 0, an unknown option
+# exits 64 with a "Try" line, and every long option the help lists is
+# accepted; every long option and command in the help appears in
+# man/PROGRAM.1, is offered by the bash completion (which is run, not
+# grepped) and appears in the zsh completion.  One TAP line per check.
 #
-# Environment: ULOGIN_USER_BIN (default ./ulogin-user), srcdir (default .).
+# Environment: ULOGIN_USER_BIN (default ./ulogin-user), ULOGIN_POLICY_BIN
+# (default ./ulogin-policy), srcdir (default .).
 
-bin=${ULOGIN_USER_BIN:-./ulogin-user}
 srcdir=${srcdir:-.}
-man=$srcdir/man/ulogin-user.1
-bashc=$srcdir/completions/bash/ulogin-user
-zshc=$srcdir/completions/zsh/_ulogin-user
+
+# Known disagreements between a help text and its program, as
+# "PROGRAM COMMAND --OPTION reason".  Their checks are reported as TODO
+# (expected failures) so that the rest of the suite still guards; when
+# the program or its help is fixed, automake reports the check as XPASS,
+# which fails the suite until the line below is removed.
+known_bugs=""
 
 # Nothing here may reach a directory server or read the caller's settings.
 unset ULOGIN_CONFIG ULOGIN_URI ULOGIN_BASE ULOGIN_BIND_DN \
 	ULOGIN_PASSWORD_FILE ULOGIN_SASL_MECH ULOGIN_TLS_CA_FILE ULOGIN_OUTPUT \
-	ULOGIN_AUDIT_LOG ULOGIN_STARTTLS ULOGIN_SYSLOG ULOGIN_TIMEOUT \
-	ULOGIN_PASSWORD ULOGIN_BIND_PASSWORD
+	ULOGIN_AUDIT_LOG ULOGIN_CHECK_MODULE ULOGIN_STARTTLS ULOGIN_SYSLOG \
+	ULOGIN_TIMEOUT ULOGIN_PASSWORD ULOGIN_BIND_PASSWORD
 LDAPNOINIT=1 HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent LC_ALL=C
 export LDAPNOINIT HOME XDG_CONFIG_HOME LC_ALL
 
@@ -39,7 +44,10 @@ ok() {	# ok STATUS DESCRIPTION [DIAGNOSTIC-FILE]
 		echo "ok $n - $2" >>"$results"
 	else
 		echo "not ok $n - $2" >>"$results"
-		failed=$((failed + 1))
+		case $2 in
+		*'# TODO'*) ;;		# expected to fail
+		*) failed=$((failed + 1)) ;;
+		esac
 		if [ -n "${3:-}" ] && [ -s "$3" ]; then
 			sed -n '1,10s/^/#   /p' "$3" >>"$results"
 		fi
@@ -58,17 +66,28 @@ finish() {
 	exit 0
 }
 
+# todo PROGRAM COMMAND OPTION : " # TODO reason" when the option is a
+# known bug of that command (COMMAND empty for the program itself).
+todo() {
+	printf '%s\n' "$known_bugs" | while read -r p c o reason; do
+		if [ "$p" = "$1" ] && [ "$c" = "${2:--}" ] && [ "$o" = "$3" ]
+		then
+			printf ' # TODO %s' "$reason"
+		fi
+	done
+}
+
 # run NAME ARGS... : run the program, keeping stdout, stderr and status,
 # and NAME.diag to show when a check fails.
 run() {
 	name=$1
 	shift
-	"$bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
-	echo $? >"$tmp/$name.rc"
+	"$bin" "$@" >"$t/$name.out" 2>"$t/$name.err" </dev/null
+	echo $? >"$t/$name.rc"
 	{
-		echo "ulogin-user $*: exit status $(cat "$tmp/$name.rc")"
-		sed 's/^/stderr: /' "$tmp/$name.err"
-	} >"$tmp/$name.diag"
+		echo "$prog $*: exit status $(cat "$t/$name.rc")"
+		sed 's/^/stderr: /' "$t/$name.err"
+	} >"$t/$name.diag"
 }
 
 # Does FILE hold a line matching the extended regular expression?
@@ -76,167 +95,209 @@ has() {
 	grep -Eq -- "$2" "$1"
 }
 
-if [ ! -x "$bin" ]; then
-	ok 1 "ulogin-user is built ($bin)"
-	finish
-fi
-
-# ---- the program's own help --------------------------------------------
-
-run top-help --help
-commands=$(sed -n '/^Commands:/,/^$/p' "$tmp/top-help.out" |
-	awk 'NR > 1 && NF { print $1 }')
-[ -n "$commands" ]
-ok $? "ulogin-user --help lists the commands" "$tmp/top-help.out"
-
-# ---- --help, --version and an unknown option at every level ------------
-
-for level in '' $commands; do
-	label="ulogin-user${level:+ $level}"
-	id=${level:-top}
-
-	run "$id-help" $level --help
-	[ "$(cat "$tmp/$id-help.rc")" -eq 0 ]
-	ok $? "$label --help exits 0" "$tmp/$id-help.diag"
-	[ -s "$tmp/$id-help.out" ]
-	ok $? "$label --help prints on stdout"
-	[ ! -s "$tmp/$id-help.err" ]
-	ok $? "$label --help prints nothing on stderr" "$tmp/$id-help.err"
-	has "$tmp/$id-help.out" 'ulogin-user\(1\)'
-	ok $? "$label --help points to ulogin-user(1)"
-
-	run "$id-version" $level --version
-	[ "$(cat "$tmp/$id-version.rc")" -eq 0 ]
-	ok $? "$label --version exits 0" "$tmp/$id-version.diag"
-	has "$tmp/$id-version.out" '^ulogin-user .*[0-9]'
-	ok $? "$label --version prints the version on stdout" \
-		"$tmp/$id-version.out"
-
-	run "$id-bad" $level --no-such-option
-	[ "$(cat "$tmp/$id-bad.rc")" -eq 64 ]
-	ok $? "$label --no-such-option exits 64" "$tmp/$id-bad.diag"
-	has "$tmp/$id-bad.err" "Try 'ulogin-user"
-	ok $? "$label --no-such-option says \"Try 'ulogin-user...\" on stderr" \
-		"$tmp/$id-bad.err"
-	[ ! -s "$tmp/$id-bad.out" ]
-	ok $? "$label --no-such-option prints nothing on stdout" \
-		"$tmp/$id-bad.out"
-
-	# The long options this level's help lists.
-	grep -o -- '--[a-z][a-z0-9-]*' "$tmp/$id-help.out" | sort -u \
-		>"$tmp/$id-options"
-done
-
-# A password on the command line is refused, not just left undocumented.
-run password-long --password secret list
-[ "$(cat "$tmp/password-long.rc")" -eq 64 ]
-ok $? "ulogin-user --password is refused with exit 64" \
-	"$tmp/password-long.diag"
-run password-short -w secret list
-[ "$(cat "$tmp/password-short.rc")" -eq 64 ]
-ok $? "ulogin-user -w is refused with exit 64" "$tmp/password-short.diag"
-
-# Every long option of any level, once.
-cat "$tmp"/*-options | sort -u >"$tmp/all-options"
-
-# ---- the man page -------------------------------------------------------
-
-if [ -r "$man" ]; then
-	# mdoc writes "--name" as ".Fl \-name"; compare without the escape.
-	sed 's/\\-/-/g' "$man" >"$tmp/man"
-	while read -r opt; do
-		has "$tmp/man" "Fl ${opt#-}([^a-z0-9-]|\$)"
-		ok $? "man/ulogin-user.1 documents $opt"
-	done <"$tmp/all-options"
-	for c in $commands; do
-		has "$tmp/man" "(^|[^A-Za-z])Cm $c([^a-z0-9-]|\$)"
-		ok $? "man/ulogin-user.1 documents the command $c"
-	done
-	has "$tmp/man" '^\.Sh EXIT STATUS$'
-	ok $? "man/ulogin-user.1 has an EXIT STATUS section"
-	if command -v mandoc >/dev/null 2>&1; then
-		mandoc -Tlint -W warning "$man" >"$tmp/lint" 2>&1
-		ok $? "man/ulogin-user.1 has no mandoc warnings" "$tmp/lint"
-	else
-		skip "man/ulogin-user.1 has no mandoc warnings" "mandoc not found"
-	fi
-else
-	ok 1 "man/ulogin-user.1 exists"
-fi
-
-# ---- bash completion: run it for every level ----------------------------
-
-# complete WORD... : what the completion offers when the last WORD is the
-# one being completed, one candidate a line.
+# complete WORD... : what the bash completion of $prog offers when the
+# last WORD is the one being completed, one candidate a line.
 complete_bash() {
 	bash --norc --noprofile -c '
 		compopt() { :; }	# only works inside real completion
-		. "$1" || exit 1
-		shift
-		f=$(complete -p ulogin-user 2>/dev/null |
+		prog=$1
+		. "$2" || exit 1
+		shift 2
+		f=$(complete -p "$prog" 2>/dev/null |
 			sed -n "s/.* -F \([^ ]*\) .*/\1/p")
 		[ -n "$f" ] || exit 1
-		COMP_WORDS=("$@")
-		COMP_CWORD=$(($# - 1))
-		COMP_LINE="$*"
+		COMP_WORDS=("$prog" "$@")
+		COMP_CWORD=$#
+		COMP_LINE="${COMP_WORDS[*]}"
 		COMP_POINT=${#COMP_LINE}
 		COMPREPLY=()
-		"$f" ulogin-user "${COMP_WORDS[COMP_CWORD]}" \
+		"$f" "$prog" "${COMP_WORDS[COMP_CWORD]}" \
 			"${COMP_WORDS[COMP_CWORD - 1]}"
 		printf "%s\n" "${COMPREPLY[@]}"
-	' consistency "$bashc" ulogin-user "$@"
+	' consistency "$prog" "$bashc" "$@"
 }
 
-if ! command -v bash >/dev/null 2>&1; then
-	skip "bash completion" "bash not found"
-elif [ ! -r "$bashc" ]; then
-	ok 1 "completions/bash/ulogin-user exists"
-else
-	bash -n "$bashc" >"$tmp/bash-n" 2>&1
-	ok $? "completions/bash/ulogin-user is valid bash" "$tmp/bash-n"
-	bash --norc --noprofile -c '. "$1" && complete -p ulogin-user' \
-		consistency "$bashc" >"$tmp/bash-complete-p" 2>&1
-	has "$tmp/bash-complete-p" '^complete .*-F [^ ]+ ulogin-user$'
-	ok $? "completions/bash/ulogin-user registers a completion function" \
-		"$tmp/bash-complete-p"
+# check_program PROGRAM BINARY : every check, for one program.
+check_program() {
+	prog=$1
+	bin=$2
+	man=$srcdir/man/$prog.1
+	bashc=$srcdir/completions/bash/$prog
+	zshc=$srcdir/completions/zsh/_$prog
+	t=$tmp/$prog
+	mkdir "$t" || exit 99
 
-	complete_bash '' >"$tmp/bash-commands" 2>&1
-	for c in $commands; do
-		grep -qx -- "$c" "$tmp/bash-commands"
-		ok $? "bash completion offers the command $c" "$tmp/bash-commands"
-	done
-	for level in '' $commands; do
-		id=${level:-top}
-		label="ulogin-user${level:+ $level}"
-		complete_bash $level -- >"$tmp/bash-$id" 2>&1
-		while read -r opt; do
-			grep -qx -- "$opt" "$tmp/bash-$id"
-			ok $? "bash completion offers $opt after '$label'"
-		done <"$tmp/$id-options"
-	done
-fi
-
-# ---- zsh completion -------------------------------------------------------
-
-if [ -r "$zshc" ]; then
-	if command -v zsh >/dev/null 2>&1; then
-		zsh -n "$zshc" >"$tmp/zsh-n" 2>&1
-		ok $? "completions/zsh/_ulogin-user is valid zsh" "$tmp/zsh-n"
-	else
-		skip "completions/zsh/_ulogin-user is valid zsh" "zsh not found"
+	if [ ! -x "$bin" ]; then
+		ok 1 "$prog is built ($bin)"
+		return
 	fi
-	has "$zshc" '^#compdef ulogin-user'
-	ok $? "completions/zsh/_ulogin-user starts with #compdef ulogin-user"
-	while read -r opt; do
-		has "$zshc" "(^|[^a-z0-9-])$opt([^a-z0-9-]|\$)"
-		ok $? "zsh completion knows $opt"
-	done <"$tmp/all-options"
-	for c in $commands; do
-		has "$zshc" "'$c:"
-		ok $? "zsh completion offers the command $c"
-	done
-else
-	ok 1 "completions/zsh/_ulogin-user exists"
-fi
 
+	# ---- the program's own help ---------------------------------------
+
+	run top-help --help
+	commands=$(sed -n '/^Commands:/,/^$/p' "$t/top-help.out" |
+		awk 'NR > 1 && NF { print $1 }')
+	[ -n "$commands" ]
+	ok $? "$prog --help lists the commands" "$t/top-help.out"
+
+	# ---- --help, --version and an unknown option at every level -------
+
+	for level in '' $commands; do
+		label="$prog${level:+ $level}"
+		id=${level:-top}
+
+		run "$id-help" $level --help
+		[ "$(cat "$t/$id-help.rc")" -eq 0 ]
+		ok $? "$label --help exits 0" "$t/$id-help.diag"
+		[ -s "$t/$id-help.out" ]
+		ok $? "$label --help prints on stdout"
+		[ ! -s "$t/$id-help.err" ]
+		ok $? "$label --help prints nothing on stderr" "$t/$id-help.err"
+		has "$t/$id-help.out" "$prog\\(1\\)"
+		ok $? "$label --help points to $prog(1)"
+
+		run "$id-version" $level --version
+		[ "$(cat "$t/$id-version.rc")" -eq 0 ]
+		ok $? "$label --version exits 0" "$t/$id-version.diag"
+		has "$t/$id-version.out" "^$prog .*[0-9]"
+		ok $? "$label --version prints the version on stdout" \
+			"$t/$id-version.out"
+
+		run "$id-bad" $level --no-such-option
+		[ "$(cat "$t/$id-bad.rc")" -eq 64 ]
+		ok $? "$label --no-such-option exits 64" "$t/$id-bad.diag"
+		has "$t/$id-bad.err" "Try '$prog"
+		ok $? "$label --no-such-option says \"Try '$prog...\" on stderr" \
+			"$t/$id-bad.err"
+		[ ! -s "$t/$id-bad.out" ]
+		ok $? "$label --no-such-option prints nothing on stdout" \
+			"$t/$id-bad.out"
+
+		# The long options this level's help lists, and those of them
+		# that take a value ("--uri URI" on an option line).
+		grep -o -- '--[a-z][a-z0-9-]*' "$t/$id-help.out" | sort -u \
+			>"$t/$id-options"
+		sed -n 's/^ *\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z0-9-]*\) [A-Z].*/\2/p' \
+			"$t/$id-help.out" | sort -u >"$t/$id-valued"
+
+		# Each of them is accepted here: given before --help, it is
+		# not reported as unknown.  A value that is wrong for the
+		# option may be refused; the option itself must be known.
+		while read -r opt; do
+			if grep -qx -- "$opt" "$t/$id-valued"; then
+				run "$id-accepts" $level "$opt=x" --help
+			else
+				run "$id-accepts" $level "$opt" --help
+			fi
+			! has "$t/$id-accepts.err" "unknown option '$opt'"
+			ok $? "$label accepts $opt$(todo "$prog" "$level" "$opt")" \
+				"$t/$id-accepts.diag"
+		done <"$t/$id-options"
+	done
+
+	# A password on the command line is refused, not just left
+	# undocumented.
+	run password-long --password secret list
+	[ "$(cat "$t/password-long.rc")" -eq 64 ]
+	ok $? "$prog --password is refused with exit 64" \
+		"$t/password-long.diag"
+	run password-short -w secret list
+	[ "$(cat "$t/password-short.rc")" -eq 64 ]
+	ok $? "$prog -w is refused with exit 64" "$t/password-short.diag"
+
+	# Every long option of any level, once.
+	cat "$t"/*-options | sort -u >"$t/all-options"
+
+	# ---- the man page --------------------------------------------------
+
+	if [ -r "$man" ]; then
+		# mdoc writes "--name" as ".Fl \-name"; compare without the
+		# escape.
+		sed 's/\\-/-/g' "$man" >"$t/man"
+		while read -r opt; do
+			has "$t/man" "Fl ${opt#-}([^a-z0-9-]|\$)"
+			ok $? "man/$prog.1 documents $opt"
+		done <"$t/all-options"
+		for c in $commands; do
+			has "$t/man" "(^|[^A-Za-z])Cm $c([^a-z0-9-]|\$)"
+			ok $? "man/$prog.1 documents the command $c"
+		done
+		has "$t/man" '^\.Sh EXIT STATUS$'
+		ok $? "man/$prog.1 has an EXIT STATUS section"
+		if command -v mandoc >/dev/null 2>&1; then
+			mandoc -Tlint -W warning "$man" >"$t/lint" 2>&1
+			ok $? "man/$prog.1 has no mandoc warnings" "$t/lint"
+		else
+			skip "man/$prog.1 has no mandoc warnings" \
+				"mandoc not found"
+		fi
+	else
+		ok 1 "man/$prog.1 exists"
+	fi
+
+	# ---- bash completion: run it for every level -----------------------
+
+	if ! command -v bash >/dev/null 2>&1; then
+		skip "bash completion of $prog" "bash not found"
+	elif [ ! -r "$bashc" ]; then
+		ok 1 "completions/bash/$prog exists"
+	else
+		bash -n "$bashc" >"$t/bash-n" 2>&1
+		ok $? "completions/bash/$prog is valid bash" "$t/bash-n"
+		bash --norc --noprofile -c '. "$1" && complete -p "$2"' \
+			consistency "$bashc" "$prog" >"$t/bash-complete-p" 2>&1
+		has "$t/bash-complete-p" "^complete .*-F [^ ]+ $prog\$"
+		ok $? "completions/bash/$prog registers a completion function" \
+			"$t/bash-complete-p"
+
+		complete_bash '' >"$t/bash-commands" 2>&1
+		for c in $commands; do
+			grep -qx -- "$c" "$t/bash-commands"
+			ok $? "bash completion offers the command $prog $c" \
+				"$t/bash-commands"
+		done
+		complete_bash -o '' >"$t/bash-formats" 2>&1
+		for f in table tsv csv json; do
+			grep -qx -- "$f" "$t/bash-formats"
+			ok $? "bash completion offers '$prog -o $f'" \
+				"$t/bash-formats"
+		done
+		for level in '' $commands; do
+			id=${level:-top}
+			label="$prog${level:+ $level}"
+			complete_bash $level -- >"$t/bash-$id" 2>&1
+			while read -r opt; do
+				grep -qx -- "$opt" "$t/bash-$id"
+				ok $? "bash completion offers $opt after '$label'$(todo "$prog" "$level" "$opt")"
+			done <"$t/$id-options"
+		done
+	fi
+
+	# ---- zsh completion --------------------------------------------------
+
+	if [ -r "$zshc" ]; then
+		if command -v zsh >/dev/null 2>&1; then
+			zsh -n "$zshc" >"$t/zsh-n" 2>&1
+			ok $? "completions/zsh/_$prog is valid zsh" "$t/zsh-n"
+		else
+			skip "completions/zsh/_$prog is valid zsh" \
+				"zsh not found"
+		fi
+		has "$zshc" "^#compdef $prog\$"
+		ok $? "completions/zsh/_$prog starts with #compdef $prog"
+		while read -r opt; do
+			has "$zshc" "(^|[^a-z0-9-])$opt([^a-z0-9-]|\$)"
+			ok $? "zsh completion of $prog knows $opt"
+		done <"$t/all-options"
+		for c in $commands; do
+			has "$zshc" "'$c:"
+			ok $? "zsh completion offers the command $prog $c"
+		done
+	else
+		ok 1 "completions/zsh/_$prog exists"
+	fi
+}
+
+check_program ulogin-user "${ULOGIN_USER_BIN:-./ulogin-user}"
+check_program ulogin-policy "${ULOGIN_POLICY_BIN:-./ulogin-policy}"
 finish
