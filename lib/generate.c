@@ -92,6 +92,7 @@ ulogin_generate(const struct ulogin_rules *r, const struct ulogin_person *who,
 
 	if (r->pictures)
 		return pictures_password(r, pictures, why);
+	/* (The tools always pass the set; picture_names is the module's.) */
 	length = r->min_length > 12 ? r->min_length : 12;
 	if (r->max_length && length > r->max_length)
 		length = r->max_length;

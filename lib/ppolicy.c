@@ -60,7 +60,14 @@ ulogin_policy_effective(const struct ulogin_policy_set *s,
 				return 0;
 			}
 	}
-	for (size_t i = 0; i < ULOGIN_NROLES; i++)
+	/* Several roles: the one with most at stake first. */
+	static const enum ulogin_policy_role order[] = {
+		ULOGIN_ROLE_ADMIN, ULOGIN_ROLE_STAFF, ULOGIN_ROLE_TEACHER,
+		ULOGIN_ROLE_PARENT
+	};
+	for (size_t k = 0; k < ULOGIN_NROLES; k++) {
+		size_t i = order[k];
+
 		if (s->roles[i] && ulogin_entry_has_value(user, "uloginRole",
 						ulogin_policy_role_names[i])) {
 			out->name = s->roles[i];
@@ -69,6 +76,7 @@ ulogin_policy_effective(const struct ulogin_policy_set *s,
 						ulogin_policy_role_names[i]);
 			return 0;
 		}
+	}
 	if (s->default_name) {
 		out->name = s->default_name;
 		out->source = ULOGIN_FROM_DEFAULT;
@@ -93,10 +101,21 @@ put_number(struct ulogin_change *ch, enum ulogin_mod_op op, const char *attr,
 /* The desired values, as (attr, value) pairs of a change. */
 void
 ulogin_policy_entry(const struct ulogin_policy *p, const char *check_module,
-		    struct ulogin_change *ch)
+		    const char *picture_names, struct ulogin_change *ch)
 {
 	const enum ulogin_mod_op op = ULOGIN_MOD_ADD;
-	char *arg = ulogin_rules_format(&p->rules);
+	struct ulogin_rules rules;
+	char *arg = NULL;
+
+	/* The picture set goes with the rules, so slapd checks the names. */
+	if (ulogin_rules_copy(&rules, &p->rules) == 0) {
+		if (rules.pictures && picture_names) {
+			free(rules.picture_names);
+			rules.picture_names = xstrdup(picture_names);
+		}
+		arg = ulogin_rules_format(&rules);
+		ulogin_rules_free(&rules);
+	}
 
 	ulogin_change_mod(ch, op, "pwdAttribute", "userPassword");
 	/* Always: blocking (pwdAccountLockedTime) works only with it. */
@@ -137,7 +156,9 @@ static void
 diff_policy(const struct ulogin_entry *have, const struct ulogin_change *want,
 	    struct ulogin_change *ch)
 {
-	for (size_t i = 0; policy_classes[i]; i++)
+	/* Only the auxiliary classes: an existing entry keeps whatever
+	 * structural class it was made with. */
+	for (size_t i = 1; policy_classes[i]; i++)
 		if (!ulogin_entry_has_value(have, "objectClass",
 					    policy_classes[i]))
 			ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass",
@@ -176,7 +197,8 @@ row(struct ulogin_table *t, const char *kind, const char *name,
 
 static int
 write_policy(struct ulogin_conn *c, const struct ulogin_policy *p,
-	     const char *check_module, struct ulogin_table *t)
+	     const char *check_module, const char *picture_names,
+	     struct ulogin_table *t)
 {
 	static const char *const attrs[] = {
 		"objectClass", "pwdAttribute", "pwdLockout", "pwdMustChange",
@@ -192,7 +214,7 @@ write_policy(struct ulogin_conn *c, const struct ulogin_policy *p,
 	int rc, lrc = ulogin_read(c, dn, attrs, &have);
 
 	ulogin_change_init(&want, ULOGIN_CHANGE_ADD, dn, "policy.add");
-	ulogin_policy_entry(p, check_module, &want);
+	ulogin_policy_entry(p, check_module, picture_names, &want);
 	if (lrc == LDAP_NO_SUCH_OBJECT) {
 		struct ulogin_change add;
 
@@ -412,6 +434,7 @@ ulogin_policy_apply(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	static const char *const cols[] = { "kind", "name", "action",
 					    "detail", NULL };
 	struct ulogin_table *t;
+	char *pictures = NULL;
 	int rc;
 
 	if (!s->n) {
@@ -420,11 +443,33 @@ ulogin_policy_apply(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 			    "ulogin.yaml(5)");
 		return ULOGIN_EX_CONFIG;
 	}
-	if ((rc = ulogin_prepare_changes(c)))
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].rules.pictures) {
+			struct strv names = STRV_INIT;
+
+			if (ulogin_pictures_load(s->pictures_file, &names) < 0) {
+				ulogin_error("cannot read the picture names "
+					     "'%s'", s->pictures_file);
+				ulogin_hint("set 'pictures_file' in the config;"
+					    " see ulogin.yaml(5)");
+				return ULOGIN_EX_CONFIG;
+			}
+			pictures = strv_join(&names, ",");
+			strv_free(&names);
+			break;
+		}
+	if (!check_module)
+		ulogin_warn("no password check module ('check_module: none'):"
+			    " the server will not check passwords against the "
+			    "rules");
+	if ((rc = ulogin_prepare_changes(c))) {
+		free(pictures);
 		return rc;
+	}
 	t = ulogin_table_new(cols);
 	for (size_t i = 0; i < s->n && !rc; i++)
-		rc = write_policy(c, &s->v[i], check_module, t);
+		rc = write_policy(c, &s->v[i], check_module, pictures, t);
+	free(pictures);
 	if (!rc)
 		rc = relink_users(c, s, t);
 	*out = t;
@@ -722,9 +767,22 @@ ulogin_policy_override(struct ulogin_conn *c,
 	struct ulogin_change ch;
 	struct ulogin_entry e;
 	char *dn = NULL, *policy_cn = NULL;
+	const struct ulogin_policy *conf = NULL;
 	int rc, lrc;
 
-	(void)s;
+	/* Only policies of the config: they are the ones apply keeps with
+	 * lockout on and the check module named. */
+	for (size_t i = 0; i < s->n && !conf; i++)
+		if (!strcasecmp(s->v[i].name, policy))
+			conf = &s->v[i];
+	if (!conf) {
+		ulogin_error("cannot use policy '%s': it is not in the config",
+			     policy);
+		ulogin_hint("add it under 'policies' (see ulogin.yaml(5)) and "
+			    "run 'ulogin-policy apply'");
+		return ULOGIN_EX_NOUSER;
+	}
+	policy = conf->name;
 	if ((rc = ulogin_user_read(c, username, &e)))
 		return rc;
 	if ((rc = policy_exists(c, policy, &dn)) ||

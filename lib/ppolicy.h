@@ -32,7 +32,8 @@ int ulogin_policy_effective(const struct ulogin_policy_set *s,
 
 /* The ppolicy attributes a policy is written with (for apply and tests). */
 void ulogin_policy_entry(const struct ulogin_policy *p,
-			 const char *check_module, struct ulogin_change *ch);
+			 const char *check_module, const char *picture_names,
+			 struct ulogin_change *ch);
 
 /* Write every configured policy to ou=policies (add or fix), then point
  * each user's pwdPolicySubentry at its effective policy.  Idempotent; the

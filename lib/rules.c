@@ -43,7 +43,23 @@ void
 ulogin_rules_free(struct ulogin_rules *r)
 {
 	free(r->forbidden);
+	free(r->picture_names);
 	memset(r, 0, sizeof(*r));
+}
+
+int
+ulogin_rules_copy(struct ulogin_rules *dst, const struct ulogin_rules *src)
+{
+	*dst = *src;
+	dst->forbidden = src->forbidden ? strdup(src->forbidden) : NULL;
+	dst->picture_names = src->picture_names ? strdup(src->picture_names)
+						: NULL;
+	if ((src->forbidden && !dst->forbidden) ||
+	    (src->picture_names && !dst->picture_names)) {
+		ulogin_rules_free(dst);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- UTF-8 ------------------------------------------------------------ */
@@ -309,11 +325,11 @@ static int
 contains_name(const uint32_t *cand, size_t nc, const char *name)
 {
 	size_t n, start = 0;
-	int bad, found = 0;
+	int bad = 0, found = 0;
 	uint32_t *cps = name ? decode(name, &n, &bad) : NULL;
 
 	if (!cps)
-		return 0;
+		return name && !bad ? -1 : 0;	/* -1: out of memory */
 	/* Names split at spaces and hyphens: "Anne-Marie" is two names. */
 	for (size_t i = 0; i <= n && !found; i++)
 		if (i == n || cps[i] == ' ' || cps[i] == '-') {
@@ -349,12 +365,40 @@ same_word(const char *name, const char *word, size_t len)
 
 static int
 check_pictures(const struct ulogin_rules *r, const char *candidate,
-	       const struct ulogin_pictures *set,
+	       const struct ulogin_pictures *given,
 	       struct ulogin_violations *out)
 {
+	const struct ulogin_pictures *set = given;
+	struct ulogin_pictures own = { NULL, 0 };
+	char *copy = NULL, **names = NULL;
 	const char *p = candidate;
 	size_t words = 0;
 	int rc = 0;
+
+	/* No set from the caller (the slapd module): the one stored with
+	 * the rules, if any. */
+	if ((!set || !set->count) && r->picture_names) {
+		size_t n = 1;
+
+		for (const char *q = r->picture_names; *q; q++)
+			n += *q == ',';
+		copy = strdup(r->picture_names);
+		names = calloc(n, sizeof(*names));
+		if (!copy || !names) {
+			free(copy);
+			free(names);
+			return -1;
+		}
+		for (char *q = copy, *next; q; q = next) {
+			next = strchr(q, ',');
+			if (next)
+				*next++ = '\0';
+			if (*q)
+				names[own.count++] = q;
+		}
+		own.names = (const char *const *)names;
+		set = &own;
+	}
 
 	while (*p && rc == 0) {
 		size_t len;
@@ -381,6 +425,8 @@ check_pictures(const struct ulogin_rules *r, const char *candidate,
 		rc = add(out, "picture-count",
 			 "Choose exactly %u pictures (you chose %zu).",
 			 r->pictures, words);
+	free(names);
+	free(copy);
 	return rc;
 }
 
@@ -390,8 +436,8 @@ ulogin_rules_check(const struct ulogin_rules *r, const char *candidate,
 		   const struct ulogin_pictures *pictures,
 		   struct ulogin_violations *out)
 {
-	uint32_t *cand, *found = NULL, *bad_latin = NULL;
-	size_t n, nfound = 0, nlatin = 0, before = out->n;
+	uint32_t *cand, *found = NULL, *bad_latin = NULL, *forbid = NULL;
+	size_t n, nfound = 0, nlatin = 0, nforbid = 0, before = out->n;
 	unsigned present = 0, set = r->class_set ? r->class_set
 						 : ULOGIN_ALL_CLASSES;
 	int bad, rc = 0;
@@ -409,21 +455,22 @@ ulogin_rules_check(const struct ulogin_rules *r, const char *candidate,
 	}
 	found = malloc((n + 1) * sizeof(*found));
 	bad_latin = malloc((n + 1) * sizeof(*bad_latin));
-	if (!found || !bad_latin) {
+	if (r->forbidden)
+		forbid = decode(r->forbidden, &nforbid, &bad);
+	/* Out of memory must refuse, never skip a rule. */
+	if (!found || !bad_latin || (r->forbidden && !forbid)) {
 		rc = -1;
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
 		present |= class_of(cand[i]);
-		if (r->forbidden) {
-			size_t nf;
-			uint32_t *f = decode(r->forbidden, &nf, &bad);
-
-			for (size_t j = 0; f && j < nf; j++)
-				if (f[j] == cand[i])
-					found[nfound++] = cand[i];
-			free(f);
-		}
+		/* At most one entry per character of the candidate, however
+		 * often the forbidden set repeats it. */
+		for (size_t j = 0; j < nforbid; j++)
+			if (forbid[j] == cand[i]) {
+				found[nfound++] = cand[i];
+				break;
+			}
 		if (r->latin_only && (cand[i] < 0x20 || cand[i] > 0x7e))
 			bad_latin[nlatin++] = cand[i];
 	}
@@ -484,23 +531,29 @@ ulogin_rules_check(const struct ulogin_rules *r, const char *candidate,
 		size_t nu;
 		uint32_t *u = decode(who->username, &nu, &bad);
 
-		if (u && contains(cand, n, u, nu))
+		if (!u && !bad)
+			rc = -1;
+		else if (u && contains(cand, n, u, nu))
 			rc = add(out, "username", "Do not put your username in "
 				 "the password.");
 		free(u);
 	}
 	if (!rc && r->no_names && who) {
-		int named = contains_name(cand, n, who->given_name) ||
-			    contains_name(cand, n, who->surname);
+		int named = contains_name(cand, n, who->given_name);
 
+		if (!named)
+			named = contains_name(cand, n, who->surname);
 		for (size_t i = 0; !named && who->other_names &&
 		     who->other_names[i]; i++)
 			named = contains_name(cand, n, who->other_names[i]);
-		if (named)
+		if (named < 0)
+			rc = -1;
+		else if (named)
 			rc = add(out, "name", "Do not put your name in the "
 				 "password.");
 	}
 done:
+	free(forbid);
 	free(found);
 	free(bad_latin);
 	free(cand);
@@ -580,6 +633,15 @@ ulogin_rules_format(const struct ulogin_rules *r)
 		rc = append(&buf, &len, " nonames");
 	if (!rc && r->pictures)
 		rc = append(&buf, &len, " pictures=%u", r->pictures);
+	if (!rc && r->pictures && r->picture_names && *r->picture_names) {
+		rc = append(&buf, &len, " names=");
+		for (const unsigned char *p =
+			     (const unsigned char *)r->picture_names;
+		     !rc && *p; p++)
+			rc = (*p >= 'a' && *p <= 'z') || *p == ','
+				? append(&buf, &len, "%c", *p)
+				: append(&buf, &len, "%%%02X", *p);
+	}
 	if (rc) {
 		free(buf);
 		return NULL;
@@ -708,6 +770,14 @@ ulogin_rules_parse(const char *text, struct ulogin_rules *r, const char **why)
 			if (parse_classes(val, VLEN, dst) < 0) {
 				*why = "unknown character class (use lower, "
 				       "upper, digit, symbol)";
+				goto fail;
+			}
+		} else if (KEY("names") && val) {
+			free(r->picture_names);
+			if (!(r->picture_names = percent_decode(val, VLEN)) ||
+			    ulogin_utf8_length(r->picture_names) < 0) {
+				*why = "bad names= value (percent-encoded "
+				       "UTF-8 expected)";
 				goto fail;
 			}
 		} else if (KEY("forbid") && val) {

@@ -32,6 +32,9 @@ struct ulogin_rules {
 	bool no_names;		/* must not contain a given name or surname */
 	unsigned pictures;	/* > 0: a picture password of this many
 				   pictures, names from the picture set */
+	char *picture_names;	/* the set itself, comma-separated, so the
+				   slapd module can check names too; used
+				   when no set is passed to check */
 };
 
 /* Who the password is for; any field may be NULL. */
@@ -62,6 +65,8 @@ struct ulogin_violations {
 
 void ulogin_rules_init(struct ulogin_rules *r);
 void ulogin_rules_free(struct ulogin_rules *r);
+/* A deep copy (picture_names and forbidden duplicated); -1 on ENOMEM. */
+int ulogin_rules_copy(struct ulogin_rules *dst, const struct ulogin_rules *src);
 
 /*
  * Check a UTF-8 candidate and append every rule it breaks to out.
@@ -77,7 +82,7 @@ void ulogin_violations_free(struct ulogin_violations *out);
 /*
  * The rules as one line of "key=value" words, for pwdCheckModuleArg, and
  * back.  Keys: minlen maxlen require classes of forbid latin nouser
- * nonames pictures; class lists are comma-separated names (lower, upper,
+ * nonames pictures names; class lists are comma-separated names (lower, upper,
  * digit, symbol); forbid is percent-encoded UTF-8.  parse returns 0, or
  * -1 with *why pointing at a static explanation.
  */

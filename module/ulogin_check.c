@@ -33,13 +33,10 @@
  * call parses the rules afresh (2.5 unloads the module between calls, so a
  * cache would not survive anyway), and nothing is printed or exits.
  *
- * Picture passwords (pictures=N) are a limitation here: the picture set is
- * a file of the tools, and slapd gives a check module nothing but the rules
- * text.  So the module accepts any N words of letters separated by spaces
- * (the lower-case picture names, or the same in capitals: the engine
- * ignores case there); that the words are names from the picture set is
- * checked only by the tools (ulogin-policy check, and the programs that
- * set passwords).
+ * Picture passwords (pictures=N): slapd gives a check module nothing but
+ * the rules text, so ulogin-policy apply writes the picture names into it
+ * (names=) and the engine checks them here as in the tools.  Rules without
+ * names= (written by hand) only get N words of letters checked.
  */
 #include <ldap_features.h>
 

@@ -95,8 +95,13 @@ for p in $shipped; do
 		"$p: pwdCheckModule is the configured check_module"
 done
 arg() { ldap_attr "$(pdn "$1")" pwdCheckModuleArg | words; }
-is "$(arg pictures)" "$(echo 'pictures=4' | words)" \
-	"pictures: pwdCheckModuleArg pictures=4"
+is "$(arg pictures | tr ' ' '\n' | grep -v '^names=' | tr '\n' ' ')" \
+	"$(echo 'pictures=4' | words)" "pictures: pwdCheckModuleArg pictures=4"
+# The picture names go along, so slapd's module checks them too.
+names=$(arg pictures | tr ' ' '\n' | sed -n 's/^names=//p')
+is "$(printf '%b' "$(printf '%s' "$names" | sed 's/%/\\x/g')")" \
+	"$(paste -sd, "$top_srcdir/data/pictures.txt")" \
+	"pictures: the picture names travel with the rules"
 is "$(arg mellemtrin)" "$(echo 'minlen=8 require=lower,digit' \
 	'forbid=%40%25%26 latin nouser nonames' | words)" \
 	"mellemtrin: the rules as configured"

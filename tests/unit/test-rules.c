@@ -77,6 +77,15 @@ n_of_classes(void **state)
 static void
 forbidden_characters(void **state)
 {
+	/* A character listed many times in the set, used many times: no
+	 * overflow (this crashed slapd through the module). */
+	{
+		char cand[3001];
+
+		memset(cand, '@', 3000);
+		cand[3000] = '\0';
+		EXPECT("forbid=%40%40%40%40%40", cand, NULL, "forbidden");
+	}
 	EXPECT("forbid=%40%25%26", "sommer2026", NULL, "");
 	EXPECT("forbid=%40%25%26", "som@mer%", NULL, "forbidden");
 	/* A forbidden non-ASCII character (ø, percent-encoded UTF-8). */
