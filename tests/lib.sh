@@ -19,7 +19,8 @@ export LC_ALL=C.UTF-8 TZ=UTC
 # OpenLDAP's clients and ours must not read the machine's ldap.conf.
 export LDAPNOINIT=1
 unset ULOGIN_CONFIG ULOGIN_URI ULOGIN_BASE ULOGIN_BIND_DN \
-	ULOGIN_PASSWORD_FILE ULOGIN_OUTPUT ULOGIN_AUDIT_LOG ULOGIN_SASL_MECH
+	ULOGIN_PASSWORD_FILE ULOGIN_OUTPUT ULOGIN_AUDIT_LOG ULOGIN_SASL_MECH \
+	ULOGIN_CHECK_MODULE
 export HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent
 
 PATH="$top_builddir:$top_srcdir/scripts:$PATH"
@@ -137,6 +138,12 @@ sandbox_start() {
 	command -v ldapsearch >/dev/null 2>&1 ||
 		skip_all "ldapsearch is not installed (Debian package ldap-utils)"
 	_sandbox=$TEST_TMP/sb
+	# The check module of this build (also when the build directory is
+	# not the source directory, as in make distcheck).
+	if [ -f "$top_builddir/module/.libs/ulogin_check.so" ]; then
+		ULOGIN_CHECK_MODULE=$top_builddir/module/.libs/ulogin_check.so
+		export ULOGIN_CHECK_MODULE
+	fi
 	if ! ulogin-sandbox start "$@" "$_sandbox" >"$TEST_TMP/sandbox.log" 2>&1
 	then
 		echo "Bail out! cannot start the sandbox:"
