@@ -140,11 +140,13 @@ sandbox_start() {
 	_sandbox=$TEST_TMP/sb
 	# The check module of this build (also when the build directory is
 	# not the source directory, as in make distcheck).
+	# Only the sandbox gets it: it writes it into its config, which tests
+	# may replace.
+	_module=
 	if [ -f "$top_builddir/module/.libs/ulogin_check.so" ]; then
-		ULOGIN_CHECK_MODULE=$top_builddir/module/.libs/ulogin_check.so
-		export ULOGIN_CHECK_MODULE
+		_module=$top_builddir/module/.libs/ulogin_check.so
 	fi
-	if ! ulogin-sandbox start "$@" "$_sandbox" >"$TEST_TMP/sandbox.log" 2>&1
+	if ! ULOGIN_CHECK_MODULE=$_module ulogin-sandbox start "$@" "$_sandbox" >"$TEST_TMP/sandbox.log" 2>&1
 	then
 		echo "Bail out! cannot start the sandbox:"
 		sed 's/^/# /' "$TEST_TMP/sandbox.log"
