@@ -1,0 +1,56 @@
+/*
+ * Reading roster files (DESIGN.md section 6): CSV as the administrative
+ * systems export it -- UTF-8 with or without a BOM, or a declared legacy
+ * encoding; ',' ';' or tab, detected from the header or declared; CRLF or
+ * LF; quoted fields with delimiters, doubled quotes and newlines inside.
+ * Parsed with libcsv in strict mode, spaces kept (RFC 4180), streamed row
+ * by row.  A file that cannot be read whole is reported with its line and
+ * byte offset, so the caller can refuse to change anything.
+ */
+#ifndef ULOGIN_ROSTER_H
+#define ULOGIN_ROSTER_H
+
+#include <stddef.h>
+
+#include "mem.h"
+
+struct ulogin_roster_opts {
+	const char *encoding;	/* NULL or "utf-8"; "windows-1252",
+				   "iso-8859-1" are converted */
+	char delimiter;		/* 0: detect from the header line */
+};
+
+/* One data row: its fields (UTF-8), named by the header. */
+struct ulogin_row {
+	size_t line;		/* the line where the row starts */
+	const struct strv *header;
+	const struct strv *fields;
+};
+
+/* Called for every data row; a non-zero return stops reading and is
+ * returned by ulogin_roster_read. */
+typedef int (*ulogin_row_fn)(const struct ulogin_row *row, void *data);
+
+struct ulogin_roster_error {
+	char *message;		/* owned; NULL when there was none */
+	size_t line;
+	size_t offset;		/* byte offset of that line in the file */
+};
+
+/*
+ * Read path.  Returns 0, what fn returned, or an exit code with err set:
+ * 66 (cannot open), 65 (cannot be read whole: broken quoting, bad
+ * encoding, empty header, duplicate column).
+ */
+int ulogin_roster_read(const char *path, const struct ulogin_roster_opts *o,
+		       ulogin_row_fn fn, void *data,
+		       struct ulogin_roster_error *err);
+
+/* The value of a named column in a row, or NULL. */
+const char *ulogin_row_get(const struct ulogin_row *row, const char *column);
+
+/* The delimiter a header line uses: the most frequent of , ; and tab
+ * outside quotes (',' when none). */
+char ulogin_roster_detect_delimiter(const char *line);
+
+#endif

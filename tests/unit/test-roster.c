@@ -1,0 +1,172 @@
+/* Roster CSV: every edge case of the exports, and files that cannot be
+ * read whole. */
+#include "unit.h"
+#include "roster.h"
+
+/* Rows as "line:field|field|..." lines. */
+static int
+collect(const struct ulogin_row *row, void *data)
+{
+	struct strv *out = data;
+	char *joined = strv_join(row->fields, "|");
+
+	strv_push_owned(out, xasprintf("%zu:%s", row->line, joined));
+	free(joined);
+	return 0;
+}
+
+static char *
+read_text(const char *text, size_t len, const char *encoding, char delim,
+	  int *rc, struct ulogin_roster_error *err)
+{
+	struct ulogin_roster_opts o = { encoding, delim };
+	struct strv rows = STRV_INIT;
+	char *path = strdup("/tmp/ulogin-roster-XXXXXX"), *out;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "wb");
+
+	fwrite(text, 1, len, f);
+	fclose(f);
+	*rc = ulogin_roster_read(path, &o, collect, &rows, err);
+	unlink(path);
+	free(path);
+	out = strv_join(&rows, "\n");
+	strv_free(&rows);
+	return out;
+}
+
+#define READ(text, enc, delim, want) do { \
+	struct ulogin_roster_error err_; \
+	int rc_; \
+	char *got_ = read_text(text, sizeof(text) - 1, enc, delim, &rc_, \
+			       &err_); \
+	if (rc_) \
+		fail_msg("rc %d: %s", rc_, err_.message); \
+	assert_string_equal(got_, want); \
+	free(got_); \
+	free(err_.message); \
+} while (0)
+
+#define BROKEN(text, enc, want_line, want_msg) do { \
+	struct ulogin_roster_error err_; \
+	int rc_; \
+	char *got_ = read_text(text, sizeof(text) - 1, enc, 0, &rc_, &err_); \
+	assert_int_equal(rc_, 65); \
+	assert_int_equal(err_.line, want_line); \
+	assert_non_null(strstr(err_.message, want_msg)); \
+	free(got_); \
+	free(err_.message); \
+} while (0)
+
+static void
+plain_and_crlf(void **state)
+{
+	READ("a,b\n1,2\n3,4\n", NULL, 0, "2:1|2\n3:3|4");
+	READ("a,b\r\n1,2\r\n", NULL, 0, "2:1|2");
+	READ("a,b\n1,2", NULL, 0, "2:1|2");	/* no final newline */
+	READ("a,b\n\n1,2\n\n", NULL, 0, "3:1|2");	/* blank lines */
+}
+
+static void
+quoting(void **state)
+{
+	/* Delimiters, doubled quotes and newlines inside quotes. */
+	READ("name,note\n\"Hansen, Søren\",\"He said \"\"hi\"\"\"\n",
+	     NULL, 0, "2:Hansen, Søren|He said \"hi\"");
+	READ("a,b\n\"two\nlines\",x\n3,4\n", NULL, 0,
+	     "2:two\nlines|x\n4:3|4");
+	/* Spaces are data (RFC 4180): nothing is trimmed. */
+	READ("a,b\n  x , y \n", NULL, 0, "2:  x | y ");
+	READ("a,b\n,\n", NULL, 0, "2:|");
+}
+
+static void
+bom_and_delimiters(void **state)
+{
+	READ("\xef\xbb\xbf" "a;b\n1;2,5\n", NULL, 0, "2:1|2,5");
+	READ("a\tb\n1\t2\n", NULL, 0, "2:1|2");
+	READ("a;b\n1;2\n", NULL, ',', "2:1;2");	/* declared wins */
+	assert_int_equal(ulogin_roster_detect_delimiter("a,\"b;c;d\",e"), ',');
+	assert_int_equal(ulogin_roster_detect_delimiter("a;b;c,d"), ';');
+	assert_int_equal(ulogin_roster_detect_delimiter("x"), ',');
+}
+
+static void
+legacy_encodings(void **state)
+{
+	/* Windows-1252: ø is 0xF8, € is 0x80. */
+	READ("navn;note\nS\xf8ren;5\x80\n", "windows-1252", 0,
+	     "2:Søren|5€");
+	READ("navn\n\xc5se\n", "iso-8859-1", 0, "2:Åse");
+}
+
+static void
+broken_files(void **state)
+{
+	/* A Windows-1252 file read as UTF-8: named, with the line. */
+	BROKEN("navn\nS\xf8ren\n", NULL, 2, "not valid UTF-8");
+	/* A quote that is never closed. */
+	BROKEN("a,b\n1,2\n\"3,4\n", NULL, 3, "quoted field");
+	/* Text after a closing quote. */
+	BROKEN("a,b\n\"x\"y,2\n", NULL, 2, "CSV is broken");
+	BROKEN("", NULL, 1, "no header");
+	BROKEN("a,,c\n1,2,3\n", NULL, 1, "column 2 of the header has no name");
+	BROKEN("id,ID\n1,2\n", NULL, 1, "appears twice");
+}
+
+static void
+named_columns(void **state)
+{
+	struct strv header = STRV_INIT, fields = STRV_INIT;
+	struct ulogin_row row = { 2, &header, &fields };
+
+	strv_push(&header, "Username");
+	strv_push(&header, "grade");
+	strv_push(&fields, "soer0001");
+	strv_push(&fields, "5");
+	assert_string_equal(ulogin_row_get(&row, "username"), "soer0001");
+	assert_string_equal(ulogin_row_get(&row, "GRADE"), "5");
+	assert_null(ulogin_row_get(&row, "mail"));
+	strv_free(&header);
+	strv_free(&fields);
+}
+
+static int
+stop_at_second(const struct ulogin_row *row, void *data)
+{
+	return ++*(int *)data == 2 ? 42 : 0;
+}
+
+static void
+callback_stops(void **state)
+{
+	struct ulogin_roster_opts o = { NULL, 0 };
+	struct ulogin_roster_error err;
+	char *path = temp_file("a\n1\n2\n3\n");
+	int seen = 0;
+
+	assert_int_equal(ulogin_roster_read(path, &o, stop_at_second, &seen,
+					    &err), 42);
+	assert_int_equal(seen, 2);
+	unlink(path);
+	free(path);
+	assert_int_equal(ulogin_roster_read("/nonexistent.csv", &o,
+					    stop_at_second, &seen, &err), 66);
+	free(err.message);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plain_and_crlf),
+		cmocka_unit_test(quoting),
+		cmocka_unit_test(bom_and_delimiters),
+		cmocka_unit_test(legacy_encodings),
+		cmocka_unit_test(broken_files),
+		cmocka_unit_test(named_columns),
+		cmocka_unit_test(callback_stops),
+	};
+
+	return RUN_TAP(tests);
+}
