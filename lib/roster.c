@@ -6,8 +6,13 @@
 #include <string.h>
 #include <strings.h>
 #include <csv.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "exitcodes.h"
+#include "msg.h"
+#include "prompt.h"
 #include "roster.h"
 #include "rules.h"
 #include "banned.h"
@@ -279,4 +284,114 @@ ulogin_row_get(const struct ulogin_row *row, const char *column)
 		if (!strcasecmp(row->header->v[i], column))
 			return row->fields->v[i];
 	return NULL;
+}
+
+/* ---- normalising values ------------------------------------------------ */
+
+char *
+ulogin_mobile_e164(const char *in, const char *country, const char **why)
+{
+	size_t len = strlen(in), n = 0;
+	char *digits = xmalloc(len + 1), *out;
+	int plus = 0;
+
+	for (const char *p = in; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+		else if (*p == '+' && n == 0 && !plus)
+			plus = 1;
+		else if (!strchr(" -./()", *p)) {
+			free(digits);
+			*why = "a phone number has only digits, spaces, '+', "
+			       "'-', '.' and brackets";
+			return NULL;
+		}
+	}
+	digits[n] = '\0';
+	if (!plus && n > 2 && digits[0] == '0' && digits[1] == '0') {
+		memmove(digits, digits + 2, n - 1);	/* 0045... = +45... */
+		n -= 2;
+		plus = 1;
+	}
+	if (plus)
+		out = xasprintf("+%s", digits);
+	else if (country && country[0] == '+')
+		out = xasprintf("%s%s", country, digits);
+	else
+		out = NULL;
+	free(digits);
+	/* E.164: at most 15 digits after the '+', and some at all. */
+	if (!out || strlen(out) < 8 || strlen(out) > 16) {
+		free(out);
+		*why = out ? "a phone number has 7 to 15 digits"
+			   : "the number has no country code (+45...)";
+		return NULL;
+	}
+	return out;
+}
+
+char *
+ulogin_nid_hmac(const char *nid, const unsigned char *key, size_t keylen,
+		const char **why)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	char digits[11], *hex;
+	size_t n = 0;
+
+	for (const char *p = nid; *p; p++) {
+		if (*p >= '0' && *p <= '9' && n < 10)
+			digits[n++] = *p;
+		else if (*p != '-' && *p != ' ') {
+			n = 11;		/* anything else: malformed */
+			break;
+		}
+	}
+	digits[n < 11 ? n : 10] = '\0';
+	if (n != 10) {
+		OPENSSL_cleanse(digits, sizeof(digits));
+		*why = "a national ID number has ten digits (DDMMYY-NNNN)";
+		return NULL;
+	}
+	if (!HMAC(EVP_sha256(), key, (int)keylen, (unsigned char *)digits, 10,
+		  mac, &maclen)) {
+		OPENSSL_cleanse(digits, sizeof(digits));
+		*why = "cannot compute the HMAC";
+		return NULL;
+	}
+	OPENSSL_cleanse(digits, sizeof(digits));
+	hex = xmalloc(maclen * 2 + 1);
+	for (unsigned int i = 0; i < maclen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return hex;
+}
+
+int
+ulogin_key_load(const char *path, unsigned char **key, size_t *len)
+{
+	char *text = NULL;
+	int rc;
+
+	/* The same rules as a password file: private, regular, no link. */
+	if ((rc = ulogin_read_password_file(path, &text)))
+		return rc;
+	if (strlen(text) < 32) {
+		ulogin_secret_free(text);
+		ulogin_error("the key in '%s' is shorter than 32 bytes", path);
+		ulogin_hint("make one with 'openssl rand -hex 32 > %s'", path);
+		return ULOGIN_EX_CONFIG;
+	}
+	*len = strlen(text);
+	*key = (unsigned char *)text;
+	return 0;
+}
+
+void
+ulogin_key_free(unsigned char *key, size_t len)
+{
+	if (!key)
+		return;
+	OPENSSL_cleanse(key, len);
+	free(key);
 }

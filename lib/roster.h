@@ -54,3 +54,28 @@ const char *ulogin_row_get(const struct ulogin_row *row, const char *column);
 char ulogin_roster_detect_delimiter(const char *line);
 
 #endif
+
+/* ---- normalising values of a row ------------------------------------ */
+
+/*
+ * A mobile number in E.164 ("+4512345678"): spaces, dashes, dots and
+ * brackets dropped, "00" read as "+", and country (e.g. "+45") put in
+ * front of a number without one.  NULL with *why set when it is no phone
+ * number.
+ */
+char *ulogin_mobile_e164(const char *in, const char *country,
+			 const char **why);
+
+/*
+ * The keyed HMAC-SHA256 of a Danish national ID number (CPR, "DDMMYY-
+ * NNNN" or ten digits), as lower-case hex: the only form in which ulogin
+ * ever stores one.  NULL with *why set for a malformed number.  The
+ * digits are wiped from memory after use.
+ */
+char *ulogin_nid_hmac(const char *nid, const unsigned char *key,
+		      size_t keylen, const char **why);
+
+/* Read the HMAC key file (mode 0600, at least 32 bytes).  Returns an exit
+ * code (printed); the key is freed with ulogin_key_free(). */
+int ulogin_key_load(const char *path, unsigned char **key, size_t *len);
+void ulogin_key_free(unsigned char *key, size_t len);

@@ -1,6 +1,8 @@
 /* Roster CSV: every edge case of the exports, and files that cannot be
  * read whole. */
 #include "unit.h"
+#include <sys/stat.h>
+#include "msg.h"
 #include "roster.h"
 
 /* Rows as "line:field|field|..." lines. */
@@ -155,6 +157,85 @@ callback_stops(void **state)
 	free(err.message);
 }
 
+static void
+mobile_numbers(void **state)
+{
+	const struct {
+		const char *in, *country, *want;
+	} ok[] = {
+		{ "12 34 56 78", "+45", "+4512345678" },
+		{ "+45 12-34-56-78", "+45", "+4512345678" },
+		{ "0046 (70) 123.45.67", "+45", "+46701234567" },
+		{ "+47 912 34 567", NULL, "+4791234567" },
+	};
+	const char *bad[] = { "12ab5678", "+45 1", "1234567890123456789",
+			      "++4512345678" };
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
+		char *got = ulogin_mobile_e164(ok[i].in, ok[i].country, &why);
+
+		assert_non_null(got);
+		assert_string_equal(got, ok[i].want);
+		free(got);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		why = NULL;
+		assert_null(ulogin_mobile_e164(bad[i], "+45", &why));
+		assert_non_null(why);
+	}
+	/* No country code anywhere: refused, not guessed. */
+	assert_null(ulogin_mobile_e164("12345678", NULL, &why));
+}
+
+static void
+national_id_hmac(void **state)
+{
+	static const char key[] = "test-key-0123456789abcdef0123456789abcdef";
+	/* From OpenSSL's own tool:
+	 * printf 0101001234 | openssl dgst -sha256 -hmac "$key" */
+	static const char want[] =
+		"04403dfd64313e34c8b89de6e9dd7f8cbb83cc6686e5fb0c64feffe41f44e589";
+	const char *why;
+	char *a = ulogin_nid_hmac("010100-1234", (const unsigned char *)key,
+				  strlen(key), &why);
+	char *b = ulogin_nid_hmac("0101001234", (const unsigned char *)key,
+				  strlen(key), &why);
+
+	assert_string_equal(a, want);
+	assert_string_equal(b, want);	/* with or without the dash */
+	assert_null(ulogin_nid_hmac("010100-123", (const unsigned char *)key,
+				    strlen(key), &why));
+	assert_null(ulogin_nid_hmac("010100-12345", (const unsigned char *)key,
+				    strlen(key), &why));
+	assert_null(ulogin_nid_hmac("01x100-1234", (const unsigned char *)key,
+				    strlen(key), &why));
+	free(a);
+	free(b);
+}
+
+static void
+key_files(void **state)
+{
+	unsigned char *key = NULL;
+	size_t len = 0;
+	char *good = temp_file("0123456789abcdef0123456789abcdef0123\n");
+	char *shortk = temp_file("tooshort\n");
+
+	chmod(good, 0600);
+	chmod(shortk, 0600);
+	assert_int_equal(ulogin_key_load(good, &key, &len), 0);
+	assert_int_equal(len, 36);
+	ulogin_key_free(key, len);
+	assert_int_equal(ulogin_key_load(shortk, &key, &len), 78);
+	chmod(good, 0644);	/* readable by others: refused */
+	assert_int_equal(ulogin_key_load(good, &key, &len), 78);
+	unlink(good);
+	unlink(shortk);
+	free(good);
+	free(shortk);
+}
+
 int
 main(void)
 {
@@ -166,7 +247,11 @@ main(void)
 		cmocka_unit_test(broken_files),
 		cmocka_unit_test(named_columns),
 		cmocka_unit_test(callback_stops),
+		cmocka_unit_test(mobile_numbers),
+		cmocka_unit_test(national_id_hmac),
+		cmocka_unit_test(key_files),
 	};
 
+	ulogin_set_program("ulogin-test");
 	return RUN_TAP(tests);
 }
