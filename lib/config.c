@@ -185,9 +185,9 @@ find_key(const char *name)
 	return NULL;
 }
 
-static int
-config_error(const char *path, const yaml_mark_t *mark, const char *key,
-	     const char *why)
+int
+ulogin_yaml_error(const char *path, const yaml_mark_t *mark, const char *key,
+		  const char *why)
 {
 	if (key)
 		ulogin_error("%s:%zu: '%s': %s", path, mark->line + 1, key,
@@ -231,7 +231,7 @@ read_policies(struct ulogin_config *cfg, const char *path,
 	      yaml_document_t *doc, yaml_node_t *node)
 {
 	if (node->type != YAML_MAPPING_NODE)
-		return config_error(path, &node->start_mark, "policies",
+		return ulogin_yaml_error(path, &node->start_mark, "policies",
 				    "expected one 'NAME:' per policy");
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
 	     p < node->data.mapping.pairs.top; p++) {
@@ -241,15 +241,15 @@ read_policies(struct ulogin_config *cfg, const char *path,
 		const char *name;
 
 		if (k->type != YAML_SCALAR_NODE)
-			return config_error(path, &k->start_mark, NULL,
+			return ulogin_yaml_error(path, &k->start_mark, NULL,
 					    "a policy name must be a word");
 		name = (const char *)k->data.scalar.value;
 		if (!(pol = ulogin_policy_add(&cfg->policies, name,
 					      (unsigned)k->start_mark.line + 1)))
-			return config_error(path, &k->start_mark, name,
+			return ulogin_yaml_error(path, &k->start_mark, name,
 					    "policy defined twice");
 		if (v->type != YAML_MAPPING_NODE)
-			return config_error(path, &v->start_mark, name,
+			return ulogin_yaml_error(path, &v->start_mark, name,
 					    "expected the policy's settings");
 		for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
 		     q < v->data.mapping.pairs.top; q++) {
@@ -266,13 +266,13 @@ read_policies(struct ulogin_config *cfg, const char *path,
 			int rc;
 
 			if (!value)
-				return config_error(path, &sv->start_mark, key,
+				return ulogin_yaml_error(path, &sv->start_mark, key,
 						    "expected a value or a "
 						    "list of values");
 			rc = ulogin_policy_setting(pol, key, value, &why);
 			free(value);
 			if (rc < 0) {
-				rc = config_error(path, &sk->start_mark, key,
+				rc = ulogin_yaml_error(path, &sk->start_mark, key,
 						  why);
 				if (!strcmp(why, "unknown policy setting"))
 					ulogin_hint("policy settings: %s",
@@ -299,7 +299,7 @@ read_policy_map(struct ulogin_config *cfg, const char *path,
 		yaml_document_t *doc, yaml_node_t *node, const char *section)
 {
 	if (node->type != YAML_MAPPING_NODE)
-		return config_error(path, &node->start_mark, section,
+		return ulogin_yaml_error(path, &node->start_mark, section,
 				    "expected 'NAME: POLICY' lines");
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
 	     p < node->data.mapping.pairs.top; p++) {
@@ -308,13 +308,13 @@ read_policy_map(struct ulogin_config *cfg, const char *path,
 		const char *why;
 
 		if (k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE)
-			return config_error(path, &k->start_mark, section,
+			return ulogin_yaml_error(path, &k->start_mark, section,
 					    "expected 'NAME: POLICY' lines");
 		if (ulogin_policy_map(&cfg->policies, section,
 				      (const char *)k->data.scalar.value,
 				      (const char *)v->data.scalar.value,
 				      &why) < 0)
-			return config_error(path, &k->start_mark,
+			return ulogin_yaml_error(path, &k->start_mark,
 					    (const char *)k->data.scalar.value,
 					    why);
 	}
@@ -342,7 +342,7 @@ read_policy_key(struct ulogin_config *cfg, const char *path,
 	if (skip)
 		return 0;	/* a higher layer defined the policies */
 	if (!has_policies)
-		return config_error(path, &k->start_mark, name,
+		return ulogin_yaml_error(path, &k->start_mark, name,
 				    "needs a 'policies' section in the same "
 				    "file (policy settings come whole from "
 				    "one file)");
@@ -351,7 +351,7 @@ read_policy_key(struct ulogin_config *cfg, const char *path,
 	if (!strcmp(name, "levels") || !strcmp(name, "roles"))
 		return read_policy_map(cfg, path, doc, v, name);
 	if (v->type != YAML_SCALAR_NODE)
-		return config_error(path, &v->start_mark, name,
+		return ulogin_yaml_error(path, &v->start_mark, name,
 				    "expected a single value");
 	if (!strcmp(name, "default_policy")) {
 		free(cfg->policies.default_name);
@@ -366,7 +366,7 @@ read_policy_key(struct ulogin_config *cfg, const char *path,
 					 &end, 10);
 		if (*end || !*(const char *)v->data.scalar.value ||
 		    days < 1 || days > 365)
-			return config_error(path, &v->start_mark, name,
+			return ulogin_yaml_error(path, &v->start_mark, name,
 					    "expected a number of days from "
 					    "1 to 365");
 		cfg->policies.change_days = days;
@@ -387,7 +387,7 @@ read_document(struct ulogin_config *cfg, const char *path,
 	if (!root)
 		return 0;	/* an empty file is a valid, empty config */
 	if (root->type != YAML_MAPPING_NODE)
-		return config_error(path, &root->start_mark, NULL,
+		return ulogin_yaml_error(path, &root->start_mark, NULL,
 				    "expected 'key: value' lines");
 	/* A key given twice is a mistake, whichever one was meant. */
 	for (pair = root->data.mapping.pairs.start;
@@ -405,7 +405,7 @@ read_document(struct ulogin_config *cfg, const char *path,
 			if (e->type == YAML_SCALAR_NODE &&
 			    !strcmp((const char *)e->data.scalar.value,
 				    (const char *)k->data.scalar.value))
-				return config_error(path, &k->start_mark,
+				return ulogin_yaml_error(path, &k->start_mark,
 					(const char *)k->data.scalar.value,
 					"given twice");
 		}
@@ -418,7 +418,7 @@ read_document(struct ulogin_config *cfg, const char *path,
 		const char *name, *why;
 
 		if (k->type != YAML_SCALAR_NODE)
-			return config_error(path, &k->start_mark, NULL,
+			return ulogin_yaml_error(path, &k->start_mark, NULL,
 					    "a key must be a plain word");
 		name = (const char *)k->data.scalar.value;
 		if ((rc = read_policy_key(cfg, path, doc, k, v,
@@ -430,7 +430,7 @@ read_document(struct ulogin_config *cfg, const char *path,
 			continue;
 		}
 		if (!(key = find_key(name))) {
-			rc = config_error(path, &k->start_mark, name,
+			rc = ulogin_yaml_error(path, &k->start_mark, name,
 					  "unknown key");
 			ulogin_hint("known keys: uri, base, bind_dn, "
 				    "password_file, sasl_mech, tls_ca_file, "
@@ -442,25 +442,24 @@ read_document(struct ulogin_config *cfg, const char *path,
 			return rc;
 		}
 		if (v->type != YAML_SCALAR_NODE)
-			return config_error(path, &v->start_mark, name,
+			return ulogin_yaml_error(path, &v->start_mark, name,
 					    "expected a single value");
 		if (set_key(cfg, key, (const char *)v->data.scalar.value,
 			    path, &why) < 0)
-			return config_error(path, &v->start_mark, name, why);
+			return ulogin_yaml_error(path, &v->start_mark, name, why);
 	}
 	return 0;
 }
 
 int
-ulogin_config_read_file(struct ulogin_config *cfg, const char *path)
+ulogin_yaml_read(const char *path, const char *what, yaml_document_t *doc)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc;
 	FILE *f;
-	int rc;
+	int rc = 0;
 
 	if (!(f = fopen(path, "r"))) {
-		ulogin_error("cannot read config file '%s': %s", path,
+		ulogin_error("cannot read %s '%s': %s", what, path,
 			     strerror(errno));
 		return ULOGIN_EX_CONFIG;
 	}
@@ -470,7 +469,7 @@ ulogin_config_read_file(struct ulogin_config *cfg, const char *path)
 		return ULOGIN_EX_SOFTWARE;
 	}
 	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
+	if (!yaml_parser_load(&parser, doc)) {
 		/* Point at where the broken construct starts when libyaml
 		 * knows it: an unclosed bracket is noticed only at the end. */
 		char *why = parser.context
@@ -480,12 +479,22 @@ ulogin_config_read_file(struct ulogin_config *cfg, const char *path)
 			: xstrdup(parser.problem ? parser.problem
 						 : "not valid YAML");
 
-		rc = config_error(path, &parser.problem_mark, NULL, why);
+		rc = ulogin_yaml_error(path, &parser.problem_mark, NULL, why);
 		free(why);
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return rc;
 	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}
+
+int
+ulogin_config_read_file(struct ulogin_config *cfg, const char *path)
+{
+	yaml_document_t doc;
+	int rc;
+
+	if ((rc = ulogin_yaml_read(path, "config file", &doc)))
+		return rc;
 	rc = read_document(cfg, path, &doc);
 	if (rc == 0 && cfg->policies_from &&
 	    strcmp(cfg->policies_from, path) == 0) {
@@ -499,8 +508,6 @@ ulogin_config_read_file(struct ulogin_config *cfg, const char *path)
 		}
 	}
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
 	if (rc == 0) {
 		char *prev = cfg->loaded_from;
 

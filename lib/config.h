@@ -52,6 +52,17 @@ void ulogin_config_free(struct ulogin_config *cfg);
  */
 int ulogin_config_resolve(struct ulogin_config *cfg);
 
+/* Load a YAML file (what: "config file", "mapping file"); errors are
+ * printed as FILE:LINE:COL: why.  Returns an exit code or 0; free the
+ * document with yaml_document_delete(). */
+struct yaml_document_s;
+struct yaml_mark_s;
+int ulogin_yaml_read(const char *path, const char *what,
+		     struct yaml_document_s *doc);
+/* Print "FILE:LINE: 'key': why" (or FILE:LINE:COL: why) and return 78. */
+int ulogin_yaml_error(const char *path, const struct yaml_mark_s *mark,
+		      const char *key, const char *why);
+
 /* Read one YAML file into unset fields of cfg (exposed for unit tests). */
 int ulogin_config_read_file(struct ulogin_config *cfg, const char *path);
 

@@ -6,10 +6,13 @@
 #include <string.h>
 #include <strings.h>
 #include <csv.h>
+#include <yaml.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "account.h"
+#include "config.h"
 #include "exitcodes.h"
 #include "msg.h"
 #include "prompt.h"
@@ -394,4 +397,300 @@ ulogin_key_free(unsigned char *key, size_t len)
 		return;
 	OPENSSL_cleanse(key, len);
 	free(key);
+}
+
+/* ---- the column mapping -------------------------------------------------- */
+
+static const char *const field_names[ULOGIN_NFIELDS] = {
+	"external_id", "given_name", "surname", "role", "institution",
+	"username", "classes", "grade", "mail", "mobile", "national_id",
+	"parents"
+};
+
+/* Fields every mapping must name. */
+static const enum ulogin_field required[] = {
+	ULOGIN_F_EXTERNAL_ID, ULOGIN_F_GIVEN_NAME, ULOGIN_F_SURNAME,
+	ULOGIN_F_ROLE, ULOGIN_F_INSTITUTION
+};
+
+void
+ulogin_mapping_free(struct ulogin_mapping *m)
+{
+	for (size_t i = 0; i < ULOGIN_NFIELDS; i++)
+		free(m->columns[i]);
+	free(m->country_code);
+	strv_free(&m->role_from);
+	strv_free(&m->role_to);
+	memset(m, 0, sizeof(*m));
+}
+
+static const char *
+scalar(yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE
+		? (const char *)n->data.scalar.value : NULL;
+}
+
+/* Each "key: value" of a mapping node; fn returns 0 or an exit code. */
+static int
+each_pair(const char *path, yaml_document_t *doc, yaml_node_t *node,
+	  const char *section,
+	  int (*fn)(struct ulogin_mapping *, const char *, const char *,
+		    const char *, yaml_node_t *),
+	  struct ulogin_mapping *m)
+{
+	int rc = 0;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return ulogin_yaml_error(path, &node->start_mark, section,
+					 "expected 'name: value' lines");
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+	     p < node->data.mapping.pairs.top && !rc; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+
+		if (!scalar(k) || !scalar(v))
+			return ulogin_yaml_error(path, &k->start_mark, section,
+						 "expected 'name: value'");
+		rc = fn(m, path, scalar(k), scalar(v), k);
+	}
+	return rc;
+}
+
+static int
+set_column(struct ulogin_mapping *m, const char *path, const char *field,
+	   const char *column, yaml_node_t *k)
+{
+	for (size_t i = 0; i < ULOGIN_NFIELDS; i++)
+		if (!strcmp(field, field_names[i])) {
+			free(m->columns[i]);
+			m->columns[i] = xstrdup(column);
+			return 0;
+		}
+	ulogin_yaml_error(path, &k->start_mark, field, "unknown field");
+	ulogin_hint("fields: external_id, given_name, surname, role, "
+		    "institution, username, classes, grade, mail, mobile, "
+		    "national_id, parents");
+	return ULOGIN_EX_CONFIG;
+}
+
+static int
+set_role(struct ulogin_mapping *m, const char *path, const char *from,
+	 const char *to, yaml_node_t *k)
+{
+	if (!ulogin_role_valid(to))
+		return ulogin_yaml_error(path, &k->start_mark, from,
+					 "maps to an unknown role (student, "
+					 "teacher, staff, parent, admin)");
+	strv_push(&m->role_from, from);
+	strv_push(&m->role_to, to);
+	return 0;
+}
+
+int
+ulogin_mapping_load(const char *path, struct ulogin_mapping *m)
+{
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->separator = ',';
+	if ((rc = ulogin_yaml_read(path, "mapping file", &doc)))
+		return rc;
+	root = yaml_document_get_root_node(&doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		yaml_document_delete(&doc);
+		ulogin_error("%s: expected a 'columns:' section", path);
+		return ULOGIN_EX_CONFIG;
+	}
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top && !rc; p++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
+		const char *key = scalar(k) ? scalar(k) : "?";
+
+		if (!strcmp(key, "columns"))
+			rc = each_pair(path, &doc, v, key, set_column, m);
+		else if (!strcmp(key, "roles"))
+			rc = each_pair(path, &doc, v, key, set_role, m);
+		else if (!strcmp(key, "list_separator") && scalar(v) &&
+			 strlen(scalar(v)) == 1)
+			m->separator = scalar(v)[0];
+		else if (!strcmp(key, "country_code") && scalar(v) &&
+			 scalar(v)[0] == '+') {
+			free(m->country_code);
+			m->country_code = xstrdup(scalar(v));
+		} else
+			rc = ulogin_yaml_error(path, &k->start_mark, key,
+				!strcmp(key, "list_separator")
+				? "expected one character"
+				: !strcmp(key, "country_code")
+				? "expected '+' and digits, e.g. \"+45\""
+				: "unknown key (columns, roles, "
+				  "list_separator, country_code)");
+	}
+	for (size_t i = 0; !rc && i < sizeof(required) / sizeof(*required);
+	     i++)
+		if (!m->columns[required[i]]) {
+			ulogin_error("%s: 'columns' must name the column of "
+				     "'%s'", path, field_names[required[i]]);
+			rc = ULOGIN_EX_CONFIG;
+		}
+	yaml_document_delete(&doc);
+	if (rc)
+		ulogin_mapping_free(m);
+	return rc;
+}
+
+const char *
+ulogin_mapping_missing(const struct ulogin_mapping *m,
+		       const struct strv *header)
+{
+	for (size_t i = 0; i < ULOGIN_NFIELDS; i++) {
+		size_t j;
+
+		if (!m->columns[i])
+			continue;
+		for (j = 0; j < header->n; j++)
+			if (!strcasecmp(header->v[j], m->columns[i]))
+				break;
+		if (j == header->n)
+			return m->columns[i];
+	}
+	return NULL;
+}
+
+static const char *
+cell(const struct ulogin_mapping *m, const struct ulogin_row *row,
+     enum ulogin_field f)
+{
+	const char *v = m->columns[f] ? ulogin_row_get(row, m->columns[f])
+				      : NULL;
+
+	return v && *v ? v : NULL;
+}
+
+/* Split a cell at the separator; empty parts and surrounding spaces go. */
+static void
+split(const char *v, char sep, struct strv *out)
+{
+	while (v && *v) {
+		const char *end = strchr(v, sep);
+		size_t len = end ? (size_t)(end - v) : strlen(v);
+		size_t a = 0, b = len;
+
+		while (a < b && v[a] == ' ')
+			a++;
+		while (b > a && v[b - 1] == ' ')
+			b--;
+		if (b > a)
+			strv_push_owned(out, xstrndup(v + a, b - a));
+		v = end ? end + 1 : NULL;
+	}
+}
+
+int
+ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
+		  const unsigned char *key, size_t keylen,
+		  struct ulogin_person_row *p, char **why)
+{
+	const char *v, *w;
+	struct strv roles = STRV_INIT;
+
+	memset(p, 0, sizeof(*p));
+	p->line = row->line;
+	*why = NULL;
+	for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++)
+		if (!cell(m, row, required[i])) {
+			*why = xasprintf("no %s (column '%s' is empty)",
+					 field_names[required[i]],
+					 m->columns[required[i]]);
+			goto bad;
+		}
+	p->external_id = xstrdup(cell(m, row, ULOGIN_F_EXTERNAL_ID));
+	p->given_name = xstrdup(cell(m, row, ULOGIN_F_GIVEN_NAME));
+	p->surname = xstrdup(cell(m, row, ULOGIN_F_SURNAME));
+	split(cell(m, row, ULOGIN_F_ROLE), m->separator, &roles);
+	for (size_t i = 0; i < roles.n; i++) {
+		const char *r = NULL;
+
+		for (size_t j = 0; j < m->role_from.n && !r; j++)
+			if (!strcasecmp(m->role_from.v[j], roles.v[i]))
+				r = m->role_to.v[j];
+		if (!r && ulogin_role_valid(roles.v[i]))
+			r = roles.v[i];
+		if (!r) {
+			*why = xasprintf("unknown role '%s'", roles.v[i]);
+			goto bad;
+		}
+		if (!strv_contains(&p->roles, r))
+			strv_push(&p->roles, r);
+	}
+	split(cell(m, row, ULOGIN_F_INSTITUTION), m->separator,
+	      &p->institutions);
+	split(cell(m, row, ULOGIN_F_CLASSES), m->separator, &p->classes);
+	split(cell(m, row, ULOGIN_F_PARENTS), m->separator, &p->parents);
+	if ((v = cell(m, row, ULOGIN_F_USERNAME))) {
+		if ((w = ulogin_username_invalid(v))) {
+			*why = xasprintf("bad username '%s': %s", v, w);
+			goto bad;
+		}
+		p->username = xstrdup(v);
+	}
+	if ((v = cell(m, row, ULOGIN_F_GRADE))) {
+		if (!ulogin_level_for_grade(v)) {
+			*why = xasprintf("bad grade '%s' (0-10 or g1-g3)", v);
+			goto bad;
+		}
+		p->grade = xstrdup(v);
+	}
+	if ((v = cell(m, row, ULOGIN_F_MAIL))) {
+		if (!strchr(v, '@') || strchr(v, ' ')) {
+			*why = xasprintf("bad mail address '%s'", v);
+			goto bad;
+		}
+		p->mail = xstrdup(v);
+	}
+	if ((v = cell(m, row, ULOGIN_F_MOBILE)) &&
+	    !(p->mobile = ulogin_mobile_e164(v, m->country_code, &w))) {
+		*why = xasprintf("bad mobile number: %s", w);
+		goto bad;
+	}
+	if ((v = cell(m, row, ULOGIN_F_NATIONAL_ID))) {
+		if (!key) {
+			*why = xstrdup("a national ID number needs the HMAC key "
+				       "file");
+			goto bad;
+		}
+		/* The number itself never reaches a message or a log. */
+		if (!(p->nid_hmac = ulogin_nid_hmac(v, key, keylen, &w))) {
+			*why = xstrdup(w);
+			goto bad;
+		}
+	}
+	strv_free(&roles);
+	return 0;
+bad:
+	strv_free(&roles);
+	ulogin_person_row_free(p);
+	return -1;
+}
+
+void
+ulogin_person_row_free(struct ulogin_person_row *p)
+{
+	free(p->external_id);
+	free(p->given_name);
+	free(p->surname);
+	free(p->username);
+	free(p->grade);
+	free(p->mail);
+	free(p->mobile);
+	free(p->nid_hmac);
+	strv_free(&p->roles);
+	strv_free(&p->institutions);
+	strv_free(&p->classes);
+	strv_free(&p->parents);
+	memset(p, 0, sizeof(*p));
 }

@@ -79,3 +79,49 @@ char *ulogin_nid_hmac(const char *nid, const unsigned char *key,
  * code (printed); the key is freed with ulogin_key_free(). */
 int ulogin_key_load(const char *path, unsigned char **key, size_t *len);
 void ulogin_key_free(unsigned char *key, size_t len);
+
+/* ---- the column mapping of ulogin's own CSV -------------------------- */
+
+enum ulogin_field {
+	ULOGIN_F_EXTERNAL_ID, ULOGIN_F_GIVEN_NAME, ULOGIN_F_SURNAME,
+	ULOGIN_F_ROLE, ULOGIN_F_INSTITUTION, ULOGIN_F_USERNAME,
+	ULOGIN_F_CLASSES, ULOGIN_F_GRADE, ULOGIN_F_MAIL, ULOGIN_F_MOBILE,
+	ULOGIN_F_NATIONAL_ID, ULOGIN_F_PARENTS, ULOGIN_NFIELDS
+};
+
+struct ulogin_mapping {
+	char *columns[ULOGIN_NFIELDS];	/* column name per field, or NULL */
+	char separator;			/* inside multi-valued cells */
+	char *country_code;		/* for mobile numbers */
+	struct strv role_from, role_to;	/* the export's role names */
+};
+
+/* Load a mapping file (see data/roster-map.yaml); errors name file, line
+ * and key.  Returns an exit code or 0. */
+int ulogin_mapping_load(const char *path, struct ulogin_mapping *m);
+void ulogin_mapping_free(struct ulogin_mapping *m);
+
+/* Every mapped column must be in the header: NULL, or the first missing
+ * column's name. */
+const char *ulogin_mapping_missing(const struct ulogin_mapping *m,
+				   const struct strv *header);
+
+/* One person as a row describes them, normalised. */
+struct ulogin_person_row {
+	size_t line;
+	char *external_id, *given_name, *surname, *username, *grade;
+	char *mail, *mobile, *nid_hmac;
+	struct strv roles, institutions, classes, parents;
+};
+
+/*
+ * A row to a person.  Returns 0, or -1 with *why (allocated) saying what
+ * is wrong with the row: a missing required value, an unknown role, a
+ * bad grade, mobile or national ID number.  key may be NULL when the
+ * mapping has no national_id column.
+ */
+int ulogin_row_person(const struct ulogin_mapping *m,
+		      const struct ulogin_row *row, const unsigned char *key,
+		      size_t keylen, struct ulogin_person_row *out,
+		      char **why);
+void ulogin_person_row_free(struct ulogin_person_row *p);

@@ -236,6 +236,110 @@ key_files(void **state)
 	free(shortk);
 }
 
+/* The shipped mapping, and rows through it. */
+static void
+mapping_and_rows(void **state)
+{
+	static const char key[] = "test-key-0123456789abcdef0123456789abcdef";
+	const char *srcdir = getenv("srcdir") ? getenv("srcdir") : ".";
+	struct ulogin_mapping m;
+	struct strv header = STRV_INIT, fields = STRV_INIT;
+	struct ulogin_row row = { 7, &header, &fields };
+	struct ulogin_person_row p;
+	const char *cols[] = { "elevid", "Fornavn", "Efternavn", "Rolle",
+		"Institution", "Brugernavn", "Klasser", "Klassetrin", "Email",
+		"Mobil", "CPR", "Forældre" };
+	const char *vals[] = { "BAK-1", "Søren", "O'Hara", "Elev",
+		"280001, 280002", "", "5a,", "5", "s@example.dk",
+		"12 34 56 78", "010100-1234", "P-1,P-2" };
+	char *path, *why = NULL;
+
+	assert_true(asprintf(&path, "%s/data/roster-map.yaml", srcdir) > 0);
+	assert_int_equal(ulogin_mapping_load(path, &m), 0);
+	free(path);
+	for (size_t i = 0; i < 12; i++) {
+		strv_push(&header, cols[i]);
+		strv_push(&fields, vals[i]);
+	}
+	assert_null(ulogin_mapping_missing(&m, &header));
+	assert_int_equal(ulogin_row_person(&m, &row,
+					   (const unsigned char *)key,
+					   strlen(key), &p, &why), 0);
+	assert_int_equal(p.line, 7);
+	assert_string_equal(p.external_id, "BAK-1");
+	assert_string_equal(p.given_name, "Søren");
+	assert_string_equal(p.roles.v[0], "student");
+	assert_int_equal(p.institutions.n, 2);
+	assert_string_equal(p.institutions.v[1], "280002");
+	assert_int_equal(p.classes.n, 1);
+	assert_null(p.username);		/* empty: to be generated */
+	assert_string_equal(p.mobile, "+4512345678");
+	assert_string_equal(p.nid_hmac,
+		"04403dfd64313e34c8b89de6e9dd7f8cbb83cc6686e5fb0c64feffe41f44e589");
+	assert_int_equal(p.parents.n, 2);
+	ulogin_person_row_free(&p);
+
+	/* Bad rows: each says why, and never repeats a national ID. */
+	free(fields.v[3]);
+	fields.v[3] = strdup("Rektor");
+	assert_int_equal(ulogin_row_person(&m, &row,
+		(const unsigned char *)key, strlen(key), &p, &why), -1);
+	assert_string_equal(why, "unknown role 'Rektor'");
+	free(why);
+	free(fields.v[3]);
+	fields.v[3] = strdup("Elev");
+	free(fields.v[1]);
+	fields.v[1] = strdup("");
+	assert_int_equal(ulogin_row_person(&m, &row,
+		(const unsigned char *)key, strlen(key), &p, &why), -1);
+	assert_string_equal(why, "no given_name (column 'Fornavn' is empty)");
+	free(why);
+	free(fields.v[1]);
+	fields.v[1] = strdup("Søren");
+	free(fields.v[10]);
+	fields.v[10] = strdup("0101-001234x");
+	assert_int_equal(ulogin_row_person(&m, &row,
+		(const unsigned char *)key, strlen(key), &p, &why), -1);
+	assert_null(strstr(why, "0101"));
+	free(why);
+	free(fields.v[10]);
+	fields.v[10] = strdup("");
+	free(fields.v[7]);
+	fields.v[7] = strdup("11");
+	assert_int_equal(ulogin_row_person(&m, &row, NULL, 0, &p, &why), -1);
+	assert_string_equal(why, "bad grade '11' (0-10 or g1-g3)");
+	free(why);
+
+	/* A header without a mapped column. */
+	free(header.v[2]);
+	header.v[2] = strdup("Slægtsnavn");
+	assert_string_equal(ulogin_mapping_missing(&m, &header), "Efternavn");
+	strv_free(&header);
+	strv_free(&fields);
+	ulogin_mapping_free(&m);
+}
+
+static void
+bad_mappings(void **state)
+{
+	struct ulogin_mapping m;
+	char *a = temp_file("columns:\n  given_name: F\n  colour: X\n");
+	char *b = temp_file("columns:\n  given_name: F\n");
+	char *c = temp_file("columns:\n  external_id: A\n  given_name: B\n"
+			    "  surname: C\n  role: D\n  institution: E\n"
+			    "roles:\n  Elev: pupil\n");
+
+	assert_int_equal(ulogin_mapping_load(a, &m), 78);
+	assert_int_equal(ulogin_mapping_load(b, &m), 78);
+	assert_int_equal(ulogin_mapping_load(c, &m), 78);
+	unlink(a);
+	unlink(b);
+	unlink(c);
+	free(a);
+	free(b);
+	free(c);
+}
+
 int
 main(void)
 {
@@ -250,6 +354,8 @@ main(void)
 		cmocka_unit_test(mobile_numbers),
 		cmocka_unit_test(national_id_hmac),
 		cmocka_unit_test(key_files),
+		cmocka_unit_test(mapping_and_rows),
+		cmocka_unit_test(bad_mappings),
 	};
 
 	ulogin_set_program("ulogin-test");
