@@ -32,9 +32,9 @@
 #undef asctime
 #define asctime(t) BANNED(asctime)
 #undef rand
-#define rand() BANNED(rand)
+#define rand(...) BANNED(rand)
 #undef random
-#define random() BANNED(random)
+#define random(...) BANNED(random)
 #undef getpass
 #define getpass(p) BANNED(getpass)
 
