@@ -564,12 +564,7 @@ main(int argc, char **argv)
 		&ctl, &ctl.cli, handle_option, check_options, reset_command,
 		NULL
 	};
-	int rc;
 
 	memset(&ctl, 0, sizeof(ctl));
-	ulogin_cli_init(&ctl.cli);
-	rc = ulogin_program_main(&p, argc, argv);
-	reset_command(&ctl);
-	ulogin_cli_free(&ctl.cli);
-	return rc;
+	return ulogin_program_main(&p, argc, argv);
 }

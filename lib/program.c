@@ -211,8 +211,8 @@ run_shell(const struct ulogin_program *p)
 	return rc;
 }
 
-int
-ulogin_program_main(const struct ulogin_program *p, int argc, char **argv)
+static int
+run_program(const struct ulogin_program *p, int argc, char **argv)
 {
 	int rc, interactive = 0;
 	struct ulogin_opts o = { NULL, "", main_options, handle_main_option,
@@ -231,4 +231,17 @@ ulogin_program_main(const struct ulogin_program *p, int argc, char **argv)
 		return ulogin_usage_error(NULL, "unknown command '%s'",
 					  argv[optind]);
 	return run_subcommand(p, sc, argc - optind, argv + optind);
+}
+
+int
+ulogin_program_main(const struct ulogin_program *p, int argc, char **argv)
+{
+	int rc;
+
+	ulogin_cli_init(p->cli);
+	rc = run_program(p, argc, argv);
+	if (p->reset)
+		p->reset(p->ctl);
+	ulogin_cli_free(p->cli);
+	return rc;
 }

@@ -46,7 +46,9 @@ struct ulogin_program {
 	void (*candidates)(struct ulogin_conn *c, struct strv *out);
 };
 
-/* The whole of main(): returns the exit code. */
+/* The whole of main(): sets up and frees *p->cli, runs the command (or
+ * the shell), forgets the command's options; returns the exit code.  The
+ * program's own state (p->ctl) must be zeroed before. */
 int ulogin_program_main(const struct ulogin_program *p, int argc,
 			char **argv);
 
