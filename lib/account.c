@@ -147,8 +147,9 @@ ulogin_level_for_grade(const char *g)
 		return "gymnasium";
 	if (!isdigit((unsigned char)g[0]))
 		return NULL;
+	/* Exports write grades with two digits ("03") as often as one. */
 	n = strtol(g, &end, 10);
-	if (*end || n < 0 || n > 10 || (g[0] == '0' && g[1]))
+	if (*end || n < 0 || n > 10 || end - g > 2)
 		return NULL;
 	return n <= 3 ? "indskoling" : n <= 6 ? "mellemtrin" : "udskoling";
 }
@@ -424,8 +425,8 @@ generate_username(struct ulogin_conn *c, const char *given,
 	return out;
 }
 
-static char *
-full_name(const char *given, const char *surname)
+char *
+ulogin_full_name(const char *given, const char *surname)
 {
 	/* An imported entry may lack a given name (inetOrgPerson allows
 	 * it): use the parts that are there. */
@@ -442,7 +443,7 @@ static void
 fill_add(struct ulogin_change *ch, const struct ulogin_user_spec *s,
 	 const char *username)
 {
-	char *cn = full_name(s->given_name, s->surname);
+	char *cn = ulogin_full_name(s->given_name, s->surname);
 
 	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "inetOrgPerson");
 	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "uloginAccount");
@@ -514,7 +515,7 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		rc = ulogin_ldap_error(c, ldap_rc, "cannot add user '%s'",
 				       username);
 	} else {
-		cn = full_name(s->given_name, s->surname);
+		cn = ulogin_full_name(s->given_name, s->surname);
 		*out = ulogin_table_new(cols);
 		ulogin_table_begin_row(*out);
 		ulogin_table_set(*out, 0, username);
@@ -1212,7 +1213,7 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 		rc = ulogin_policy_grade_change(c,
 			&ulogin_conn_config(c)->policies, &e, plan.grade, &ch);
 	if (!rc && plan.names_changed) {
-		char *cn = full_name(pending_value(&ch, "givenName", &e),
+		char *cn = ulogin_full_name(pending_value(&ch, "givenName", &e),
 				     pending_value(&ch, "sn", &e));
 
 		ulogin_change_set(&ch, "cn", cn);

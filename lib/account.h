@@ -22,6 +22,9 @@ char *ulogin_transliterate(const char *utf8);
  * letters; falls back to the surname, then "user"). */
 char *ulogin_username_prefix(const char *given, const char *surname);
 
+/* "Given Surname" (the parts that are there), for cn and displayName. */
+char *ulogin_full_name(const char *given, const char *surname);
+
 /* NULL when the username is acceptable, else why not. */
 const char *ulogin_username_invalid(const char *username);
 

@@ -41,6 +41,10 @@ static const struct config_key keys[] = {
 	{ "starttls", KEY_BOOL, STR(starttls), "ULOGIN_STARTTLS" },
 	{ "syslog", KEY_BOOL, STR(syslog), "ULOGIN_SYSLOG" },
 	{ "timeout", KEY_SECONDS, STR(timeout), "ULOGIN_TIMEOUT" },
+	{ "import_map", KEY_PATH, STR(import_map), "ULOGIN_IMPORT_MAP" },
+	{ "import_key_file", KEY_PATH, STR(import_key_file),
+	  "ULOGIN_IMPORT_KEY_FILE" },
+	{ "max_leavers", KEY_STRING, STR(max_leavers), "ULOGIN_MAX_LEAVERS" },
 	{ "password", KEY_REFUSED, 0, "ULOGIN_PASSWORD" },
 	{ "bind_password", KEY_REFUSED, 0, "ULOGIN_BIND_PASSWORD" },
 };
@@ -68,6 +72,9 @@ ulogin_config_free(struct ulogin_config *cfg)
 	free(cfg->output);
 	free(cfg->audit_log);
 	free(cfg->check_module);
+	free(cfg->import_map);
+	free(cfg->import_key_file);
+	free(cfg->max_leavers);
 	free(cfg->loaded_from);
 	ulogin_policy_set_free(&cfg->policies);
 	free(cfg->policies_from);
@@ -435,7 +442,8 @@ read_document(struct ulogin_config *cfg, const char *path,
 			ulogin_hint("known keys: uri, base, bind_dn, "
 				    "password_file, sasl_mech, tls_ca_file, "
 				    "output, audit_log, check_module, "
-				    "starttls, syslog, timeout, policies, "
+				    "starttls, syslog, timeout, import_map, "
+				    "import_key_file, max_leavers, policies, "
 				    "levels, roles, "
 				    "default_policy, level_change_days, "
 				    "pictures_file");
@@ -613,6 +621,11 @@ ulogin_config_resolve(struct ulogin_config *cfg)
 		cfg->timeout = 10;
 	if (!cfg->check_module)
 		cfg->check_module = xstrdup(ULOGIN_CHECK_MODULE_DEFAULT);
+	if (!cfg->import_map)
+		cfg->import_map =
+			xstrdup(ULOGIN_DATADIR_DEFAULT "/roster-map.yaml");
+	if (!cfg->max_leavers)
+		cfg->max_leavers = xstrdup("10%");
 	if (!cfg->policies.pictures_file)
 		cfg->policies.pictures_file =
 			xstrdup(ULOGIN_DATADIR_DEFAULT "/pictures.txt");

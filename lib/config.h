@@ -30,6 +30,9 @@ struct ulogin_config {
 	int starttls;		/* tristate */
 	int syslog;		/* tristate */
 	int timeout;		/* seconds; -1 unset */
+	char *import_map;	/* column mapping of ulogin's own CSV */
+	char *import_key_file;	/* HMAC key for national ID numbers */
+	char *max_leavers;	/* "10%" of a source's users, or a count */
 	bool ask_password;	/* -W */
 	bool dry_run;
 	bool assume_yes;

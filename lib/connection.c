@@ -840,9 +840,8 @@ ldif_line(FILE *out, const char *name, const char *value)
 	}
 }
 
-/* The change as LDIF that ldapmodify can apply. */
-static void
-print_ldif(FILE *out, const struct ulogin_change *ch)
+void
+ulogin_change_ldif(FILE *out, const struct ulogin_change *ch)
 {
 	static const char *const opname[] = { "add", "replace", "delete" };
 
@@ -900,51 +899,261 @@ ulogin_prepare_changes(struct ulogin_conn *c)
 	return ulogin_audit_open(c->cfg, &c->audit);
 }
 
-int
-ulogin_apply(struct ulogin_conn *c, const struct ulogin_change *ch)
+/* Send a change without waiting for its answer. */
+static int
+send_change(struct ulogin_conn *c, const struct ulogin_change *ch,
+	    LDAPControl **ctrls, int *msgid)
 {
-	struct ulogin_audit_record rec;
-	LDAPMod **mods;
+	LDAPMod **mods = build_mods(ch);
 	int rc;
 
-	if (c->cfg->dry_run) {
-		print_ldif(stdout, ch);
-		return LDAP_SUCCESS;
-	}
-	forget_diagnostics(c);
-	if (!c->audit)
-		abort();	/* ulogin_prepare_changes() was not called */
-	if (c->audit_failed)
-		return ULOGIN_LDAP_AUDIT_FAILED;
-	mods = build_mods(ch);
 	switch (ch->op) {
 	case ULOGIN_CHANGE_ADD:
-		rc = ldap_add_ext_s(c->ld, ch->dn, mods, NULL, NULL);
+		rc = ldap_add_ext(c->ld, ch->dn, mods, ctrls, NULL, msgid);
 		break;
 	case ULOGIN_CHANGE_MODIFY:
-		rc = ldap_modify_ext_s(c->ld, ch->dn, mods, NULL, NULL);
+		rc = ldap_modify_ext(c->ld, ch->dn, mods, ctrls, NULL, msgid);
 		break;
 	default:
-		rc = ldap_delete_ext_s(c->ld, ch->dn, NULL, NULL);
+		rc = ldap_delete_ext(c->ld, ch->dn, ctrls, NULL, msgid);
 		break;
 	}
 	free_mods(mods);
+	return rc;
+}
+
+/* The result code of an answer (freed), keeping the server's text. */
+static int
+answer_code(struct ulogin_conn *c, LDAPMessage *res)
+{
+	char *diag = NULL;
+	int err = LDAP_OTHER, rc;
+
+	rc = ldap_parse_result(c->ld, res, &err, NULL, &diag, NULL, NULL, 1);
 	if (rc != LDAP_SUCCESS)
-		remember_diagnostics(c);
-	ulogin_debug("%s %s: %s", ch->action, ch->dn, ldap_err2string(rc));
+		err = rc;
+	free(c->diag);
+	c->diag = diag && *diag ? xstrdup(diag) : NULL;
+	ldap_memfree(diag);
+	return err;
+}
+
+/* Every change, made or refused, goes to the audit trail. */
+static void
+audit_change(struct ulogin_conn *c, const char *action, const char *dn,
+	     const char *comment, int rc)
+{
+	struct ulogin_audit_record rec;
+
+	ulogin_debug("%s %s: %s", action, dn, ldap_err2string(rc));
 	rec.operator_dn = c->operator_dn;
-	rec.action = ch->action;
-	rec.target = ch->dn;
+	rec.action = action;
+	rec.target = dn;
 	rec.result = rc == LDAP_SUCCESS ? "ok" : ulogin_ldap_words(rc);
-	rec.comment = ch->comment;
+	rec.comment = comment;
 	if (ulogin_audit_write(c->audit, &rec) < 0) {
 		/* Every change must be in the trail: stop changing. */
 		c->audit_failed = 1;
 		if (rc == LDAP_SUCCESS)
 			ulogin_error("the change to '%s' was made but could "
 				     "not be audited; no further change will "
-				     "be made", ch->dn);
+				     "be made", dn);
 	}
+}
+
+/* One change, with controls, waiting for its answer. */
+static int
+apply_one(struct ulogin_conn *c, const struct ulogin_change *ch,
+	  LDAPControl **ctrls)
+{
+	struct timeval tv = { c->cfg->timeout * 6, 0 };
+	LDAPMessage *res = NULL;
+	int msgid, rc;
+
+	forget_diagnostics(c);
+	if (!c->audit)
+		abort();	/* ulogin_prepare_changes() was not called */
+	if (c->audit_failed)
+		return ULOGIN_LDAP_AUDIT_FAILED;
+	rc = send_change(c, ch, ctrls, &msgid);
+	if (rc == LDAP_SUCCESS) {
+		rc = ldap_result(c->ld, msgid, LDAP_MSG_ALL, &tv, &res);
+		if (rc == 0) {
+			rc = LDAP_TIMEOUT;
+			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
+		} else if (rc < 0) {
+			ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &rc);
+		} else {
+			rc = answer_code(c, res);
+		}
+	}
+	audit_change(c, ch->action, ch->dn, ch->comment, rc);
+	return rc;
+}
+
+int
+ulogin_apply(struct ulogin_conn *c, const struct ulogin_change *ch)
+{
+	if (c->cfg->dry_run) {
+		ulogin_change_ldif(stdout, ch);
+		return LDAP_SUCCESS;
+	}
+	return apply_one(c, ch, NULL);
+}
+
+int
+ulogin_apply_asserted(struct ulogin_conn *c, const struct ulogin_change *ch,
+		      const char *assertion)
+{
+	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
+	int rc;
+
+	if (c->cfg->dry_run)
+		return LDAP_SUCCESS;
+	rc = ldap_create_assertion_control(c->ld, (char *)assertion, 1,
+					   &ctrl);
+	if (rc != LDAP_SUCCESS)
+		return rc;
+	ctrls[0] = ctrl;
+	rc = apply_one(c, ch, ctrls);
+	ldap_control_free(ctrl);
+	return rc;
+}
+
+/* ---- pipelined changes ---------------------------------------------- */
+
+struct in_flight {
+	int msgid;		/* 0: free slot */
+	void *tag;
+	const char *action;
+	char *dn;
+	char *comment;
+};
+
+struct ulogin_pipeline {
+	struct ulogin_conn *c;
+	struct in_flight *slots;
+	size_t window, busy;
+	ulogin_done_fn done;
+	void *data;
+	int broken;		/* the connection failed: an LDAP code */
+};
+
+struct ulogin_pipeline *
+ulogin_pipeline_start(struct ulogin_conn *c, size_t window,
+		      ulogin_done_fn done, void *data)
+{
+	struct ulogin_pipeline *p = xcalloc(1, sizeof(*p));
+
+	if (!c->audit && !c->cfg->dry_run)
+		abort();	/* ulogin_prepare_changes() was not called */
+	p->c = c;
+	p->window = window ? window : 1;
+	p->slots = xcalloc(p->window, sizeof(*p->slots));
+	p->done = done;
+	p->data = data;
+	return p;
+}
+
+static void
+finish_slot(struct ulogin_pipeline *p, struct in_flight *f, int rc)
+{
+	audit_change(p->c, f->action, f->dn, f->comment, rc);
+	p->done(f->tag, rc, rc == LDAP_SUCCESS ? NULL : p->c->diag, p->data);
+	free(f->dn);
+	free(f->comment);
+	memset(f, 0, sizeof(*f));
+	p->busy--;
+}
+
+/* Wait for one answer and hand it to its change. */
+static int
+collect_one(struct ulogin_pipeline *p)
+{
+	struct timeval tv = { p->c->cfg->timeout * 6, 0 };
+	LDAPMessage *res = NULL;
+	int rc, msgid;
+
+	rc = ldap_result(p->c->ld, LDAP_RES_ANY, LDAP_MSG_ONE, &tv, &res);
+	if (rc <= 0) {
+		if (rc == 0)
+			rc = LDAP_TIMEOUT;
+		else
+			ldap_get_option(p->c->ld, LDAP_OPT_RESULT_CODE, &rc);
+		p->broken = rc ? rc : LDAP_SERVER_DOWN;
+		/* Nothing more will come: every change still out failed. */
+		for (size_t i = 0; i < p->window; i++)
+			if (p->slots[i].msgid)
+				finish_slot(p, &p->slots[i], p->broken);
+		return p->broken;
+	}
+	msgid = ldap_msgid(res);
+	for (size_t i = 0; i < p->window; i++)
+		if (p->slots[i].msgid == msgid) {
+			forget_diagnostics(p->c);
+			rc = answer_code(p->c, res);
+			finish_slot(p, &p->slots[i], rc);
+			return 0;
+		}
+	ldap_msgfree(res);	/* not ours (cannot happen): ignore */
+	return 0;
+}
+
+int
+ulogin_pipeline_send(struct ulogin_pipeline *p, const struct ulogin_change *ch,
+		     void *tag)
+{
+	struct in_flight *f = NULL;
+	int rc;
+
+	if (p->c->cfg->dry_run) {
+		p->done(tag, LDAP_SUCCESS, NULL, p->data);
+		return LDAP_SUCCESS;
+	}
+	while (!p->broken && p->busy == p->window)
+		collect_one(p);
+	if (p->broken || p->c->audit_failed) {
+		rc = p->broken ? p->broken : ULOGIN_LDAP_AUDIT_FAILED;
+		p->done(tag, rc, NULL, p->data);
+		return rc;
+	}
+	for (size_t i = 0; i < p->window && !f; i++)
+		if (!p->slots[i].msgid)
+			f = &p->slots[i];
+	rc = send_change(p->c, ch, NULL, &f->msgid);
+	if (rc != LDAP_SUCCESS) {
+		f->msgid = 0;
+		p->broken = rc;
+		audit_change(p->c, ch->action, ch->dn, ch->comment, rc);
+		p->done(tag, rc, NULL, p->data);
+		return rc;
+	}
+	f->tag = tag;
+	f->action = ch->action;
+	f->dn = xstrdup(ch->dn);
+	f->comment = ch->comment ? xstrdup(ch->comment) : NULL;
+	p->busy++;
+	return LDAP_SUCCESS;
+}
+
+int
+ulogin_pipeline_drain(struct ulogin_pipeline *p)
+{
+	while (!p->broken && p->busy)
+		collect_one(p);
+	return p->broken;
+}
+
+int
+ulogin_pipeline_end(struct ulogin_pipeline *p)
+{
+	int rc;
+
+	if (!p)
+		return LDAP_SUCCESS;
+	rc = ulogin_pipeline_drain(p);
+	free(p->slots);
+	free(p);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #define ULOGIN_CONNECTION_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "mem.h"
@@ -147,6 +148,38 @@ int ulogin_conn_audit_failed(const struct ulogin_conn *c);
  * Returns an LDAP result code.
  */
 int ulogin_apply(struct ulogin_conn *c, const struct ulogin_change *ch);
+
+/* The change as LDIF that ldapmodify can apply. */
+void ulogin_change_ldif(FILE *out, const struct ulogin_change *ch);
+
+/*
+ * Apply a change only if the entry matches the assertion filter (RFC
+ * 4528), atomically in the server: LDAP_ASSERTION_FAILED (122) when it
+ * does not.  Nothing is sent with --dry-run.
+ */
+int ulogin_apply_asserted(struct ulogin_conn *c, const struct ulogin_change *ch,
+			  const char *assertion);
+
+/*
+ * Pipelined changes on the one connection: up to window changes are out
+ * at once; done is called for each as its answer arrives (diag: the
+ * server's text on failure, else NULL), and with --dry-run at once with
+ * success.  Every change goes to the audit trail.  After the connection
+ * fails, every change still out and every later one is done with that
+ * code.  send and drain return LDAP_SUCCESS or the connection's failure.
+ */
+typedef void (*ulogin_done_fn)(void *tag, int rc, const char *diag,
+			       void *data);
+struct ulogin_pipeline;
+struct ulogin_pipeline *ulogin_pipeline_start(struct ulogin_conn *c,
+					      size_t window,
+					      ulogin_done_fn done, void *data);
+int ulogin_pipeline_send(struct ulogin_pipeline *p,
+			 const struct ulogin_change *ch, void *tag);
+/* Wait for every change that is out. */
+int ulogin_pipeline_drain(struct ulogin_pipeline *p);
+/* Drain and free. */
+int ulogin_pipeline_end(struct ulogin_pipeline *p);
 
 /*
  * Report a failed LDAP operation: "PROGRAM: <what>: <plain words>", the

@@ -165,3 +165,55 @@ strv_free(struct strv *sv)
 	sv->v = NULL;
 	sv->n = sv->alloc = 0;
 }
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	_Alignas(max_align_t) unsigned char data[];
+};
+
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_block *b = a->head;
+	void *p;
+
+	size = (size + 7) & ~(size_t)7;
+	if (!b || b->size - b->used < size) {
+		size_t want = size > 65536 ? size : 65536;
+
+		b = xmalloc(sizeof(*b) + want);
+		b->next = a->head;
+		b->used = 0;
+		b->size = want;
+		a->head = b;
+	}
+	p = b->data + b->used;
+	b->used += size;
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = arena_alloc(a, n);
+	memcpy(p, s, n);
+	return p;
+}
+
+void
+arena_free(struct arena *a)
+{
+	while (a->head) {
+		struct arena_block *next = a->head->next;
+
+		free(a->head);
+		a->head = next;
+	}
+}

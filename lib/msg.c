@@ -120,3 +120,14 @@ ulogin_usage_error(const char *cmd, const char *fmt, ...)
 		fprintf(stderr, "Try '%s --help'.\n", program);
 	return ULOGIN_EX_USAGE;
 }
+
+void
+ulogin_msg_plain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

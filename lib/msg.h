@@ -23,6 +23,10 @@ void ulogin_info(const char *fmt, ...) ULOGIN_PRINTF(1, 2);
 /* Shown only with --verbose. */
 void ulogin_debug(const char *fmt, ...) ULOGIN_PRINTF(1, 2);
 
+/* A line to stderr as it is, even with --quiet: for messages that name
+ * their own place, like "FILE:LINE: key=K: why". */
+void ulogin_msg_plain(const char *fmt, ...) ULOGIN_PRINTF(1, 2);
+
 /* Print a usage error plus "Try 'PROGRAM --help'." and return 64. */
 int ulogin_usage_error(const char *cmd, const char *fmt, ...) ULOGIN_PRINTF(2, 3);
 

@@ -18,6 +18,7 @@
 #include "prompt.h"
 #include "roster.h"
 #include "rules.h"
+#include "strmap.h"
 #include "banned.h"
 
 struct reader {
@@ -571,9 +572,8 @@ cell(const struct ulogin_mapping *m, const struct ulogin_row *row,
 	return v && *v ? v : NULL;
 }
 
-/* Split a cell at the separator; empty parts and surrounding spaces go. */
-static void
-split(const char *v, char sep, struct strv *out)
+void
+ulogin_split_cell(const char *v, char sep, struct strv *out)
 {
 	while (v && *v) {
 		const char *end = strchr(v, sep);
@@ -611,7 +611,7 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 	p->external_id = xstrdup(cell(m, row, ULOGIN_F_EXTERNAL_ID));
 	p->given_name = xstrdup(cell(m, row, ULOGIN_F_GIVEN_NAME));
 	p->surname = xstrdup(cell(m, row, ULOGIN_F_SURNAME));
-	split(cell(m, row, ULOGIN_F_ROLE), m->separator, &roles);
+	ulogin_split_cell(cell(m, row, ULOGIN_F_ROLE), m->separator, &roles);
 	for (size_t i = 0; i < roles.n; i++) {
 		const char *r = NULL;
 
@@ -627,10 +627,10 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 		if (!strv_contains(&p->roles, r))
 			strv_push(&p->roles, r);
 	}
-	split(cell(m, row, ULOGIN_F_INSTITUTION), m->separator,
+	ulogin_split_cell(cell(m, row, ULOGIN_F_INSTITUTION), m->separator,
 	      &p->institutions);
-	split(cell(m, row, ULOGIN_F_CLASSES), m->separator, &p->classes);
-	split(cell(m, row, ULOGIN_F_PARENTS), m->separator, &p->parents);
+	ulogin_split_cell(cell(m, row, ULOGIN_F_CLASSES), m->separator, &p->classes);
+	ulogin_split_cell(cell(m, row, ULOGIN_F_PARENTS), m->separator, &p->parents);
 	if ((v = cell(m, row, ULOGIN_F_USERNAME))) {
 		if ((w = ulogin_username_invalid(v))) {
 			*why = xasprintf("bad username '%s': %s", v, w);
@@ -693,4 +693,88 @@ ulogin_person_row_free(struct ulogin_person_row *p)
 	strv_free(&p->classes);
 	strv_free(&p->parents);
 	memset(p, 0, sizeof(*p));
+}
+
+/* ---- ulogin's own CSV into a sink ------------------------------------ */
+
+struct native {
+	const char *path;
+	const struct ulogin_mapping *m;
+	const unsigned char *key;
+	size_t keylen;
+	const struct ulogin_roster_sink *sink;
+	struct ulogin_roster_error *err;
+	struct strmap classes;	/* keys declared so far */
+	bool header_checked;
+};
+
+static int
+native_row(const struct ulogin_row *row, void *data)
+{
+	struct native *n = data;
+	const struct ulogin_roster_sink *s = n->sink;
+	struct ulogin_person_row p;
+	struct strv keys = STRV_INIT;
+	char *why;
+	int rc = 0;
+
+	if (!n->header_checked) {
+		const char *missing = ulogin_mapping_missing(n->m, row->header);
+
+		if (missing) {
+			n->err->message = xasprintf("no column '%s' in the "
+				"header, which the mapping names; check the "
+				"mapping file or the export", missing);
+			n->err->line = 1;
+			return ULOGIN_EX_DATAERR;
+		}
+		n->header_checked = true;
+	}
+	if (ulogin_row_person(n->m, row, n->key, n->keylen, &p, &why) < 0) {
+		const char *k = ulogin_row_get(row,
+				n->m->columns[ULOGIN_F_EXTERNAL_ID]);
+
+		rc = s->bad(s->data, n->path, row->line, k && *k ? k : NULL,
+			    why);
+		free(why);
+		return rc;
+	}
+	/* A class belongs to the person's first institution. */
+	for (size_t i = 0; i < p.classes.n && !rc; i++) {
+		char *k = xasprintf("%s-%s", p.institutions.v[0],
+				    p.classes.v[i]);
+
+		if (!strmap_get(&n->classes, k)) {
+			strmap_put(&n->classes, k, n);
+			rc = s->klass(s->data, k, p.institutions.v[0],
+				      p.classes.v[i], NULL);
+		}
+		strv_push(&keys, k);
+		free(k);
+	}
+	if (!rc) {
+		strv_free(&p.classes);
+		p.classes = keys;
+		keys = (struct strv)STRV_INIT;
+		rc = s->person(s->data, &p);
+	}
+	strv_free(&keys);
+	ulogin_person_row_free(&p);
+	return rc;
+}
+
+int
+ulogin_native_read(const char *path, const struct ulogin_roster_opts *o,
+		   const struct ulogin_mapping *m, const unsigned char *key,
+		   size_t keylen, const struct ulogin_roster_sink *sink,
+		   struct ulogin_roster_error *err)
+{
+	struct native n = { .path = path, .m = m, .key = key,
+			    .keylen = keylen, .sink = sink, .err = err,
+			    .classes = STRMAP_INIT };
+	int rc;
+
+	rc = ulogin_roster_read(path, o, native_row, &n, err);
+	strmap_free(&n.classes);
+	return rc;
 }

@@ -53,7 +53,10 @@ const char *ulogin_row_get(const struct ulogin_row *row, const char *column);
  * outside quotes (',' when none). */
 char ulogin_roster_detect_delimiter(const char *line);
 
-#endif
+
+/* Split a multi-valued cell at sep; empty parts and surrounding spaces
+ * go. */
+void ulogin_split_cell(const char *v, char sep, struct strv *out);
 
 /* ---- normalising values of a row ------------------------------------ */
 
@@ -125,3 +128,55 @@ int ulogin_row_person(const struct ulogin_mapping *m,
 		      size_t keylen, struct ulogin_person_row *out,
 		      char **why);
 void ulogin_person_row_free(struct ulogin_person_row *p);
+
+/* ---- reading a whole roster into a plan ------------------------------ */
+
+/*
+ * Where a reader delivers what it read.  Both formats (ulogin's own CSV
+ * and OneRoster) go through this, so the planner sees one model:
+ *
+ *   klass   a class: key (unique within the roster; the people's classes
+ *           name it), institution number, short name ("5a"), grade (NULL
+ *           when the export has none).  Called before any person who
+ *           names the key.
+ *   person  one person, normalised; p->classes hold class keys, p->roles
+ *           ulogin roles (student teacher staff parent admin).  The sink
+ *           copies what it keeps.
+ *   bad     a row that is skipped: file name (as given), line, the row's
+ *           key (external id, or NULL when it has none) and why.
+ *
+ * A callback returning non-zero stops the reader, which returns that.
+ */
+struct ulogin_roster_sink {
+	int (*klass)(void *data, const char *key, const char *institution,
+		     const char *name, const char *grade);
+	int (*person)(void *data, const struct ulogin_person_row *p);
+	int (*bad)(void *data, const char *file, size_t line,
+		   const char *key, const char *why);
+	void *data;
+};
+
+/*
+ * ulogin's own CSV with a column mapping: each person's classes become
+ * keys "<first institution>-<class>" (a class declared once per key).
+ * Returns 0, a sink's non-zero return, or an exit code with err set (65:
+ * cannot be read whole, or a mapped column missing from the header; 66).
+ */
+int ulogin_native_read(const char *path, const struct ulogin_roster_opts *o,
+		       const struct ulogin_mapping *m,
+		       const unsigned char *key, size_t keylen,
+		       const struct ulogin_roster_sink *sink,
+		       struct ulogin_roster_error *err);
+
+/*
+ * An IMS OneRoster 1.1 CSV directory (manifest.csv, orgs.csv, users.csv,
+ * classes.csv, enrollments.csv).  Columns by header name; unknown and
+ * metadata.* columns ignored.  A person with status "tobedeleted" is not
+ * delivered (so the plan treats them as a leaver).  Returns like
+ * ulogin_native_read; err->message names the file.
+ */
+int ulogin_oneroster_read(const char *dir, const struct ulogin_roster_opts *o,
+			  const struct ulogin_roster_sink *sink,
+			  struct ulogin_roster_error *err);
+
+#endif

@@ -77,7 +77,10 @@ levels_by_grade(void **state)
 	assert_string_equal(ulogin_level_for_grade("g2"), "gymnasium");
 	assert_null(ulogin_level_for_grade("11"));
 	assert_null(ulogin_level_for_grade("-1"));
-	assert_null(ulogin_level_for_grade("03"));
+	assert_string_equal(ulogin_level_for_grade("03"), "indskoling");
+	assert_string_equal(ulogin_level_for_grade("07"), "udskoling");
+	assert_null(ulogin_level_for_grade("003"));
+	assert_null(ulogin_level_for_grade("+3"));
 	assert_null(ulogin_level_for_grade("g4"));
 	assert_null(ulogin_level_for_grade(""));
 }

@@ -1,0 +1,424 @@
+/*
+ * ulogin-import: keep the directory in step with the rosters the schools'
+ * administrative systems export -- ulogin's own CSV or OneRoster 1.1 --
+ * one source at a time, safely; list the sources, show their users,
+ * purge leavers, clear a dead run's lock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "exitcodes.h"
+#include "import.h"
+#include "msg.h"
+#include "policy.h"
+#include "program.h"
+#include "prompt.h"
+#include "banned.h"
+
+enum {
+	OPT_SOURCE = 512,
+	OPT_FORMAT,
+	OPT_MAP,
+	OPT_KEY_FILE,
+	OPT_ENCODING,
+	OPT_DELIMITER,
+	OPT_FORCE,
+	OPT_WINDOW,
+	OPT_PLAN,
+	OPT_REPORT,
+	OPT_RESULTS,
+	OPT_PASSWORDS,
+	OPT_OLDER_THAN,
+	OPT_NO_PROGRESS,
+};
+
+struct import_ctl {
+	struct ulogin_cli cli;
+	struct ulogin_import_opts run;
+	const char *format;		/* --format */
+	long older_than;		/* purge --older-than, seconds */
+	bool no_progress;
+};
+
+#define SEE_ALSO "\nSee ulogin-import(1) and ulogin.yaml(5).\n"
+
+static void
+usage(FILE *out)
+{
+	fputs("Usage: ulogin-import [options] COMMAND [ARGS]\n"
+	      "       ulogin-import [options] [--interactive]\n"
+	      "\n"
+	      "Keep the directory in step with the rosters the schools'"
+	      " administrative\n"
+	      "systems export (ulogin's own CSV or OneRoster 1.1), one"
+	      " source at a time.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  run INPUT --source NAME   sync a source with a roster"
+	      " file or directory\n"
+	      "  list                      import sources, their users and"
+	      " last runs\n"
+	      "  show NAME                 users attached through a"
+	      " source\n"
+	      "  purge --source NAME --older-than DAYS\n"
+	      "                            delete users who left long"
+	      " enough ago\n"
+	      "  unlock --source NAME      remove the lock of a run that"
+	      " died\n"
+	      "\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nRun 'ulogin-import COMMAND --help' for a command's options.\n"
+	      SEE_ALSO, out);
+}
+
+static const struct option run_options[] = {
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "encoding", required_argument, NULL, OPT_ENCODING },
+	{ "delimiter", required_argument, NULL, OPT_DELIMITER },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "plan", required_argument, NULL, OPT_PLAN },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+run_usage(FILE *out)
+{
+	fputs("Usage: ulogin-import run INPUT --source NAME [options]\n"
+	      "\n"
+	      "Make the source NAME's users and classes what INPUT says:"
+	      " add new users\n"
+	      "(with an initial one-time password), change what changed,"
+	      " move classes and\n"
+	      "grades, and block and mark leavers.  A file that cannot be"
+	      " read whole\n"
+	      "changes nothing; bad rows are reported and skipped.\n"
+	      "\n"
+	      "      --source NAME         the import source (required)\n"
+	      "      --format FORMAT       native (a CSV file, the default)"
+	      " or oneroster\n"
+	      "                            (a OneRoster 1.1 CSV"
+	      " directory)\n"
+	      "      --map FILE            column mapping of a native CSV"
+	      " (config import_map)\n"
+	      "      --key-file FILE       HMAC key for national ID numbers"
+	      " (config\n"
+	      "                            import_key_file)\n"
+	      "      --encoding ENC        utf-8 (default), windows-1252 or"
+	      " iso-8859-1\n"
+	      "      --delimiter CHAR      ',', ';' or 'tab' (default:"
+	      " detected)\n"
+	      "      --force               go on even if more users would"
+	      " leave than\n"
+	      "                            max_leavers allows\n"
+	      "      --window N            changes sent at once (default"
+	      " 64)\n"
+	      "      --plan FILE           write the plan as LDIF (or JSON"
+	      " if FILE ends in\n"
+	      "                            .json); with --dry-run nothing"
+	      " else is done\n"
+	      "      --report FILE         write a JSON summary\n"
+	      "      --results FILE        write one CSV line per input"
+	      " row\n"
+	      "      --passwords FILE      write new users' initial"
+	      " passwords (a new file,\n"
+	      "                            mode 0600)\n"
+	      "      --no-progress         no progress bar, even on a"
+	      " terminal\n", out);
+	ulogin_cli_common_help(out);
+	fputs(SEE_ALSO, out);
+}
+
+static void
+list_usage(FILE *out)
+{
+	fputs("Usage: ulogin-import list [options]\n\n"
+	      "List the import sources: kind, users attached, leavers kept,"
+	      " last run,\n"
+	      "its outcome and counts, and a lock if a run holds one.\n",
+	      out);
+	ulogin_cli_common_help(out);
+	fputs(SEE_ALSO, out);
+}
+
+static void
+show_usage(FILE *out)
+{
+	fputs("Usage: ulogin-import show NAME [options]\n\n"
+	      "List the users attached through the import source NAME,"
+	      " active and left.\n", out);
+	ulogin_cli_common_help(out);
+	fputs(SEE_ALSO, out);
+}
+
+static const struct option purge_options[] = {
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "older-than", required_argument, NULL, OPT_OLDER_THAN },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+purge_usage(FILE *out)
+{
+	fputs("Usage: ulogin-import purge --source NAME --older-than"
+	      " DURATION [options]\n\n"
+	      "Delete the users who left the source NAME more than"
+	      " DURATION ago (e.g.\n"
+	      "90d), and take them out of their classes.  Asks first on a"
+	      " terminal;\n"
+	      "elsewhere --yes is required.\n"
+	      "\n"
+	      "      --source NAME         the import source (required)\n"
+	      "      --older-than DURATION how long ago they left, e.g."
+	      " 90d (required)\n",
+	      out);
+	ulogin_cli_common_help(out);
+	fputs(SEE_ALSO, out);
+}
+
+static const struct option unlock_options[] = {
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+unlock_usage(FILE *out)
+{
+	fputs("Usage: ulogin-import unlock --source NAME [options]\n\n"
+	      "Remove the lock a run of the source NAME left when it died"
+	      " (a running\n"
+	      "import would then no longer be protected).  Asks first on a"
+	      " terminal;\n"
+	      "elsewhere --yes is required.\n"
+	      "\n"
+	      "      --source NAME         the import source (required)\n",
+	      out);
+	ulogin_cli_common_help(out);
+	fputs(SEE_ALSO, out);
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+static int
+print_table(struct import_ctl *ctl, int rc, struct ulogin_table *t)
+{
+	if ((!rc || rc == ULOGIN_EX_PARTIAL) && t) {
+		int prc = ulogin_table_print(t, ctl->cli.format, stdout);
+
+		rc = rc ? rc : prc;
+	}
+	ulogin_table_free(t);
+	return rc;
+}
+
+static int
+run_run(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct import_ctl *ctl = data;
+
+	ctl->run.input = argv[0];
+	ctl->run.progress = !ctl->no_progress && isatty(STDERR_FILENO) &&
+			    ulogin_verbosity() >= 0;
+	return ulogin_import_run(c, &ctl->run);
+}
+
+static int
+run_list(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct ulogin_table *t = NULL;
+	int rc = ulogin_import_list(c, &t);
+
+	return print_table(data, rc, t);
+}
+
+static int
+run_show(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct ulogin_table *t = NULL;
+	int rc = ulogin_import_show(c, argv[0], &t);
+
+	return print_table(data, rc, t);
+}
+
+/* Destructive commands ask on a terminal, and need --yes elsewhere. */
+static int
+confirmation(struct import_ctl *ctl, bool (**confirm)(const char *))
+{
+	const struct ulogin_config *cfg = &ctl->cli.cfg;
+
+	*confirm = NULL;
+	if (cfg->assume_yes || cfg->dry_run)
+		return 0;
+	if (!ulogin_interactive()) {
+		ulogin_error("refusing to %s without confirmation",
+			     ctl->cli.cmd);
+		ulogin_hint("add --yes to go ahead without asking");
+		return ULOGIN_EX_USAGE;
+	}
+	*confirm = ulogin_confirm;
+	return 0;
+}
+
+static int
+run_purge(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct import_ctl *ctl = data;
+	struct ulogin_table *t = NULL;
+	bool (*confirm)(const char *);
+	int rc;
+
+	if ((rc = confirmation(ctl, &confirm)))
+		return rc;
+	rc = ulogin_import_purge(c, ctl->run.source, ctl->older_than, confirm,
+				 &t);
+	return print_table(ctl, rc, t);
+}
+
+static int
+run_unlock(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct import_ctl *ctl = data;
+	bool (*confirm)(const char *);
+	int rc;
+
+	if ((rc = confirmation(ctl, &confirm)))
+		return rc;
+	return ulogin_import_unlock(c, ctl->run.source, confirm);
+}
+
+static const struct ulogin_subcommand subcommands[] = {
+	{ "run", "INPUT", 1, 1, run_options, NULL, run_usage, run_run,
+	  false },
+	{ "list", "", 0, 0, NULL, NULL, list_usage, run_list, false },
+	{ "show", "NAME", 1, 1, NULL, NULL, show_usage, run_show, false },
+	{ "purge", "", 0, 0, purge_options, NULL, purge_usage, run_purge,
+	  false },
+	{ "unlock", "", 0, 0, unlock_options, NULL, unlock_usage, run_unlock,
+	  false },
+};
+
+static int
+handle_option(int opt, const char *arg, void *data)
+{
+	struct import_ctl *ctl = data;
+	char *end;
+	long v;
+
+	switch (opt) {
+	case OPT_SOURCE: ctl->run.source = arg; break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "native") && strcmp(arg, "oneroster"))
+			return ulogin_usage_error("run", "--format is native "
+						  "or oneroster, not '%s'",
+						  arg);
+		ctl->run.oneroster = !strcmp(arg, "oneroster");
+		break;
+	case OPT_MAP: ctl->run.map_file = arg; break;
+	case OPT_KEY_FILE: ctl->run.key_file = arg; break;
+	case OPT_ENCODING:
+		if (strcasecmp(arg, "utf-8") && strcasecmp(arg, "utf8") &&
+		    strcasecmp(arg, "windows-1252") &&
+		    strcasecmp(arg, "iso-8859-1"))
+			return ulogin_usage_error("run", "--encoding is utf-8, "
+						  "windows-1252 or iso-8859-1, "
+						  "not '%s'", arg);
+		ctl->run.roster.encoding = arg;
+		break;
+	case OPT_DELIMITER:
+		if (!strcmp(arg, "tab") || !strcmp(arg, "\t"))
+			ctl->run.roster.delimiter = '\t';
+		else if (!strcmp(arg, ",") || !strcmp(arg, ";"))
+			ctl->run.roster.delimiter = arg[0];
+		else
+			return ulogin_usage_error("run", "--delimiter is ',', "
+						  "';' or 'tab', not '%s'",
+						  arg);
+		break;
+	case OPT_FORCE: ctl->run.force = true; break;
+	case OPT_WINDOW:
+		v = strtol(arg, &end, 10);
+		if (*end || v < 1 || v > 1024)
+			return ulogin_usage_error("run", "--window needs a "
+						  "number from 1 to 1024");
+		ctl->run.window = (size_t)v;
+		break;
+	case OPT_PLAN: ctl->run.plan_file = arg; break;
+	case OPT_REPORT: ctl->run.report_file = arg; break;
+	case OPT_RESULTS: ctl->run.results_file = arg; break;
+	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
+	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
+	case OPT_OLDER_THAN:
+		if ((ctl->older_than = ulogin_duration_parse(arg)) <= 0)
+			return ulogin_usage_error("purge", "--older-than needs "
+						  "a duration such as 90d");
+		break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static int
+check_options(void *data, const struct ulogin_subcommand *sc, int argc,
+	      char **argv)
+{
+	struct import_ctl *ctl = data;
+	const char *why;
+
+	if (!strcmp(sc->name, "list"))
+		return 0;
+	if (!strcmp(sc->name, "show"))
+		ctl->run.source = argv[0];
+	if (!ctl->run.source)
+		return ulogin_usage_error(sc->name, "--source NAME is "
+					  "required");
+	if ((why = ulogin_source_invalid(ctl->run.source)))
+		return ulogin_usage_error(sc->name, "bad source name '%s': %s",
+					  ctl->run.source, why);
+	if (!strcmp(sc->name, "purge") && !ctl->older_than)
+		return ulogin_usage_error("purge", "--older-than DURATION is "
+					  "required (e.g. 90d)");
+	if (!strcmp(sc->name, "run") && access(argv[0], F_OK) != 0) {
+		ulogin_error("cannot read '%s': no such file or directory",
+			     argv[0]);
+		return ULOGIN_EX_NOINPUT;
+	}
+	return 0;
+}
+
+static void
+reset_command(void *data)
+{
+	struct import_ctl *ctl = data;
+
+	memset(&ctl->run, 0, sizeof(ctl->run));
+	ctl->run.window = 64;
+	ctl->format = NULL;
+	ctl->older_than = 0;
+	ctl->no_progress = false;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct import_ctl ctl;
+	struct ulogin_program p = {
+		usage, subcommands, sizeof(subcommands) / sizeof(*subcommands),
+		&ctl, &ctl.cli, handle_option, check_options, reset_command,
+		NULL
+	};
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.run.window = 64;
+	return ulogin_program_main(&p, argc, argv);
+}

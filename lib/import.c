@@ -1,0 +1,1170 @@
+/*
+ * Import execution: the order of a run is the safety.  The roster is read
+ * whole before anything is locked; the lock is taken before the
+ * directory is read; the plan is checked against the leaver limit before
+ * the first write; and the outcome is recorded as the lock is released.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <ldap.h>
+#include <openssl/crypto.h>
+
+#include "account.h"
+#include "dn.h"
+#include "exitcodes.h"
+#include "gtime.h"
+#include "import.h"
+#include "msg.h"
+#include "plan.h"
+#include "banned.h"
+
+const char *
+ulogin_source_invalid(const char *name)
+{
+	if (!name || !*name)
+		return "it is empty";
+	if (strlen(name) > 64)
+		return "it is longer than 64 characters";
+	for (const char *s = name; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return "use letters, digits, '-', '_' and '.' only";
+	return NULL;
+}
+
+long
+ulogin_max_leavers(const char *setting, size_t active)
+{
+	char *end;
+	long n;
+
+	if (!setting || !*setting)
+		return -1;
+	errno = 0;
+	n = strtol(setting, &end, 10);
+	if (errno || end == setting || n < 0)
+		return -1;
+	if (!strcmp(end, "%")) {
+		if (n > 100)
+			return -1;
+		return (long)(active * (size_t)n / 100);
+	}
+	return *end ? -1 : n;
+}
+
+static char *
+source_dn(struct ulogin_conn *c, const char *source)
+{
+	char *imports = ulogin_dn_imports(ulogin_conn_base(c));
+	char *dn = ulogin_dn_child(imports, "cn", source);
+
+	free(imports);
+	return dn;
+}
+
+/* ---- the lock ----------------------------------------------------------- */
+
+static const char *const source_attrs[] = {
+	"cn", "uloginSourceKind", "uloginDeprecated", "uloginLastRun",
+	"uloginLastOutcome", "uloginLastCounts", "uloginLock", NULL
+};
+
+static int
+lock_held(struct ulogin_conn *c, const char *dn, const char *source)
+{
+	struct ulogin_entry e;
+	const char *holder;
+
+	memset(&e, 0, sizeof(e));
+	ulogin_read(c, dn, source_attrs, &e);
+	holder = ulogin_entry_get(&e, "uloginLock");
+	ulogin_error("source '%s' is being imported by another run (%s)",
+		     source, holder ? holder : "just now");
+	ulogin_hint("try again later; if that run died, remove its lock with "
+		    "'ulogin-import unlock --source %s'", source);
+	ulogin_entry_free(&e);
+	return ULOGIN_EX_TEMPFAIL;
+}
+
+/*
+ * Take the source's lock: one modify that the server makes only while
+ * the entry has no lock (the assertion control), so two runs can never
+ * both get it.  A new source's entry is made with the lock in it.
+ */
+static int
+take_lock(struct ulogin_conn *c, const char *dn, const char *source,
+	  const char *kind, const char *holder)
+{
+	struct ulogin_change ch;
+	int rc;
+
+	for (int tries = 0; tries < 2; tries++) {
+		ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.lock");
+		ulogin_change_set(&ch, "uloginLock", holder);
+		rc = ulogin_apply_asserted(c, &ch, "(!(uloginLock=*))");
+		ulogin_change_free(&ch);
+		if (rc == LDAP_SUCCESS)
+			return 0;
+		if (rc == LDAP_ASSERTION_FAILED)
+			return lock_held(c, dn, source);
+		if (rc != LDAP_NO_SUCH_OBJECT)
+			break;
+		ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "import.source");
+		ulogin_change_mod(&ch, ULOGIN_MOD_ADD, "objectClass",
+				  "uloginImportSource");
+		ulogin_change_mod(&ch, ULOGIN_MOD_ADD, "cn", source);
+		ulogin_change_mod(&ch, ULOGIN_MOD_ADD, "uloginSourceKind", kind);
+		ulogin_change_mod(&ch, ULOGIN_MOD_ADD, "uloginLock", holder);
+		rc = ulogin_apply(c, &ch);
+		ulogin_change_free(&ch);
+		if (rc == LDAP_SUCCESS)
+			return 0;
+		if (rc != LDAP_ALREADY_EXISTS)
+			break;
+		/* Another run made it first: its lock decides. */
+	}
+	return ulogin_ldap_error(c, rc, "cannot lock import source '%s'",
+				 source);
+}
+
+/* Release the lock and record the outcome, in one change that only
+ * succeeds while the lock is still ours. */
+static int
+release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
+	     const char *kind, const char *outcome, const char *counts)
+{
+	struct ulogin_change ch;
+	char stamp[32], *assertion;
+	int rc;
+
+	ulogin_gtime_format(time(NULL), stamp, sizeof(stamp));
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.unlock");
+	ulogin_change_set(&ch, "uloginLock", NULL);
+	ulogin_change_set(&ch, "uloginSourceKind", kind);
+	ulogin_change_set(&ch, "uloginLastRun", stamp);
+	ulogin_change_set(&ch, "uloginLastOutcome", outcome);
+	ulogin_change_set(&ch, "uloginLastCounts", counts);
+	assertion = ulogin_filter("(uloginLock=%s)", holder);
+	rc = ulogin_apply_asserted(c, &ch, assertion);
+	free(assertion);
+	ulogin_change_free(&ch);
+	if (rc == LDAP_ASSERTION_FAILED) {
+		ulogin_warn("the lock of this run was removed by someone else; "
+			    "its outcome is not recorded");
+		return 0;
+	}
+	if (rc != LDAP_SUCCESS)
+		return ulogin_ldap_error(c, rc, "cannot record the outcome "
+					 "and release the lock");
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct key_holder {
+	unsigned char *key;
+	size_t len;
+};
+
+static int
+read_roster(const struct ulogin_import_opts *o, const struct ulogin_config *cfg,
+	    struct ulogin_plan *plan)
+{
+	struct ulogin_roster_error err;
+	struct ulogin_mapping m;
+	struct key_holder k = { NULL, 0 };
+	const char *map = o->map_file ? o->map_file : cfg->import_map;
+	const char *key = o->key_file ? o->key_file : cfg->import_key_file;
+	int rc;
+
+	if (o->oneroster) {
+		rc = ulogin_oneroster_read(o->input, &o->roster,
+					   ulogin_plan_sink(plan), &err);
+	} else {
+		if ((rc = ulogin_mapping_load(map, &m)))
+			return rc;
+		if (m.columns[ULOGIN_F_NATIONAL_ID] && !key) {
+			ulogin_error("the mapping '%s' has a national_id column "
+				     "but no HMAC key file is set", map);
+			ulogin_hint("give --key-file FILE or set import_key_file "
+				    "in the config; national ID numbers are "
+				    "only ever stored as a keyed HMAC");
+			ulogin_mapping_free(&m);
+			return ULOGIN_EX_CONFIG;
+		}
+		if (key && (rc = ulogin_key_load(key, &k.key, &k.len))) {
+			ulogin_mapping_free(&m);
+			return rc;
+		}
+		rc = ulogin_native_read(o->input, &o->roster, &m, k.key, k.len,
+					ulogin_plan_sink(plan), &err);
+		ulogin_mapping_free(&m);
+		if (k.key)
+			ulogin_key_free(k.key, k.len);
+	}
+	if (rc) {
+		if (err.line)
+			ulogin_error("cannot read '%s': line %zu (byte %zu): %s",
+				     o->input, err.line, err.offset,
+				     err.message ? err.message : "");
+		else
+			ulogin_error("cannot read '%s': %s", o->input,
+				     err.message ? err.message : "");
+		ulogin_hint("nothing was changed; fix the export and run "
+			    "again");
+		free(err.message);
+		return rc;
+	}
+	free(err.message);
+	return 0;
+}
+
+static int
+note_policy(const struct ulogin_entry *e, void *data)
+{
+	const char *cn = ulogin_entry_get(e, "cn");
+
+	if (cn)
+		strv_push(data, cn);
+	return 0;
+}
+
+/* The directory as it is, read once: every user, every class, the
+ * policies' names. */
+static int
+read_directory(struct ulogin_conn *c, struct ulogin_plan *plan,
+	       struct strv *policies)
+{
+	static const char *const cn_only[] = { "cn", NULL };
+	const char *base = ulogin_conn_base(c);
+	char *people = ulogin_dn_people(base);
+	char *classes = ulogin_dn_classes(base);
+	char *pol = ulogin_dn_policies(base);
+	int rc;
+
+	rc = ulogin_search(c, people, ULOGIN_SCOPE_ONE,
+			   "(objectClass=inetOrgPerson)",
+			   ulogin_plan_user_attrs, ulogin_plan_have_user, plan);
+	if (rc == LDAP_SUCCESS)
+		rc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB,
+				   "(objectClass=uloginClass)",
+				   ulogin_plan_class_attrs,
+				   ulogin_plan_have_class, plan);
+	if (rc == LDAP_SUCCESS) {
+		rc = ulogin_search(c, pol, ULOGIN_SCOPE_ONE,
+				   "(objectClass=pwdPolicy)", cn_only,
+				   note_policy, policies);
+		if (rc == LDAP_NO_SUCH_OBJECT)
+			rc = LDAP_SUCCESS;	/* no policies yet */
+	}
+	free(people);
+	free(classes);
+	free(pol);
+	return rc == LDAP_SUCCESS ? 0
+		: ulogin_ldap_error(c, rc, "cannot read the directory");
+}
+
+/* ---- applying ------------------------------------------------------------- */
+
+struct run {
+	struct ulogin_plan *plan;
+	FILE *passwords;
+	char **pending;		/* step -> initial password, until done */
+	size_t done, total;
+	bool progress;
+	int write_failed;
+};
+
+static void
+progress(struct run *r)
+{
+	static const char bar[] = "##############################";
+	size_t width = sizeof(bar) - 1;
+	size_t filled = r->total ? r->done * width / r->total : width;
+
+	if (!r->progress || (r->done % 64 && r->done != r->total))
+		return;
+	fprintf(stderr, "\r[%-30.*s] %3zu%% %zu/%zu", (int)filled, bar,
+		r->total ? r->done * 100 / r->total : 100, r->done, r->total);
+	if (r->done == r->total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static void
+step_done(void *tag, int rc, const char *diag, void *data)
+{
+	struct run *r = data;
+	size_t i = (size_t)(uintptr_t)tag;
+	char *pw = r->pending ? r->pending[i] : NULL;
+
+	if (r->progress && rc != LDAP_SUCCESS)
+		fputs("\r\033[K", stderr);
+	ulogin_plan_step_done(r->plan, i, rc, diag);
+	if (pw) {
+		/* Only a password that works goes to the letter file. */
+		if (rc == LDAP_SUCCESS && r->passwords &&
+		    fprintf(r->passwords, "%s,%s\n",
+			    ulogin_plan_step_name(r->plan, i), pw) < 0)
+			r->write_failed = 1;
+		ulogin_secret_free(pw);
+		r->pending[i] = NULL;
+	}
+	r->done++;
+	progress(r);
+}
+
+/* Overwrite the password inside a change before it is freed. */
+static void
+wipe_change(struct ulogin_change *ch)
+{
+	for (size_t i = 0; i < ch->nmods; i++)
+		if (!strcasecmp(ch->mods[i].attr, "userPassword"))
+			for (size_t j = 0; j < ch->mods[i].values.n; j++)
+				OPENSSL_cleanse(ch->mods[i].values.v[j],
+					strlen(ch->mods[i].values.v[j]));
+}
+
+static FILE *
+create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		      O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0) {
+		ulogin_error("cannot create '%s': %s", path, strerror(errno));
+		if (errno == EEXIST)
+			ulogin_hint("the file holds passwords, so it is never "
+				    "overwritten: move it away first");
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "w")))
+		close(fd);
+	return f;
+}
+
+static int
+apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
+	   struct ulogin_plan *plan, struct run *r)
+{
+	const struct ulogin_config *cfg = ulogin_conn_config(c);
+	struct ulogin_pictures pictures = { NULL, 0 };
+	struct strv names = STRV_INIT;
+	struct ulogin_pipeline *pipe;
+	size_t n = ulogin_plan_nsteps(plan);
+	int rc = 0;
+
+	if (cfg->policies.pictures_file &&
+	    ulogin_pictures_load(cfg->policies.pictures_file, &names) == 0) {
+		pictures.names = (const char *const *)names.v;
+		pictures.count = names.n;
+	}
+	r->pending = xcalloc(n ? n : 1, sizeof(*r->pending));
+	r->total = n;
+	pipe = ulogin_pipeline_start(c, o->window, step_done, r);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct ulogin_change ch;
+		const char *why = NULL;
+		char *pw = NULL;
+
+		if (ulogin_plan_step_change(plan, i, &pictures, &ch, &pw,
+					    &why) < 0) {
+			ulogin_error("cannot make an initial password: %s",
+				     why ? why : "the random generator failed");
+			ulogin_change_free(&ch);
+			rc = ULOGIN_EX_SOFTWARE;
+			break;
+		}
+		r->pending[i] = pw;
+		/* Classes name their members: the users go first. */
+		if (ulogin_plan_step_kind(plan, i) >= ULOGIN_STEP_CLASS_ADD &&
+		    (i == 0 || ulogin_plan_step_kind(plan, i - 1) <
+			       ULOGIN_STEP_CLASS_ADD))
+			ulogin_pipeline_drain(pipe);
+		if (ulogin_pipeline_send(pipe, &ch, (void *)(uintptr_t)i) !=
+		    LDAP_SUCCESS && !ulogin_conn_audit_failed(c))
+			rc = ULOGIN_EX_UNAVAILABLE;
+		wipe_change(&ch);
+		ulogin_change_free(&ch);
+	}
+	if (ulogin_pipeline_end(pipe) != LDAP_SUCCESS && !rc)
+		rc = ULOGIN_EX_UNAVAILABLE;
+	for (size_t i = 0; i < n; i++)
+		ulogin_secret_free(r->pending[i]);
+	free(r->pending);
+	r->pending = NULL;
+	strv_free(&names);
+	if (ulogin_conn_audit_failed(c))
+		rc = ULOGIN_EX_CANTCREAT;
+	return rc;
+}
+
+/* ---- reports ---------------------------------------------------------- */
+
+/* What a run did, under the names the source entry, the report and the
+ * summary use. */
+struct count {
+	const char *key;	/* counts=..., report */
+	const char *words;	/* the summary line */
+	size_t n;
+};
+
+enum { NCOUNTS = 11 };
+
+static void
+plan_counts(const struct ulogin_plan *p, struct count out[NCOUNTS])
+{
+	const struct count c[NCOUNTS] = {
+		{ "rows", "rows", ulogin_plan_rows(p) },
+		{ "added", "added", ulogin_plan_count(p, ULOGIN_STEP_ADD) },
+		{ "changed", "changed",
+		  ulogin_plan_count(p, ULOGIN_STEP_CHANGE) },
+		{ "left", "left", ulogin_plan_count(p, ULOGIN_STEP_LEAVE) },
+		{ "detached", "detached",
+		  ulogin_plan_count(p, ULOGIN_STEP_DETACH) },
+		{ "unchanged", "unchanged", ulogin_plan_unchanged(p) },
+		{ "skipped", "skipped", ulogin_plan_bad_rows(p) },
+		{ "failed", "failed", ulogin_plan_failed(p) },
+		{ "classes_added", "classes added",
+		  ulogin_plan_count(p, ULOGIN_STEP_CLASS_ADD) },
+		{ "classes_changed", "classes changed",
+		  ulogin_plan_count(p, ULOGIN_STEP_CLASS_CHANGE) },
+		{ "classes_removed", "classes removed",
+		  ulogin_plan_count(p, ULOGIN_STEP_CLASS_DELETE) },
+	};
+
+	memcpy(out, c, sizeof(c));
+}
+
+/* "rows=5 added=1 ..." (or with sep ", " and words: "5 rows, 1 added"). */
+static char *
+counts_text(const struct ulogin_plan *p, bool words)
+{
+	struct count c[NCOUNTS];
+	struct strv parts = STRV_INIT;
+	char *out;
+
+	plan_counts(p, c);
+	for (size_t i = 0; i < NCOUNTS; i++)
+		strv_push_owned(&parts, words
+				? xasprintf("%zu %s", c[i].n, c[i].words)
+				: xasprintf("%s=%zu", c[i].key, c[i].n));
+	out = strv_join(&parts, words ? ", " : " ");
+	strv_free(&parts);
+	return out;
+}
+
+static FILE *
+open_output(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		ulogin_error("cannot write '%s': %s", path, strerror(errno));
+	return f;
+}
+
+static int
+close_output(FILE *f, const char *path, int failed)
+{
+	if (fclose(f) != 0 || failed) {
+		ulogin_error("cannot write '%s': %s", path, strerror(errno));
+		return ULOGIN_EX_CANTCREAT;
+	}
+	return 0;
+}
+
+static int
+write_plan(struct ulogin_plan *plan, const char *path)
+{
+	size_t len = strlen(path);
+	bool json = len > 5 && !strcasecmp(path + len - 5, ".json");
+	FILE *f = open_output(path);
+
+	if (!f)
+		return ULOGIN_EX_CANTCREAT;
+	return close_output(f, path, json ? ulogin_plan_write_json(plan, f)
+					  : ulogin_plan_write_ldif(plan, f));
+}
+
+static int
+write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
+	     const char *outcome, time_t started, bool dry_run)
+{
+	json_t *r = json_object(), *counts = json_object();
+	struct count c[NCOUNTS];
+	char start[32], end[32];
+	FILE *f;
+	int rc;
+
+	ulogin_time_iso(started, start, sizeof(start));
+	ulogin_time_iso(time(NULL), end, sizeof(end));
+	json_object_set_new(r, "source", json_string(o->source));
+	json_object_set_new(r, "input", json_string(o->input));
+	json_object_set_new(r, "format", json_string(o->oneroster
+						     ? "oneroster" : "native"));
+	json_object_set_new(r, "dry_run", json_boolean(dry_run));
+	json_object_set_new(r, "started", json_string(start));
+	json_object_set_new(r, "finished", json_string(end));
+	json_object_set_new(r, "outcome", json_string(outcome));
+	plan_counts(p, c);
+	for (size_t i = 0; i < NCOUNTS; i++)
+		json_object_set_new(counts, c[i].key,
+				    json_integer((json_int_t)c[i].n));
+	json_object_set_new(counts, "active_before",
+			    json_integer((json_int_t)ulogin_plan_active(p)));
+	json_object_set_new(r, "counts", counts);
+	json_object_set_new(r, "errors", ulogin_plan_errors_json(p));
+	if (!(f = open_output(o->report_file))) {
+		json_decref(r);
+		return ULOGIN_EX_CANTCREAT;
+	}
+	rc = json_dumpf(r, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(r);
+	return close_output(f, o->report_file, rc);
+}
+
+static int
+write_results(struct ulogin_plan *p, const char *path)
+{
+	FILE *f = open_output(path);
+
+	if (!f)
+		return ULOGIN_EX_CANTCREAT;
+	return close_output(f, path, ulogin_plan_write_results(p, f));
+}
+
+static void
+print_plan(struct ulogin_plan *p)
+{
+	for (size_t i = 0; i < ulogin_plan_nsteps(p); i++) {
+		char *text = ulogin_plan_step_text(p, i);
+
+		puts(text);
+		free(text);
+	}
+}
+
+static void
+summary(const struct ulogin_plan *p, const char *source, bool dry_run)
+{
+	char *text = counts_text(p, true);
+
+	ulogin_info("%s'%s': %s", dry_run ? "dry run, nothing written: " : "",
+		    source, text);
+	free(text);
+}
+
+/* ---- a run ------------------------------------------------------------ */
+
+int
+ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
+{
+	const struct ulogin_config *cfg = ulogin_conn_config(c);
+	const char *kind = o->oneroster ? "oneroster" : "csv";
+	struct ulogin_plan_opts po;
+	struct ulogin_plan *plan;
+	struct strv policies = STRV_INIT;
+	struct run r;
+	char host[256], *holder = NULL, *dn = source_dn(c, o->source);
+	char *counts = NULL, *outcome = NULL;
+	const char *people_file;
+	char *users_csv = NULL;
+	time_t started = time(NULL);
+	bool locked = false;
+	long limit;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (o->oneroster)
+		people_file = users_csv = xasprintf("%s/users.csv", o->input);
+	else
+		people_file = o->input;
+	memset(&po, 0, sizeof(po));
+	po.source = o->source;
+	po.people_file = people_file;
+	po.base = ulogin_conn_base(c);
+	po.operator_dn = ulogin_conn_operator(c);
+	po.policies = &cfg->policies;
+	po.policies_present = &policies;
+	po.now = started;
+	plan = ulogin_plan_new(&po);
+	r.plan = plan;
+
+	/* 1. The file, whole, before anything else. */
+	if ((rc = read_roster(o, cfg, plan)))
+		goto out;
+	/* 2. The lock (a dry run writes nothing, so takes none). */
+	if (!cfg->dry_run) {
+		if ((rc = ulogin_prepare_changes(c)))
+			goto out;
+		if (gethostname(host, sizeof(host)) != 0)
+			snprintf(host, sizeof(host), "unknown");
+		host[sizeof(host) - 1] = '\0';
+		{
+			char stamp[32];
+
+			ulogin_gtime_format(started, stamp, sizeof(stamp));
+			holder = xasprintf("%s %ld %s", host, (long)getpid(),
+					   stamp);
+		}
+		if ((rc = take_lock(c, dn, o->source, kind, holder)))
+			goto out;
+		locked = true;
+	}
+	/* 3. The directory, once. */
+	if ((rc = read_directory(c, plan, &policies))) {
+		outcome = xstrdup("failed: cannot read the directory");
+		goto out;
+	}
+	ulogin_plan_compute(plan);
+	counts = counts_text(plan, false);
+
+	/* 4. A truncated export must never lock a school out. */
+	limit = ulogin_max_leavers(cfg->max_leavers,
+				   ulogin_plan_active(plan));
+	if (limit < 0) {
+		ulogin_error("max_leavers '%s' is not a count or a percentage",
+			     cfg->max_leavers);
+		rc = ULOGIN_EX_CONFIG;
+		outcome = xstrdup("failed: bad max_leavers setting");
+		goto out;
+	}
+	if (ulogin_plan_count(plan, ULOGIN_STEP_LEAVE) > (size_t)limit &&
+	    !o->force) {
+		ulogin_error("the run would block %zu of the %zu users of "
+			     "source '%s' (max_leavers %s allows %ld); nothing "
+			     "was changed",
+			     ulogin_plan_count(plan, ULOGIN_STEP_LEAVE),
+			     ulogin_plan_active(plan), o->source,
+			     cfg->max_leavers, limit);
+		ulogin_hint("is the export complete? check it with --dry-run; "
+			    "if they really left, run again with --force");
+		rc = ULOGIN_EX_DATAERR;
+		outcome = xasprintf("refused: would block %zu of %zu users",
+				    ulogin_plan_count(plan, ULOGIN_STEP_LEAVE),
+				    ulogin_plan_active(plan));
+		goto out;
+	}
+
+	if (o->plan_file && (rc = write_plan(plan, o->plan_file)))
+		goto out;
+	if (cfg->dry_run) {
+		print_plan(plan);
+	} else {
+		if (o->passwords_file &&
+		    !(r.passwords = create_private(o->passwords_file))) {
+			rc = ULOGIN_EX_CANTCREAT;
+			outcome = xstrdup("failed: cannot create the "
+					  "passwords file");
+			goto out;
+		}
+		if (r.passwords)
+			fputs("username,password\n", r.passwords);
+		if (ulogin_verbosity() > 0)
+			print_plan(plan);
+		r.progress = o->progress;
+		rc = apply_plan(c, o, plan, &r);
+		if (r.passwords && (fclose(r.passwords) != 0 ||
+				    r.write_failed)) {
+			ulogin_error("cannot write '%s': the new users' "
+				     "initial passwords are incomplete",
+				     o->passwords_file);
+			rc = rc ? rc : ULOGIN_EX_CANTCREAT;
+		}
+		r.passwords = NULL;
+		if (!o->passwords_file &&
+		    ulogin_plan_count(plan, ULOGIN_STEP_ADD))
+			ulogin_info("new users got initial passwords that were "
+				    "not kept; give --passwords FILE to hand "
+				    "them out, or reset them");
+	}
+	free(counts);
+	counts = counts_text(plan, false);
+	if (!rc && (ulogin_plan_bad_rows(plan) || ulogin_plan_failed(plan)))
+		rc = ULOGIN_EX_PARTIAL;
+	outcome = xstrdup(rc == 0 ? "ok"
+			  : rc == ULOGIN_EX_PARTIAL
+			  ? "partial: some rows were skipped or failed"
+			  : "failed: the run stopped early");
+	summary(plan, o->source, cfg->dry_run);
+out:
+	if (locked) {
+		int lrc = release_lock(c, dn, holder, kind,
+				       outcome ? outcome : "failed",
+				       counts ? counts : "");
+
+		rc = rc ? rc : lrc;
+	}
+	if (o->report_file && (outcome || rc == ULOGIN_EX_DATAERR)) {
+		int wrc = write_report(plan, o,
+				       outcome ? outcome : "refused: the input "
+				       "cannot be read", started,
+				       cfg->dry_run);
+
+		rc = rc ? rc : wrc;
+	}
+	if (o->results_file && outcome) {
+		int wrc = write_results(plan, o->results_file);
+
+		rc = rc ? rc : wrc;
+	}
+	if (r.passwords)
+		fclose(r.passwords);
+	free(outcome);
+	free(counts);
+	free(holder);
+	free(dn);
+	free(users_csv);
+	strv_free(&policies);
+	ulogin_plan_free(plan);
+	return rc;
+}
+
+/* ---- list, show, purge, unlock --------------------------------------- */
+
+struct tally {
+	struct strv names;
+	size_t *users, *left;
+};
+
+static int
+tally_user(const struct ulogin_entry *e, void *data)
+{
+	struct tally *t = data;
+	const struct strv *v = ulogin_entry_values(e, "uloginSource");
+	bool left = ulogin_entry_get(e, "uloginLeftAt") != NULL;
+
+	for (size_t i = 0; v && i < v->n; i++)
+		for (size_t j = 0; j < t->names.n; j++)
+			if (!strcasecmp(v->v[i], t->names.v[j])) {
+				if (left)
+					t->left[j]++;
+				else
+					t->users[j]++;
+			}
+	return 0;
+}
+
+static int
+collect_entry(const struct ulogin_entry *e, void *data)
+{
+	struct ulogin_entry **list = data;
+	size_t n = 0;
+
+	while ((*list)[n].dn)
+		n++;
+	*list = xreallocarray(*list, n + 2, sizeof(**list));
+	memset(&(*list)[n], 0, 2 * sizeof(**list));
+	(*list)[n].dn = xstrdup(e->dn);
+	(*list)[n].nattrs = e->nattrs;
+	(*list)[n].attrs = xcalloc(e->nattrs ? e->nattrs : 1,
+				   sizeof(*e->attrs));
+	for (size_t i = 0; i < e->nattrs; i++) {
+		(*list)[n].attrs[i].name = xstrdup(e->attrs[i].name);
+		for (size_t j = 0; j < e->attrs[i].values.n; j++)
+			strv_push(&(*list)[n].attrs[i].values,
+				  e->attrs[i].values.v[j]);
+	}
+	return 0;
+}
+
+static void
+free_entries(struct ulogin_entry *list)
+{
+	for (size_t i = 0; list && list[i].dn; i++)
+		ulogin_entry_free(&list[i]);
+	free(list);
+}
+
+static void
+set_time(struct ulogin_table *t, size_t col, const char *gtime)
+{
+	char words[32];
+	time_t when;
+
+	if (gtime && ulogin_gtime_parse(gtime, &when) == 0) {
+		ulogin_time_iso(when, words, sizeof(words));
+		ulogin_table_set(t, col, words);
+	} else {
+		ulogin_table_set(t, col, gtime);
+	}
+}
+
+int
+ulogin_import_list(struct ulogin_conn *c, struct ulogin_table **out)
+{
+	static const char *const cols[] = { "source", "kind", "deprecated",
+		"users#", "left#", "last-run", "outcome", "counts", "lock",
+		NULL };
+	static const char *const user_attrs[] = { "uloginSource",
+						  "uloginLeftAt", NULL };
+	const char *base = ulogin_conn_base(c);
+	char *imports = ulogin_dn_imports(base), *people = ulogin_dn_people(base);
+	struct ulogin_entry *list = xcalloc(1, sizeof(*list));
+	struct tally t = { STRV_INIT, NULL, NULL };
+	int rc;
+
+	rc = ulogin_search(c, imports, ULOGIN_SCOPE_ONE,
+			   "(objectClass=uloginImportSource)", source_attrs,
+			   collect_entry, &list);
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		rc = LDAP_SUCCESS;
+	for (size_t i = 0; rc == LDAP_SUCCESS && list[i].dn; i++)
+		strv_push(&t.names, ulogin_entry_get(&list[i], "cn"));
+	t.users = xcalloc(t.names.n + 1, sizeof(*t.users));
+	t.left = xcalloc(t.names.n + 1, sizeof(*t.left));
+	if (rc == LDAP_SUCCESS && t.names.n)
+		rc = ulogin_search(c, people, ULOGIN_SCOPE_ONE,
+				   "(uloginSource=*)", user_attrs, tally_user,
+				   &t);
+	if (rc != LDAP_SUCCESS) {
+		rc = ulogin_ldap_error(c, rc, "cannot list import sources");
+	} else {
+		*out = ulogin_table_new(cols);
+		for (size_t i = 0; list[i].dn; i++) {
+			const struct ulogin_entry *e = &list[i];
+			const char *dep = ulogin_entry_get(e,
+							   "uloginDeprecated");
+			char n[32];
+
+			ulogin_table_begin_row(*out);
+			ulogin_table_set(*out, 0, ulogin_entry_get(e, "cn"));
+			ulogin_table_set(*out, 1, ulogin_entry_get(
+						 e, "uloginSourceKind"));
+			ulogin_table_set(*out, 2, dep && !strcasecmp(dep,
+					 "TRUE") ? "yes" : "no");
+			snprintf(n, sizeof(n), "%zu", t.users[i]);
+			ulogin_table_set(*out, 3, n);
+			snprintf(n, sizeof(n), "%zu", t.left[i]);
+			ulogin_table_set(*out, 4, n);
+			set_time(*out, 5, ulogin_entry_get(e, "uloginLastRun"));
+			ulogin_table_set(*out, 6, ulogin_entry_get(
+						 e, "uloginLastOutcome"));
+			ulogin_table_set(*out, 7, ulogin_entry_get(
+						 e, "uloginLastCounts"));
+			ulogin_table_set(*out, 8, ulogin_entry_get(
+						 e, "uloginLock"));
+		}
+		ulogin_table_sort(*out, 0);
+		rc = 0;
+	}
+	strv_free(&t.names);
+	free(t.users);
+	free(t.left);
+	free_entries(list);
+	free(imports);
+	free(people);
+	return rc;
+}
+
+static int
+source_exists(struct ulogin_conn *c, const char *source)
+{
+	char *dn = source_dn(c, source);
+	int lrc, found = ulogin_exists(c, dn, &lrc);
+	int rc = 0;
+
+	if (found < 0) {
+		rc = ulogin_ldap_error(c, lrc, "cannot look up import source "
+				       "'%s'", source);
+	} else if (!found) {
+		ulogin_error("cannot find import source '%s'", source);
+		ulogin_hint("'ulogin-import list' shows the sources");
+		rc = ULOGIN_EX_NOUSER;
+	}
+	free(dn);
+	return rc;
+}
+
+struct show_state {
+	struct ulogin_table *t;
+	const char *source;
+};
+
+static int
+show_user(const struct ulogin_entry *e, void *data)
+{
+	struct show_state *s = data;
+	const struct strv *v;
+	struct strv others = STRV_INIT;
+	char *joined;
+
+	ulogin_table_begin_row(s->t);
+	ulogin_table_set(s->t, 0, ulogin_entry_get(e, "uid"));
+	ulogin_table_set(s->t, 1, ulogin_entry_get(e, "cn"));
+	ulogin_table_set(s->t, 2, ulogin_entry_get(e, "uloginExternalId"));
+	v = ulogin_entry_values(e, "uloginRole");
+	joined = v ? strv_join(v, ",") : NULL;
+	ulogin_table_set(s->t, 3, joined);
+	free(joined);
+	v = ulogin_entry_values(e, "uloginInstitution");
+	joined = v ? strv_join(v, ",") : NULL;
+	ulogin_table_set(s->t, 4, joined);
+	free(joined);
+	ulogin_table_set(s->t, 5, ulogin_entry_get(e, "uloginLeftAt")
+				  ? "left" : "active");
+	set_time(s->t, 6, ulogin_entry_get(e, "uloginLeftAt"));
+	v = ulogin_entry_values(e, "uloginSource");
+	for (size_t i = 0; v && i < v->n; i++)
+		if (strcasecmp(v->v[i], s->source))
+			strv_push(&others, v->v[i]);
+	joined = strv_join(&others, ",");
+	ulogin_table_set(s->t, 7, joined);
+	free(joined);
+	strv_free(&others);
+	return 0;
+}
+
+int
+ulogin_import_show(struct ulogin_conn *c, const char *source,
+		   struct ulogin_table **out)
+{
+	static const char *const cols[] = { "username", "name", "external-id",
+		"roles*", "institutions*", "state", "left-at",
+		"other-sources*", NULL };
+	static const char *const attrs[] = { "uid", "cn", "uloginExternalId",
+		"uloginRole", "uloginInstitution", "uloginLeftAt",
+		"uloginSource", NULL };
+	char *people = ulogin_dn_people(ulogin_conn_base(c));
+	char *filter = ulogin_filter("(uloginSource=%s)", source);
+	struct show_state s = { NULL, source };
+	int rc;
+
+	if ((rc = source_exists(c, source)))
+		goto out;
+	s.t = ulogin_table_new(cols);
+	rc = ulogin_search(c, people, ULOGIN_SCOPE_ONE, filter, attrs,
+			   show_user, &s);
+	if (rc != LDAP_SUCCESS) {
+		ulogin_table_free(s.t);
+		rc = ulogin_ldap_error(c, rc, "cannot list the users of '%s'",
+				       source);
+		goto out;
+	}
+	ulogin_table_sort(s.t, 0);
+	*out = s.t;
+	rc = 0;
+out:
+	free(filter);
+	free(people);
+	return rc;
+}
+
+static int
+note_dn(const struct ulogin_entry *e, void *data)
+{
+	strv_push(data, e->dn);
+	return 0;
+}
+
+struct purge_run {
+	const struct strv *dns;
+	size_t failed;
+	struct ulogin_conn *c;
+};
+
+static void
+purge_done(void *tag, int rc, const char *diag, void *data)
+{
+	struct purge_run *r = data;
+	size_t i = (size_t)(uintptr_t)tag;
+
+	if (rc == LDAP_SUCCESS)
+		return;
+	r->failed++;
+	ulogin_error("cannot delete '%s': %s%s%s%s", r->dns->v[i],
+		     ulogin_ldap_words(rc), diag ? " (" : "", diag ? diag : "",
+		     diag ? ")" : "");
+}
+
+/* Take purged users out of every class that still names them. */
+static int
+unlink_classes(struct ulogin_conn *c, const struct strv *dns)
+{
+	static const char *const attrs[] = { "member", "uloginTeacher", NULL };
+	char *classes = ulogin_dn_classes(ulogin_conn_base(c));
+	struct ulogin_entry *list = xcalloc(1, sizeof(*list));
+	int rc = LDAP_SUCCESS;
+
+	for (size_t i = 0; i < dns->n && rc == LDAP_SUCCESS; i++) {
+		char *f = ulogin_filter("(|(member=%s)(uloginTeacher=%s))",
+					dns->v[i], dns->v[i]);
+
+		rc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB, f, attrs,
+				   collect_entry, &list);
+		free(f);
+		for (size_t j = 0; rc == LDAP_SUCCESS && list[j].dn; j++) {
+			struct ulogin_change ch;
+
+			ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY,
+					   list[j].dn, "import.purge.unlink");
+			if (ulogin_entry_has_value(&list[j], "member",
+						   dns->v[i]))
+				ulogin_change_mod(&ch, ULOGIN_MOD_DELETE,
+						  "member", dns->v[i]);
+			if (ulogin_entry_has_value(&list[j], "uloginTeacher",
+						   dns->v[i]))
+				ulogin_change_mod(&ch, ULOGIN_MOD_DELETE,
+						  "uloginTeacher", dns->v[i]);
+			if (ch.nmods)
+				rc = ulogin_apply(c, &ch);
+			ulogin_change_free(&ch);
+		}
+		free_entries(list);
+		list = xcalloc(1, sizeof(*list));
+	}
+	free_entries(list);
+	free(classes);
+	return rc;
+}
+
+int
+ulogin_import_purge(struct ulogin_conn *c, const char *source,
+		    long older_than, bool (*confirm)(const char *question),
+		    struct ulogin_table **out)
+{
+	static const char *const cols[] = { "username", "dn", NULL };
+	static const char *const attrs[] = { "uid", NULL };
+	char *people = ulogin_dn_people(ulogin_conn_base(c));
+	char cutoff[32], *filter = NULL, *question;
+	struct strv dns = STRV_INIT;
+	struct purge_run r = { &dns, 0, c };
+	struct ulogin_pipeline *pipe;
+	int rc;
+
+	if ((rc = source_exists(c, source)))
+		goto out;
+	ulogin_gtime_format(time(NULL) - older_than, cutoff, sizeof(cutoff));
+	/* Left through this source and attached by no other. */
+	filter = ulogin_filter("(&(uloginSource=%s)(uloginLeftAt<=%s))",
+			       source, cutoff);
+	rc = ulogin_search(c, people, ULOGIN_SCOPE_ONE, filter, attrs, note_dn,
+			   &dns);
+	if (rc != LDAP_SUCCESS) {
+		rc = ulogin_ldap_error(c, rc, "cannot find the leavers of '%s'",
+				       source);
+		goto out;
+	}
+	*out = ulogin_table_new(cols);
+	if (ulogin_conn_config(c)->dry_run) {
+		/* Only say who would go. */
+		for (size_t i = 0; i < dns.n; i++) {
+			char *uid = ulogin_dn_first_value(dns.v[i], "uid");
+
+			ulogin_table_begin_row(*out);
+			ulogin_table_set(*out, 0, uid);
+			ulogin_table_set(*out, 1, dns.v[i]);
+			free(uid);
+		}
+		rc = 0;
+		goto out;
+	}
+	if (!dns.n) {
+		ulogin_info("no leaver of '%s' left before %s", source, cutoff);
+		rc = 0;
+		goto out;
+	}
+	question = xasprintf("delete %zu users who left '%s'?", dns.n, source);
+	if (confirm && !confirm(question)) {
+		free(question);
+		ulogin_error("nothing deleted");
+		rc = ULOGIN_EX_USAGE;
+		goto out;
+	}
+	free(question);
+	if ((rc = ulogin_prepare_changes(c)))
+		goto out;
+	if ((rc = unlink_classes(c, &dns)) != LDAP_SUCCESS) {
+		rc = ulogin_ldap_error(c, rc, "cannot take the leavers out of "
+				       "their classes");
+		goto out;
+	}
+	pipe = ulogin_pipeline_start(c, 64, purge_done, &r);
+	for (size_t i = 0; i < dns.n; i++) {
+		struct ulogin_change ch;
+
+		ulogin_change_init(&ch, ULOGIN_CHANGE_DELETE, dns.v[i],
+				   "import.purge");
+		ulogin_pipeline_send(pipe, &ch, (void *)(uintptr_t)i);
+		ulogin_change_free(&ch);
+	}
+	rc = ulogin_pipeline_end(pipe) != LDAP_SUCCESS ? ULOGIN_EX_UNAVAILABLE
+		: ulogin_conn_audit_failed(c) ? ULOGIN_EX_CANTCREAT
+		: r.failed ? ULOGIN_EX_PARTIAL : 0;
+	for (size_t i = 0; i < dns.n; i++) {
+		char *uid = ulogin_dn_first_value(dns.v[i], "uid");
+
+		ulogin_table_begin_row(*out);
+		ulogin_table_set(*out, 0, uid);
+		ulogin_table_set(*out, 1, dns.v[i]);
+		free(uid);
+	}
+out:
+	strv_free(&dns);
+	free(filter);
+	free(people);
+	return rc;
+}
+
+int
+ulogin_import_unlock(struct ulogin_conn *c, const char *source,
+		     bool (*confirm)(const char *question))
+{
+	struct ulogin_entry e;
+	struct ulogin_change ch;
+	char *dn = source_dn(c, source), *question;
+	const char *holder;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = ulogin_read(c, dn, source_attrs, &e);
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		ulogin_error("cannot find import source '%s'", source);
+		rc = ULOGIN_EX_NOUSER;
+		goto out;
+	}
+	if (rc != LDAP_SUCCESS) {
+		rc = ulogin_ldap_error(c, rc, "cannot read import source '%s'",
+				       source);
+		goto out;
+	}
+	if (!(holder = ulogin_entry_get(&e, "uloginLock"))) {
+		ulogin_info("source '%s' is not locked", source);
+		rc = 0;
+		goto out;
+	}
+	question = xasprintf("remove the lock of '%s' held by %s? (only if "
+			     "that run is dead)", source, holder);
+	if (confirm && !confirm(question)) {
+		free(question);
+		ulogin_error("the lock was kept");
+		rc = ULOGIN_EX_USAGE;
+		goto out;
+	}
+	free(question);
+	if ((rc = ulogin_prepare_changes(c)))
+		goto out;
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.unlock");
+	ulogin_change_set(&ch, "uloginLock", NULL);
+	rc = ulogin_apply(c, &ch);
+	ulogin_change_free(&ch);
+	rc = rc == LDAP_SUCCESS ? 0
+		: ulogin_ldap_error(c, rc, "cannot remove the lock of '%s'",
+				    source);
+out:
+	ulogin_entry_free(&e);
+	free(dn);
+	return rc;
+}

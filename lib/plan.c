@@ -1,0 +1,1441 @@
+/*
+ * Import planning: the roster against the directory, in memory.  People
+ * and directory users are kept compactly (strings in an arena, indexes in
+ * hash maps), and LDAP changes are built one at a time when a step is
+ * applied or printed.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <jansson.h>
+#include <ldap.h>
+
+#include "account.h"
+#include "dn.h"
+#include "generate.h"
+#include "gtime.h"
+#include "msg.h"
+#include "plan.h"
+#include "ppolicy.h"
+#include "strmap.h"
+#include "banned.h"
+
+/* ---- what the roster says ------------------------------------------- */
+
+struct have;
+
+struct person {
+	const char *ext, *given, *sn, *username, *grade, *mail, *mobile, *nid;
+	const char **roles, **insts, **classes, **parents;	/* sorted */
+	const char *dn;
+	size_t line;
+	struct have *have;
+	enum ulogin_row_action action;
+	bool skipped;
+	int rc;			/* LDAP code of its step */
+	const char *reason;	/* why skipped or failed */
+};
+
+struct klass {
+	const char *key, *cn, *inst, *name, *grade;
+	struct person **students, **teachers;
+	size_t nstudents, nteachers, astudents, ateachers;
+	struct have_class *have;
+};
+
+struct bad {
+	const char *file, *key, *why;
+	size_t line;
+};
+
+/* ---- what the directory holds ---------------------------------------- */
+
+struct have {
+	const char *dn, *uid, *given, *sn, *cn, *mail, *mobile, *grade, *level;
+	const char *ext, *nid, *left, *locked, *block_reason, *link, *override;
+	const char **roles, **insts, **sources, **parents;
+	struct person *want;
+	bool ours;		/* attached through this source */
+	int rc;
+	const char *reason;
+};
+
+struct have_class {
+	const char *dn, *cn, *grade;
+	const char **sources, **members, **teachers;
+	struct klass *want;
+	bool ours;
+};
+
+enum step_obj { OBJ_PERSON, OBJ_HAVE, OBJ_CLASS, OBJ_HAVE_CLASS };
+
+struct step {
+	enum ulogin_step_kind kind;
+	enum step_obj type;
+	void *obj;
+};
+
+/* One line of --results: a person, a bad row or a leaver. */
+struct row_ref {
+	struct person *person;
+	struct bad *bad;
+	struct have *leaver;
+};
+
+struct ulogin_plan {
+	struct ulogin_plan_opts o;
+	char *people_dn, *classes_dn, *policies_dn, *source_dn_filter;
+	struct arena arena;
+	struct ulogin_roster_sink sink;
+
+	struct person **people;
+	size_t npeople, apeople;
+	struct klass **classes;
+	size_t nclasses, aclasses;
+	struct bad **bad;
+	size_t nbad, abad;
+	struct have **haves;
+	size_t nhaves, ahaves;
+	struct have_class **have_classes;
+	size_t nhave_classes, ahave_classes;
+
+	struct strmap want_ext, want_uid, class_key;
+	struct strmap have_ext, have_uid, have_dn, have_cn;
+	struct strmap prefixes;	/* username prefix -> next number */
+
+	struct step *steps;
+	size_t nsteps, asteps;
+	size_t counts[ULOGIN_NSTEP_KINDS];
+	size_t unchanged, active, failed;
+	struct row_ref *rows;
+	size_t nrows, arows;
+};
+
+#define PUSH(arr, n, alloc, item) do { \
+	if ((n) == (alloc)) { \
+		(alloc) = (alloc) ? (alloc) * 2 : 64; \
+		(arr) = xreallocarray((arr), (alloc), sizeof(*(arr))); \
+	} \
+	(arr)[(n)++] = (item); \
+} while (0)
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A sorted, NULL-terminated copy of a list in the arena. */
+static const char **
+arena_list(struct arena *a, char *const *v, size_t n)
+{
+	const char **out = arena_alloc(a, (n + 1) * sizeof(*out));
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = arena_strdup(a, v[i]);
+	out[n] = NULL;
+	qsort(out, n, sizeof(*out), compare_strings);
+	return out;
+}
+
+static size_t
+list_len(const char *const *l)
+{
+	size_t n = 0;
+
+	while (l && l[n])
+		n++;
+	return n;
+}
+
+static bool
+list_has(const char *const *l, const char *s)
+{
+	for (; l && *l; l++)
+		if (!strcasecmp(*l, s))
+			return true;
+	return false;
+}
+
+/* Same values, in any order, without regard to case. */
+static bool
+list_same(const char *const *a, const char *const *b)
+{
+	size_t n = list_len(a);
+
+	if (n != list_len(b))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!list_has(b, a[i]))
+			return false;
+	return true;
+}
+
+static bool
+str_same(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* ---- the sink ----------------------------------------------------------- */
+
+static int
+sink_bad(void *data, const char *file, size_t line, const char *key,
+	 const char *why)
+{
+	struct ulogin_plan *p = data;
+	struct bad *b = arena_alloc(&p->arena, sizeof(*b));
+	struct row_ref r = { NULL, b, NULL };
+
+	b->file = arena_strdup(&p->arena, file);
+	b->line = line;
+	b->key = arena_strdup(&p->arena, key);
+	b->why = arena_strdup(&p->arena, why);
+	PUSH(p->bad, p->nbad, p->abad, b);
+	PUSH(p->rows, p->nrows, p->arows, r);
+	/* The message names the row, never a national ID number. */
+	ulogin_msg_plain("%s:%zu: key=%s: %s", file, line, key ? key : "-",
+			 why);
+	return 0;
+}
+
+static int
+sink_class(void *data, const char *key, const char *inst, const char *name,
+	   const char *grade)
+{
+	struct ulogin_plan *p = data;
+	struct klass *k = arena_alloc(&p->arena, sizeof(*k));
+	char *cn = xasprintf("%s-%s", inst, name);
+
+	memset(k, 0, sizeof(*k));
+	k->key = arena_strdup(&p->arena, key);
+	k->cn = arena_strdup(&p->arena, cn);
+	k->inst = arena_strdup(&p->arena, inst);
+	k->name = arena_strdup(&p->arena, name);
+	k->grade = arena_strdup(&p->arena, grade);
+	free(cn);
+	strmap_put(&p->class_key, key, k);
+	PUSH(p->classes, p->nclasses, p->aclasses, k);
+	return 0;
+}
+
+static int
+sink_person(void *data, const struct ulogin_person_row *r)
+{
+	struct ulogin_plan *p = data;
+	struct person *w, *first;
+	struct row_ref ref = { NULL, NULL, NULL };
+	char *why;
+
+	if ((first = strmap_get(&p->want_ext, r->external_id))) {
+		why = xasprintf("duplicate key: the same external id is on "
+				"line %zu", first->line);
+		sink_bad(p, p->o.people_file, r->line, r->external_id, why);
+		free(why);
+		return 0;
+	}
+	if (r->username && (first = strmap_get(&p->want_uid, r->username))) {
+		why = xasprintf("duplicate username '%s': also on line %zu",
+				r->username, first->line);
+		sink_bad(p, p->o.people_file, r->line, r->external_id, why);
+		free(why);
+		return 0;
+	}
+	w = arena_alloc(&p->arena, sizeof(*w));
+	memset(w, 0, sizeof(*w));
+	w->line = r->line;
+	w->ext = arena_strdup(&p->arena, r->external_id);
+	w->given = arena_strdup(&p->arena, r->given_name);
+	w->sn = arena_strdup(&p->arena, r->surname);
+	w->username = arena_strdup(&p->arena, r->username);
+	w->grade = arena_strdup(&p->arena, r->grade);
+	w->mail = arena_strdup(&p->arena, r->mail);
+	w->mobile = arena_strdup(&p->arena, r->mobile);
+	w->nid = arena_strdup(&p->arena, r->nid_hmac);
+	w->roles = arena_list(&p->arena, r->roles.v, r->roles.n);
+	w->insts = arena_list(&p->arena, r->institutions.v,
+			      r->institutions.n);
+	w->classes = arena_list(&p->arena, r->classes.v, r->classes.n);
+	w->parents = arena_list(&p->arena, r->parents.v, r->parents.n);
+	strmap_put(&p->want_ext, w->ext, w);
+	if (w->username)
+		strmap_put(&p->want_uid, w->username, w);
+	PUSH(p->people, p->npeople, p->apeople, w);
+	ref.person = w;
+	PUSH(p->rows, p->nrows, p->arows, ref);
+	return 0;
+}
+
+const struct ulogin_roster_sink *
+ulogin_plan_sink(struct ulogin_plan *p)
+{
+	return &p->sink;
+}
+
+/* ---- the directory -------------------------------------------------- */
+
+const char *const ulogin_plan_user_attrs[] = {
+	"uid", "givenName", "sn", "cn", "mail", "mobile", "uloginGrade",
+	"uloginLevel", "uloginExternalId", "uloginNationalIdHmac",
+	"uloginLeftAt", "pwdAccountLockedTime", "uloginBlockReason",
+	"pwdPolicySubentry", "uloginPolicyOverride", "uloginRole",
+	"uloginInstitution", "uloginSource", "uloginParent", NULL
+};
+
+const char *const ulogin_plan_class_attrs[] = {
+	"cn", "uloginGrade", "uloginSource", "member", "uloginTeacher", NULL
+};
+
+static const char **
+entry_list(struct arena *a, const struct ulogin_entry *e, const char *attr)
+{
+	const struct strv *v = ulogin_entry_values(e, attr);
+
+	return v ? arena_list(a, v->v, v->n) : arena_list(a, NULL, 0);
+}
+
+int
+ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
+{
+	struct ulogin_plan *p = data;
+	struct arena *a = &p->arena;
+	struct have *h = arena_alloc(a, sizeof(*h));
+
+#define GET(attr) arena_strdup(a, ulogin_entry_get(e, attr))
+	memset(h, 0, sizeof(*h));
+	h->dn = arena_strdup(a, e->dn);
+	h->uid = GET("uid");
+	h->given = GET("givenName");
+	h->sn = GET("sn");
+	h->cn = GET("cn");
+	h->mail = GET("mail");
+	h->mobile = GET("mobile");
+	h->grade = GET("uloginGrade");
+	h->level = GET("uloginLevel");
+	h->ext = GET("uloginExternalId");
+	h->nid = GET("uloginNationalIdHmac");
+	h->left = GET("uloginLeftAt");
+	h->locked = GET("pwdAccountLockedTime");
+	h->block_reason = GET("uloginBlockReason");
+	h->link = GET("pwdPolicySubentry");
+	h->override = GET("uloginPolicyOverride");
+#undef GET
+	h->roles = entry_list(a, e, "uloginRole");
+	h->insts = entry_list(a, e, "uloginInstitution");
+	h->sources = entry_list(a, e, "uloginSource");
+	h->parents = entry_list(a, e, "uloginParent");
+	h->ours = list_has(h->sources, p->o.source);
+	if (h->ours && !h->left)
+		p->active++;
+	if (h->ext)
+		strmap_put(&p->have_ext, h->ext, h);
+	if (h->uid)
+		strmap_put(&p->have_uid, h->uid, h);
+	strmap_put(&p->have_dn, h->dn, h);
+	PUSH(p->haves, p->nhaves, p->ahaves, h);
+	return 0;
+}
+
+int
+ulogin_plan_have_class(const struct ulogin_entry *e, void *data)
+{
+	struct ulogin_plan *p = data;
+	struct arena *a = &p->arena;
+	struct have_class *h = arena_alloc(a, sizeof(*h));
+
+	memset(h, 0, sizeof(*h));
+	h->dn = arena_strdup(a, e->dn);
+	h->cn = arena_strdup(a, ulogin_entry_get(e, "cn"));
+	h->grade = arena_strdup(a, ulogin_entry_get(e, "uloginGrade"));
+	h->sources = entry_list(a, e, "uloginSource");
+	h->members = entry_list(a, e, "member");
+	h->teachers = entry_list(a, e, "uloginTeacher");
+	h->ours = list_has(h->sources, p->o.source);
+	if (h->cn)
+		strmap_put(&p->have_cn, h->cn, h);
+	PUSH(p->have_classes, p->nhave_classes, p->ahave_classes, h);
+	return 0;
+}
+
+/* ---- life cycle ---------------------------------------------------- */
+
+struct ulogin_plan *
+ulogin_plan_new(const struct ulogin_plan_opts *o)
+{
+	struct ulogin_plan *p = xcalloc(1, sizeof(*p));
+
+	p->o = *o;
+	p->people_dn = ulogin_dn_people(o->base);
+	p->classes_dn = ulogin_dn_classes(o->base);
+	p->policies_dn = ulogin_dn_policies(o->base);
+	p->sink.klass = sink_class;
+	p->sink.person = sink_person;
+	p->sink.bad = sink_bad;
+	p->sink.data = p;
+	/* External ids and usernames match without regard to case, as
+	 * the directory compares them. */
+	p->want_ext.fold = p->want_uid.fold = p->have_ext.fold = true;
+	p->have_uid.fold = p->have_dn.fold = p->have_cn.fold = true;
+	return p;
+}
+
+void
+ulogin_plan_free(struct ulogin_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nclasses; i++) {
+		free(p->classes[i]->students);
+		free(p->classes[i]->teachers);
+	}
+	free(p->people);
+	free(p->classes);
+	free(p->bad);
+	free(p->haves);
+	free(p->have_classes);
+	free(p->steps);
+	free(p->rows);
+	strmap_free(&p->want_ext);
+	strmap_free(&p->want_uid);
+	strmap_free(&p->class_key);
+	strmap_free(&p->have_ext);
+	strmap_free(&p->have_uid);
+	strmap_free(&p->have_dn);
+	strmap_free(&p->have_cn);
+	strmap_free(&p->prefixes);
+	arena_free(&p->arena);
+	free(p->people_dn);
+	free(p->classes_dn);
+	free(p->policies_dn);
+	free(p);
+}
+
+/* ---- computing ------------------------------------------------------- */
+
+static void
+add_step(struct ulogin_plan *p, enum ulogin_step_kind kind,
+	 enum step_obj type, void *obj)
+{
+	struct step s = { kind, type, obj };
+
+	PUSH(p->steps, p->nsteps, p->asteps, s);
+	p->counts[kind]++;
+}
+
+static void
+skip_person(struct ulogin_plan *p, struct person *w, const char *why)
+{
+	w->skipped = true;
+	w->action = ULOGIN_ROW_SKIPPED;
+	w->reason = arena_strdup(&p->arena, why);
+	ulogin_msg_plain("%s:%zu: key=%s: %s", p->o.people_file, w->line,
+			 w->ext, why);
+}
+
+/* The lowest free prefix + 4 digits, as ulogin-user add makes them. */
+static const char *
+new_username(struct ulogin_plan *p, const struct person *w)
+{
+	char *prefix = ulogin_username_prefix(w->given, w->sn);
+	size_t *next = strmap_get(&p->prefixes, prefix);
+	const char *out = NULL;
+
+	if (!next) {
+		next = arena_alloc(&p->arena, sizeof(*next));
+		*next = 1;
+		strmap_put(&p->prefixes, prefix, next);
+	}
+	for (; *next < 10000 && !out; (*next)++) {
+		char *u = xasprintf("%s%04zu", prefix, *next);
+
+		if (!strmap_get(&p->have_uid, u) &&
+		    !strmap_get(&p->want_uid, u))
+			out = arena_strdup(&p->arena, u);
+		free(u);
+	}
+	free(prefix);
+	return out;
+}
+
+static void
+match_people(struct ulogin_plan *p)
+{
+	for (size_t i = 0; i < p->npeople; i++) {
+		struct person *w = p->people[i];
+		struct have *h = strmap_get(&p->have_ext, w->ext);
+
+		if (!h && w->username) {
+			h = strmap_get(&p->have_uid, w->username);
+			/* A user made by hand is taken over; one with
+			 * another external id is someone else. */
+			if (h && h->ext) {
+				char *why = xasprintf("username '%s' belongs "
+					"to another user (external id %s)",
+					w->username, h->ext);
+
+				skip_person(p, w, why);
+				free(why);
+				continue;
+			}
+		}
+		if (h && h->want) {
+			skip_person(p, w, "matches the same directory user "
+				    "as an earlier row");
+			continue;
+		}
+		if (h) {
+			w->have = h;
+			h->want = w;
+			w->dn = h->dn;
+		}
+	}
+	for (size_t i = 0; i < p->npeople; i++) {
+		struct person *w = p->people[i];
+		char *dn;
+
+		if (w->skipped || w->have)
+			continue;
+		if (!w->username) {
+			if (!(w->username = new_username(p, w))) {
+				skip_person(p, w, "no free username for this "
+					    "name: give one in the export");
+				continue;
+			}
+			strmap_put(&p->want_uid, w->username, w);
+		}
+		dn = ulogin_dn_child(p->people_dn, "uid", w->username);
+		w->dn = arena_strdup(&p->arena, dn);
+		free(dn);
+	}
+}
+
+/* The policy that applies to someone with these values (NULL: none). */
+static const char *
+effective(const struct ulogin_plan *p, const char *override,
+	  const char *grade, const char *const *roles)
+{
+	struct ulogin_attr attrs[4];
+	struct ulogin_entry e = { "", attrs, 0 };
+	struct ulogin_effective eff;
+	const char *name = NULL;
+
+	memset(attrs, 0, sizeof(attrs));
+	if (override) {
+		attrs[e.nattrs].name = "uloginPolicyOverride";
+		strv_push(&attrs[e.nattrs++].values, override);
+	}
+	if (grade) {
+		attrs[e.nattrs].name = "uloginGrade";
+		strv_push(&attrs[e.nattrs++].values, grade);
+	}
+	attrs[e.nattrs].name = "uloginRole";
+	for (; roles && *roles; roles++)
+		strv_push(&attrs[e.nattrs].values, *roles);
+	e.nattrs++;
+	if (ulogin_policy_effective(p->o.policies, &e, &eff) == 0) {
+		name = eff.name;
+		free(eff.reason);
+	}
+	for (size_t i = 0; i < e.nattrs; i++)
+		strv_free(&attrs[i].values);
+	return name;
+}
+
+static bool
+policy_present(const struct ulogin_plan *p, const char *name)
+{
+	return name && p->o.policies_present &&
+	       strv_contains(p->o.policies_present, name);
+}
+
+static char *
+policy_dn(const struct ulogin_plan *p, const char *name)
+{
+	return ulogin_dn_child(p->policies_dn, "cn", name);
+}
+
+/* Parents' DNs from their external ids (unknown ones are left out). */
+static const char **
+parent_dns(struct ulogin_plan *p, const struct person *w)
+{
+	size_t n = list_len(w->parents), k = 0;
+	const char **out = arena_alloc(&p->arena, (n + 1) * sizeof(*out));
+
+	for (size_t i = 0; i < n; i++) {
+		struct person *pw = strmap_get(&p->want_ext, w->parents[i]);
+		struct have *ph = strmap_get(&p->have_ext, w->parents[i]);
+
+		if (pw && !pw->skipped && pw->dn)
+			out[k++] = pw->dn;
+		else if (ph)
+			out[k++] = ph->dn;
+	}
+	out[k] = NULL;
+	qsort(out, k, sizeof(*out), compare_strings);
+	return out;
+}
+
+static bool
+left_by_import(const struct have *h)
+{
+	return h->block_reason && !strncmp(h->block_reason, "left:", 5);
+}
+
+/* Build the modify of an existing user; no mods means unchanged. */
+static void
+change_user(struct ulogin_plan *p, const struct person *w,
+	    struct ulogin_change *ch)
+{
+	const struct have *h = w->have;
+	bool only_ours = h->ours && list_len(h->sources) == 1;
+	const char **parents = parent_dns(p, w);
+	char *cn = ulogin_full_name(w->given, w->sn);
+	const char *before, *after;
+	bool level_changed;
+
+	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn, "import.change");
+	if (!str_same(w->given, h->given))
+		ulogin_change_set(ch, "givenName", w->given);
+	if (!str_same(w->sn, h->sn))
+		ulogin_change_set(ch, "sn", w->sn);
+	if (!str_same(cn, h->cn)) {
+		ulogin_change_set(ch, "cn", cn);
+		ulogin_change_set(ch, "displayName", cn);
+	}
+	free(cn);
+	if (!str_same(w->mail, h->mail))
+		ulogin_change_set(ch, "mail", w->mail);
+	if (!str_same(w->mobile, h->mobile))
+		ulogin_change_set(ch, "mobile", w->mobile);
+	if (w->nid && !str_same(w->nid, h->nid))
+		ulogin_change_set(ch, "uloginNationalIdHmac", w->nid);
+	/* Values this source gave are replaced; a user several sources
+	 * share only gains values (which source gave which is unknown). */
+	if (only_ours || !h->sources[0]) {
+		if (!list_same(w->roles, h->roles)) {
+			ulogin_change_mod(ch, ULOGIN_MOD_REPLACE, "uloginRole",
+					  NULL);
+			for (size_t i = 0; w->roles[i]; i++)
+				ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
+						  "uloginRole", w->roles[i]);
+		}
+		if (!list_same(w->insts, h->insts)) {
+			ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
+					  "uloginInstitution", NULL);
+			for (size_t i = 0; w->insts[i]; i++)
+				ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
+						  "uloginInstitution",
+						  w->insts[i]);
+		}
+		if (!list_same(parents, h->parents)) {
+			ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
+					  "uloginParent", NULL);
+			for (size_t i = 0; parents[i]; i++)
+				ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
+						  "uloginParent", parents[i]);
+		}
+	} else {
+		for (size_t i = 0; w->roles[i]; i++)
+			if (!list_has(h->roles, w->roles[i]))
+				ulogin_change_mod(ch, ULOGIN_MOD_ADD,
+						  "uloginRole", w->roles[i]);
+		for (size_t i = 0; w->insts[i]; i++)
+			if (!list_has(h->insts, w->insts[i]))
+				ulogin_change_mod(ch, ULOGIN_MOD_ADD,
+						  "uloginInstitution",
+						  w->insts[i]);
+		for (size_t i = 0; parents[i]; i++)
+			if (!list_has(h->parents, parents[i]))
+				ulogin_change_mod(ch, ULOGIN_MOD_ADD,
+						  "uloginParent", parents[i]);
+	}
+	if (!h->ours)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSource",
+				  p->o.source);
+	if (h->left) {
+		/* Back again: undo what leaving did. */
+		ulogin_change_set(ch, "uloginLeftAt", NULL);
+		if (left_by_import(h)) {
+			ulogin_change_set(ch, "pwdAccountLockedTime", NULL);
+			ulogin_change_set(ch, "uloginBlockReason", NULL);
+			ulogin_change_set(ch, "uloginBlockedBy", NULL);
+			ulogin_change_set(ch, "uloginBlockedAt", NULL);
+		}
+	}
+	/* A grade change is a level change when the level differs: the new
+	 * level's policy, and a deadline to change the password. */
+	if (!str_same(w->grade, h->grade)) {
+		const char *level = w->grade ? ulogin_level_for_grade(w->grade)
+					     : NULL;
+
+		ulogin_change_set(ch, "uloginGrade", w->grade);
+		if (!str_same(level, h->level))
+			ulogin_change_set(ch, "uloginLevel", level);
+	}
+	level_changed = !str_same(w->grade ? ulogin_level_for_grade(w->grade)
+					   : NULL, h->level);
+	before = effective(p, h->override, h->grade, h->roles);
+	after = effective(p, h->override, w->grade,
+			  only_ours || !h->sources[0] ? w->roles : h->roles);
+	if (after && policy_present(p, after)) {
+		char *dn = policy_dn(p, after);
+
+		if (!h->link || !ulogin_dn_equal(h->link, dn))
+			ulogin_change_set(ch, "pwdPolicySubentry", dn);
+		if (level_changed && (!before || strcmp(before, after))) {
+			char deadline[32];
+
+			ulogin_gtime_format(p->o.now + (time_t)
+					    p->o.policies->change_days * 86400,
+					    deadline, sizeof(deadline));
+			ulogin_change_set(ch, "uloginChangeBy", deadline);
+		}
+		free(dn);
+	}
+}
+
+static void
+add_user(struct ulogin_plan *p, const struct person *w,
+	 struct ulogin_change *ch)
+{
+	char *cn = ulogin_full_name(w->given, w->sn);
+	const char **parents = parent_dns(p, w);
+	const char *policy = effective(p, NULL, w->grade, w->roles);
+
+	ulogin_change_init(ch, ULOGIN_CHANGE_ADD, w->dn, "import.add");
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "inetOrgPerson");
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "uloginAccount");
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uid", w->username);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "cn", cn);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "givenName", w->given);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "sn", w->sn);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "displayName", cn);
+	free(cn);
+	if (w->mail)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "mail", w->mail);
+	if (w->mobile)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "mobile", w->mobile);
+	for (size_t i = 0; w->roles[i]; i++)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginRole",
+				  w->roles[i]);
+	for (size_t i = 0; w->insts[i]; i++)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginInstitution",
+				  w->insts[i]);
+	if (w->grade) {
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginGrade", w->grade);
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginLevel",
+				  ulogin_level_for_grade(w->grade));
+	}
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginExternalId", w->ext);
+	if (w->nid)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginNationalIdHmac",
+				  w->nid);
+	for (size_t i = 0; parents[i]; i++)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginParent",
+				  parents[i]);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSource", p->o.source);
+	/* Never a link to a policy that is not there (slapd would then
+	 * skip every check). */
+	if (policy_present(p, policy)) {
+		char *dn = policy_dn(p, policy);
+
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "pwdPolicySubentry", dn);
+		free(dn);
+	}
+	/* The initial password works for the first login only. */
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "pwdReset", "TRUE");
+}
+
+static void
+leave_user(struct ulogin_plan *p, const struct have *h, bool detach,
+	   struct ulogin_change *ch)
+{
+	char stamp[32];
+
+	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn,
+			   detach ? "import.detach" : "import.leave");
+	if (detach) {
+		ulogin_change_mod(ch, ULOGIN_MOD_DELETE, "uloginSource",
+				  p->o.source);
+		return;
+	}
+	ulogin_gtime_format(p->o.now, stamp, sizeof(stamp));
+	ulogin_change_set(ch, "uloginLeftAt", stamp);
+	if (!h->locked) {
+		char *why = xasprintf("left: no longer in import source '%s'",
+				      p->o.source);
+
+		ulogin_change_set(ch, "pwdAccountLockedTime", "000001010000Z");
+		ulogin_change_set(ch, "uloginBlockReason", why);
+		ulogin_change_set(ch, "uloginBlockedBy", p->o.operator_dn);
+		ulogin_change_set(ch, "uloginBlockedAt", stamp);
+		free(why);
+	}
+}
+
+static void
+class_member(struct ulogin_plan *p, struct klass *k, struct person *w)
+{
+	if (list_has(w->roles, "student"))
+		PUSH(k->students, k->nstudents, k->astudents, w);
+	else
+		PUSH(k->teachers, k->nteachers, k->ateachers, w);
+	(void)p;
+}
+
+/* The grade a class has: the export's, else its first student's. */
+static const char *
+class_grade(const struct klass *k)
+{
+	if (k->grade)
+		return k->grade;
+	for (size_t i = 0; i < k->nstudents; i++)
+		if (k->students[i]->grade)
+			return k->students[i]->grade;
+	return NULL;
+}
+
+/* Add to ch the delta between who is in a list and who should be:
+ * values of people this source no longer lists go, unless another
+ * source's user holds them. */
+static void
+member_delta(struct ulogin_plan *p, struct ulogin_change *ch,
+	     const char *attr, struct person **want, size_t nwant,
+	     const char *const *have)
+{
+	struct strmap wanted = STRMAP_INIT;
+
+	wanted.fold = true;
+	for (size_t i = 0; i < nwant; i++) {
+		strmap_put(&wanted, want[i]->dn, want[i]);
+		if (!list_has(have, want[i]->dn))
+			ulogin_change_mod(ch, ULOGIN_MOD_ADD, attr,
+					  want[i]->dn);
+	}
+	for (; have && *have; have++) {
+		struct have *h;
+
+		if (strmap_get(&wanted, *have))
+			continue;
+		h = strmap_get(&p->have_dn, *have);
+		if (!h || h->ours)
+			ulogin_change_mod(ch, ULOGIN_MOD_DELETE, attr, *have);
+	}
+	strmap_free(&wanted);
+}
+
+static void
+add_class(struct ulogin_plan *p, const struct klass *k,
+	  struct ulogin_change *ch)
+{
+	char *dn = ulogin_dn_child(p->classes_dn, "cn", k->cn);
+	const char *grade = class_grade(k);
+
+	ulogin_change_init(ch, ULOGIN_CHANGE_ADD, dn, "import.class.add");
+	free(dn);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "uloginClass");
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "cn", k->cn);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginClassName", k->name);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginInstitution", k->inst);
+	if (grade)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginGrade", grade);
+	if (strcmp(k->key, k->cn))
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginExternalId",
+				  k->key);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSource", p->o.source);
+	for (size_t i = 0; i < k->nstudents; i++)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "member",
+				  k->students[i]->dn);
+	for (size_t i = 0; i < k->nteachers; i++)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginTeacher",
+				  k->teachers[i]->dn);
+}
+
+static void
+change_class(struct ulogin_plan *p, const struct klass *k,
+	     const struct have_class *h, struct ulogin_change *ch)
+{
+	const char *grade = class_grade(k);
+
+	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn,
+			   "import.class.change");
+	if (grade && !str_same(grade, h->grade))
+		ulogin_change_set(ch, "uloginGrade", grade);
+	if (!h->ours)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSource",
+				  p->o.source);
+	member_delta(p, ch, "member", k->students, k->nstudents, h->members);
+	member_delta(p, ch, "uloginTeacher", k->teachers, k->nteachers,
+		     h->teachers);
+}
+
+/* A class the source no longer has: deleted when only it had the class,
+ * else its people taken out and the source detached. */
+static void
+drop_class(struct ulogin_plan *p, const struct have_class *h,
+	   struct ulogin_change *ch)
+{
+	if (list_len(h->sources) == 1) {
+		ulogin_change_init(ch, ULOGIN_CHANGE_DELETE, h->dn,
+				   "import.class.delete");
+		return;
+	}
+	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn,
+			   "import.class.change");
+	ulogin_change_mod(ch, ULOGIN_MOD_DELETE, "uloginSource", p->o.source);
+	member_delta(p, ch, "member", NULL, 0, h->members);
+	member_delta(p, ch, "uloginTeacher", NULL, 0, h->teachers);
+}
+
+void
+ulogin_plan_compute(struct ulogin_plan *p)
+{
+	struct ulogin_change ch;
+
+	match_people(p);
+	for (size_t i = 0; i < p->npeople; i++) {
+		struct person *w = p->people[i];
+
+		if (w->skipped)
+			continue;
+		if (!w->have) {
+			w->action = ULOGIN_ROW_ADD;
+			add_step(p, ULOGIN_STEP_ADD, OBJ_PERSON, w);
+		} else {
+			change_user(p, w, &ch);
+			if (ch.nmods) {
+				w->action = ULOGIN_ROW_CHANGE;
+				add_step(p, ULOGIN_STEP_CHANGE, OBJ_PERSON, w);
+			} else {
+				p->unchanged++;
+			}
+			ulogin_change_free(&ch);
+		}
+		for (size_t j = 0; w->classes[j]; j++) {
+			struct klass *k = strmap_get(&p->class_key,
+						     w->classes[j]);
+
+			if (k)
+				class_member(p, k, w);
+		}
+	}
+	for (size_t i = 0; i < p->nhaves; i++) {
+		struct have *h = p->haves[i];
+		struct row_ref r = { NULL, NULL, h };
+
+		if (!h->ours || h->want || h->left)
+			continue;
+		add_step(p, list_len(h->sources) > 1 ? ULOGIN_STEP_DETACH
+						     : ULOGIN_STEP_LEAVE,
+			 OBJ_HAVE, h);
+		PUSH(p->rows, p->nrows, p->arows, r);
+	}
+	for (size_t i = 0; i < p->nclasses; i++) {
+		struct klass *k = p->classes[i];
+		struct have_class *h = strmap_get(&p->have_cn, k->cn);
+
+		if (h && h->want)
+			continue;	/* two keys, one cn: the first wins */
+		k->have = h;
+		if (!h) {
+			add_step(p, ULOGIN_STEP_CLASS_ADD, OBJ_CLASS, k);
+			continue;
+		}
+		h->want = k;
+		change_class(p, k, h, &ch);
+		if (ch.nmods)
+			add_step(p, ULOGIN_STEP_CLASS_CHANGE, OBJ_CLASS, k);
+		ulogin_change_free(&ch);
+	}
+	for (size_t i = 0; i < p->nhave_classes; i++) {
+		struct have_class *h = p->have_classes[i];
+
+		if (h->ours && !h->want)
+			add_step(p, list_len(h->sources) == 1
+				 ? ULOGIN_STEP_CLASS_DELETE
+				 : ULOGIN_STEP_CLASS_CHANGE,
+				 OBJ_HAVE_CLASS, h);
+	}
+}
+
+/* ---- steps ----------------------------------------------------------- */
+
+size_t
+ulogin_plan_count(const struct ulogin_plan *p, enum ulogin_step_kind k)
+{
+	return p->counts[k];
+}
+
+size_t
+ulogin_plan_rows(const struct ulogin_plan *p)
+{
+	return p->npeople + p->nbad;
+}
+
+size_t
+ulogin_plan_bad_rows(const struct ulogin_plan *p)
+{
+	size_t n = p->nbad;
+
+	for (size_t i = 0; i < p->npeople; i++)
+		n += p->people[i]->skipped;
+	return n;
+}
+
+size_t
+ulogin_plan_unchanged(const struct ulogin_plan *p)
+{
+	return p->unchanged;
+}
+
+size_t
+ulogin_plan_active(const struct ulogin_plan *p)
+{
+	return p->active;
+}
+
+size_t
+ulogin_plan_failed(const struct ulogin_plan *p)
+{
+	return p->failed;
+}
+
+size_t
+ulogin_plan_nsteps(const struct ulogin_plan *p)
+{
+	return p->nsteps;
+}
+
+enum ulogin_step_kind
+ulogin_plan_step_kind(const struct ulogin_plan *p, size_t i)
+{
+	return p->steps[i].kind;
+}
+
+const char *
+ulogin_plan_step_name(const struct ulogin_plan *p, size_t i)
+{
+	const struct step *s = &p->steps[i];
+
+	switch (s->kind) {
+	case ULOGIN_STEP_ADD:
+	case ULOGIN_STEP_CHANGE:
+		return ((struct person *)s->obj)->username
+			? ((struct person *)s->obj)->username
+			: ((struct person *)s->obj)->have->uid;
+	case ULOGIN_STEP_LEAVE:
+	case ULOGIN_STEP_DETACH:
+		return ((struct have *)s->obj)->uid;
+	default:
+		return NULL;
+	}
+}
+
+/* The change of a step, without a password. */
+static void
+step_change(struct ulogin_plan *p, const struct step *s,
+	    struct ulogin_change *ch)
+{
+	switch (s->type) {
+	case OBJ_PERSON:
+		if (s->kind == ULOGIN_STEP_ADD)
+			add_user(p, s->obj, ch);
+		else
+			change_user(p, s->obj, ch);
+		break;
+	case OBJ_HAVE:
+		leave_user(p, s->obj, s->kind == ULOGIN_STEP_DETACH, ch);
+		break;
+	case OBJ_CLASS:
+		if (s->kind == ULOGIN_STEP_CLASS_ADD)
+			add_class(p, s->obj, ch);
+		else
+			change_class(p, s->obj, ((struct klass *)s->obj)->have,
+				     ch);
+		break;
+	case OBJ_HAVE_CLASS:
+		drop_class(p, s->obj, ch);
+		break;
+	}
+}
+
+int
+ulogin_plan_step_change(struct ulogin_plan *p, size_t i,
+			const struct ulogin_pictures *pictures,
+			struct ulogin_change *ch, char **password,
+			const char **why)
+{
+	const struct step *s = &p->steps[i];
+	const struct person *w = s->obj;
+	const struct ulogin_policy *policy;
+	struct ulogin_rules none;
+	struct ulogin_person who;
+	const char *name;
+
+	step_change(p, s, ch);
+	if (!password || s->kind != ULOGIN_STEP_ADD)
+		return 0;
+	*password = NULL;
+	memset(&none, 0, sizeof(none));
+	name = effective(p, NULL, w->grade, w->roles);
+	policy = name ? ulogin_policy_find(p->o.policies, name) : NULL;
+	who.username = w->username;
+	who.given_name = w->given;
+	who.surname = w->sn;
+	who.other_names = NULL;
+	*password = ulogin_generate(policy ? &policy->rules : &none, &who,
+				    pictures, why);
+	if (!*password)
+		return -1;
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "userPassword", *password);
+	return 0;
+}
+
+static void
+note_failure(struct ulogin_plan *p, const struct step *s, const char *why)
+{
+	const char *name;
+
+	switch (s->type) {
+	case OBJ_PERSON: {
+		struct person *w = s->obj;
+
+		w->reason = arena_strdup(&p->arena, why);
+		name = w->username ? w->username : w->have->uid;
+		ulogin_msg_plain("%s:%zu: key=%s: cannot %s user '%s': %s",
+				 p->o.people_file, w->line, w->ext,
+				 s->kind == ULOGIN_STEP_ADD ? "add" : "change",
+				 name, why);
+		break;
+	}
+	case OBJ_HAVE:
+		((struct have *)s->obj)->reason = arena_strdup(&p->arena, why);
+		ulogin_error("cannot mark user '%s' as left: %s",
+			     ((struct have *)s->obj)->uid, why);
+		break;
+	case OBJ_CLASS:
+		ulogin_error("cannot update class '%s': %s",
+			     ((struct klass *)s->obj)->cn, why);
+		break;
+	case OBJ_HAVE_CLASS:
+		ulogin_error("cannot remove class '%s': %s",
+			     ((struct have_class *)s->obj)->cn, why);
+		break;
+	}
+}
+
+void
+ulogin_plan_step_done(struct ulogin_plan *p, size_t i, int rc,
+		      const char *why)
+{
+	const struct step *s = &p->steps[i];
+
+	if (s->type == OBJ_PERSON)
+		((struct person *)s->obj)->rc = rc;
+	else if (s->type == OBJ_HAVE)
+		((struct have *)s->obj)->rc = rc;
+	if (rc == LDAP_SUCCESS)
+		return;
+	p->failed++;
+	if (why && *why) {
+		char *text = xasprintf("%s (%s)", ulogin_ldap_words(rc), why);
+
+		note_failure(p, s, text);
+		free(text);
+	} else {
+		note_failure(p, s, ulogin_ldap_words(rc));
+	}
+}
+
+/* Friendly names of the attributes a change touches. */
+static const struct {
+	const char *attr, *name;
+} attr_names[] = {
+	{ "givenName", "given name" }, { "sn", "surname" },
+	{ "cn", "name" }, { "mail", "mail" }, { "mobile", "mobile" },
+	{ "uloginNationalIdHmac", "national id" },
+	{ "uloginRole", "roles" }, { "uloginInstitution", "institutions" },
+	{ "uloginParent", "parents" }, { "uloginSource", "sources" },
+	{ "uloginLeftAt", "back again" }, { "uloginGrade", "grade" },
+	{ "uloginLevel", "level" },
+	{ "pwdPolicySubentry", "password policy" },
+	{ "uloginChangeBy", "change-by deadline" },
+};
+
+static char *
+changed_names(const struct ulogin_change *ch)
+{
+	struct strv names = STRV_INIT;
+	char *out;
+
+	for (size_t i = 0; i < ch->nmods; i++)
+		for (size_t j = 0; j < sizeof(attr_names) /
+				       sizeof(*attr_names); j++)
+			if (!strcasecmp(ch->mods[i].attr, attr_names[j].attr) &&
+			    !strv_contains(&names, attr_names[j].name))
+				strv_push(&names, attr_names[j].name);
+	out = strv_join(&names, ", ");
+	strv_free(&names);
+	return out;
+}
+
+static size_t
+count_mods(const struct ulogin_change *ch, const char *attr,
+	   enum ulogin_mod_op op)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ch->nmods; i++)
+		if (ch->mods[i].op == op && !strcasecmp(ch->mods[i].attr, attr))
+			n += ch->mods[i].values.n;
+	return n;
+}
+
+char *
+ulogin_plan_step_text(struct ulogin_plan *p, size_t i)
+{
+	const struct step *s = &p->steps[i];
+	struct ulogin_change ch;
+	char *out, *names, *list;
+	const struct person *w = s->obj;
+	const struct have *h = s->obj;
+
+	switch (s->kind) {
+	case ULOGIN_STEP_ADD: {
+		struct strv parts = STRV_INIT;
+
+		strv_push_owned(&parts, ulogin_full_name(w->given, w->sn));
+		for (size_t j = 0; w->roles[j]; j++)
+			strv_push(&parts, w->roles[j]);
+		for (size_t j = 0; w->insts[j]; j++)
+			strv_push(&parts, w->insts[j]);
+		if (w->grade)
+			strv_push_owned(&parts, xasprintf("grade %s",
+							  w->grade));
+		list = strv_join(&parts, "; ");
+		out = xasprintf("+ user %s (%s)", w->username, list);
+		free(list);
+		strv_free(&parts);
+		return out;
+	}
+	case ULOGIN_STEP_CHANGE:
+		step_change(p, s, &ch);
+		names = changed_names(&ch);
+		out = xasprintf("~ user %s: %s", w->have->uid, names);
+		free(names);
+		ulogin_change_free(&ch);
+		return out;
+	case ULOGIN_STEP_LEAVE:
+		return xasprintf("- user %s (left: blocked)", h->uid);
+	case ULOGIN_STEP_DETACH:
+		return xasprintf("- user %s (detached: another source keeps "
+				 "it)", h->uid);
+	case ULOGIN_STEP_CLASS_ADD: {
+		const struct klass *k = s->obj;
+
+		return xasprintf("+ class %s (%zu students, %zu teachers)",
+				 k->cn, k->nstudents, k->nteachers);
+	}
+	case ULOGIN_STEP_CLASS_CHANGE:
+		step_change(p, s, &ch);
+		out = xasprintf("~ class %s: +%zu -%zu students, +%zu -%zu "
+				"teachers",
+				s->type == OBJ_CLASS
+					? ((struct klass *)s->obj)->cn
+					: ((struct have_class *)s->obj)->cn,
+				count_mods(&ch, "member", ULOGIN_MOD_ADD),
+				count_mods(&ch, "member", ULOGIN_MOD_DELETE),
+				count_mods(&ch, "uloginTeacher",
+					   ULOGIN_MOD_ADD),
+				count_mods(&ch, "uloginTeacher",
+					   ULOGIN_MOD_DELETE));
+		ulogin_change_free(&ch);
+		return out;
+	default:
+		return xasprintf("- class %s",
+				 ((struct have_class *)s->obj)->cn);
+	}
+}
+
+/* ---- outputs ----------------------------------------------------------- */
+
+int
+ulogin_plan_write_ldif(struct ulogin_plan *p, FILE *out)
+{
+	fputs("# ulogin-import plan: apply with ldapmodify -f FILE\n"
+	      "# (new users get no password here; reset them after)\n\n",
+	      out);
+	for (size_t i = 0; i < p->nsteps; i++) {
+		struct ulogin_change ch;
+
+		step_change(p, &p->steps[i], &ch);
+		ulogin_change_ldif(out, &ch);
+		ulogin_change_free(&ch);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+static const char *const kind_names[] = {
+	"add", "change", "leave", "detach", "class-add", "class-change",
+	"class-delete"
+};
+
+int
+ulogin_plan_write_json(struct ulogin_plan *p, FILE *out)
+{
+	static const char *const ops[] = { "add", "replace", "delete" };
+	static const char *const changetypes[] = { "add", "modify", "delete" };
+	int rc = 0;
+
+	/* One step a line inside the array: streamable, and diffable. */
+	fputs("[\n", out);
+	for (size_t i = 0; i < p->nsteps && !rc; i++) {
+		struct ulogin_change ch;
+		json_t *o = json_object(), *mods = json_array();
+		char *text = ulogin_plan_step_text(p, i), *line;
+
+		step_change(p, &p->steps[i], &ch);
+		json_object_set_new(o, "step", json_string(
+				kind_names[p->steps[i].kind]));
+		json_object_set_new(o, "text", json_string(text));
+		json_object_set_new(o, "dn", json_string(ch.dn));
+		json_object_set_new(o, "changetype",
+				    json_string(changetypes[ch.op]));
+		for (size_t j = 0; j < ch.nmods; j++) {
+			json_t *m = json_object(), *v = json_array();
+
+			json_object_set_new(m, "op",
+					    json_string(ops[ch.mods[j].op]));
+			json_object_set_new(m, "attr",
+					    json_string(ch.mods[j].attr));
+			for (size_t k = 0; k < ch.mods[j].values.n; k++)
+				json_array_append_new(v, json_string(
+					ch.mods[j].values.v[k]));
+			json_object_set_new(m, "values", v);
+			json_array_append_new(mods, m);
+		}
+		json_object_set_new(o, "changes", mods);
+		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (!line)
+			rc = -1;
+		else
+			fprintf(out, "%s%s\n", line,
+				i + 1 < p->nsteps ? "," : "");
+		free(line);
+		free(text);
+		json_decref(o);
+		ulogin_change_free(&ch);
+	}
+	fputs("]\n", out);
+	return rc || ferror(out) ? -1 : 0;
+}
+
+/* A CSV field, quoted when it needs to be (RFC 4180). */
+static void
+csv_field(FILE *out, const char *v, bool last)
+{
+	if (v && strpbrk(v, ",\"\r\n")) {
+		fputc('"', out);
+		for (; *v; v++) {
+			if (*v == '"')
+				fputc('"', out);
+			fputc(*v, out);
+		}
+		fputc('"', out);
+	} else if (v) {
+		fputs(v, out);
+	}
+	fputs(last ? "\r\n" : ",", out);
+}
+
+static const char *
+row_result(int rc, bool skipped)
+{
+	return skipped ? "skipped" : rc == LDAP_SUCCESS ? "ok" : "failed";
+}
+
+int
+ulogin_plan_write_results(const struct ulogin_plan *p, FILE *out)
+{
+	static const char *const actions[] = { "unchanged", "add", "change",
+					       "skip" };
+
+	fputs("file,line,key,username,action,result,reason\r\n", out);
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct row_ref *r = &p->rows[i];
+		char line[32];
+
+		if (r->bad) {
+			snprintf(line, sizeof(line), "%zu", r->bad->line);
+			csv_field(out, r->bad->file, false);
+			csv_field(out, line, false);
+			csv_field(out, r->bad->key, false);
+			csv_field(out, NULL, false);
+			csv_field(out, "skip", false);
+			csv_field(out, "skipped", false);
+			csv_field(out, r->bad->why, true);
+		} else if (r->person) {
+			const struct person *w = r->person;
+
+			snprintf(line, sizeof(line), "%zu", w->line);
+			csv_field(out, p->o.people_file, false);
+			csv_field(out, line, false);
+			csv_field(out, w->ext, false);
+			csv_field(out, w->username ? w->username
+				  : w->have ? w->have->uid : NULL, false);
+			csv_field(out, actions[w->action], false);
+			csv_field(out, row_result(w->rc, w->skipped), false);
+			csv_field(out, w->reason, true);
+		} else {
+			const struct have *h = r->leaver;
+
+			csv_field(out, NULL, false);
+			csv_field(out, NULL, false);
+			csv_field(out, h->ext, false);
+			csv_field(out, h->uid, false);
+			csv_field(out, list_len(h->sources) > 1 ? "detach"
+				  : "leave", false);
+			csv_field(out, row_result(h->rc, false), false);
+			csv_field(out, h->reason, true);
+		}
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+json_t *
+ulogin_plan_errors_json(const struct ulogin_plan *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct row_ref *r = &p->rows[i];
+		json_t *o;
+
+		if (r->bad) {
+			o = json_object();
+			json_object_set_new(o, "file", json_string(r->bad->file));
+			json_object_set_new(o, "line",
+					    json_integer((json_int_t)r->bad->line));
+			if (r->bad->key)
+				json_object_set_new(o, "key",
+						    json_string(r->bad->key));
+			json_object_set_new(o, "reason",
+					    json_string(r->bad->why));
+		} else if (r->person && (r->person->skipped ||
+					 r->person->rc != LDAP_SUCCESS)) {
+			o = json_object();
+			json_object_set_new(o, "file",
+					    json_string(p->o.people_file));
+			json_object_set_new(o, "line", json_integer(
+				(json_int_t)r->person->line));
+			json_object_set_new(o, "key",
+					    json_string(r->person->ext));
+			json_object_set_new(o, "reason", json_string(
+				r->person->reason ? r->person->reason : ""));
+		} else {
+			continue;
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}

@@ -1,0 +1,107 @@
+/*
+ * Import planning (DESIGN.md section 6): what a roster says against what
+ * the directory holds for one source, computed in memory without a round
+ * trip.  The readers (roster.h) deliver people and classes into the plan;
+ * the caller feeds it the directory's users and classes; then each step
+ * is turned into an LDAP change only when it is applied or printed, so a
+ * plan of 100k adds stays small.
+ */
+#ifndef ULOGIN_PLAN_H
+#define ULOGIN_PLAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "connection.h"
+#include "policy.h"
+#include "roster.h"
+
+struct ulogin_plan_opts {
+	const char *source;		/* cn of the import source */
+	const char *people_file;	/* the file people come from, for
+					   messages about their rows */
+	const char *base;		/* the directory's base DN */
+	const char *operator_dn;	/* who blocks leavers */
+	const struct ulogin_policy_set *policies;
+	const struct strv *policies_present;	/* names in ou=policies */
+	time_t now;
+};
+
+enum ulogin_step_kind {
+	ULOGIN_STEP_ADD,		/* + a new user */
+	ULOGIN_STEP_CHANGE,		/* ~ a user's attributes */
+	ULOGIN_STEP_LEAVE,		/* - blocked and marked as left */
+	ULOGIN_STEP_DETACH,		/* - still attached by another source */
+	ULOGIN_STEP_CLASS_ADD,
+	ULOGIN_STEP_CLASS_CHANGE,
+	ULOGIN_STEP_CLASS_DELETE,
+	ULOGIN_NSTEP_KINDS
+};
+
+/* What happened to an input row, for --results. */
+enum ulogin_row_action { ULOGIN_ROW_UNCHANGED, ULOGIN_ROW_ADD,
+			 ULOGIN_ROW_CHANGE, ULOGIN_ROW_SKIPPED };
+
+struct ulogin_plan;
+
+struct ulogin_plan *ulogin_plan_new(const struct ulogin_plan_opts *o);
+void ulogin_plan_free(struct ulogin_plan *p);
+
+/* The sink the readers deliver into.  Bad rows are printed to stderr as
+ * FILE:LINE: key=KEY: why, and kept for the report. */
+const struct ulogin_roster_sink *ulogin_plan_sink(struct ulogin_plan *p);
+
+/* The directory as it is: every user under ou=people, every class. */
+int ulogin_plan_have_user(const struct ulogin_entry *e, void *plan);
+int ulogin_plan_have_class(const struct ulogin_entry *e, void *plan);
+/* The attributes those two need. */
+extern const char *const ulogin_plan_user_attrs[];
+extern const char *const ulogin_plan_class_attrs[];
+
+/* Match, generate usernames, work out every step. */
+void ulogin_plan_compute(struct ulogin_plan *p);
+
+/* Counts. */
+size_t ulogin_plan_count(const struct ulogin_plan *p, enum ulogin_step_kind k);
+size_t ulogin_plan_rows(const struct ulogin_plan *p);	/* people read */
+size_t ulogin_plan_bad_rows(const struct ulogin_plan *p);
+size_t ulogin_plan_unchanged(const struct ulogin_plan *p);
+/* Users of the source before the run (not left). */
+size_t ulogin_plan_active(const struct ulogin_plan *p);
+
+/* The steps, in the order they are applied: users, leavers, classes. */
+size_t ulogin_plan_nsteps(const struct ulogin_plan *p);
+enum ulogin_step_kind ulogin_plan_step_kind(const struct ulogin_plan *p,
+					    size_t i);
+/* "+ user anna0001 (Anna Berg; student; 280001; 5a)". */
+char *ulogin_plan_step_text(struct ulogin_plan *p, size_t i);
+/*
+ * The LDAP change of step i.  With password (an add), the new user gets
+ * an initial one-time password made to their policy (returned in
+ * *password, to be wiped with ulogin_secret_free) and pwdReset; without,
+ * the change carries no password.  Returns 0, or -1 with *why when no
+ * password can be made.
+ */
+int ulogin_plan_step_change(struct ulogin_plan *p, size_t i,
+			    const struct ulogin_pictures *pictures,
+			    struct ulogin_change *ch, char **password,
+			    const char **why);
+/* The outcome of step i (rc an LDAP code), for the row it came from. */
+void ulogin_plan_step_done(struct ulogin_plan *p, size_t i, int rc,
+			   const char *why);
+/* The username (or class cn) a step is about. */
+const char *ulogin_plan_step_name(const struct ulogin_plan *p, size_t i);
+size_t ulogin_plan_failed(const struct ulogin_plan *p);
+
+/* Outputs. */
+int ulogin_plan_write_json(struct ulogin_plan *p, FILE *out);
+int ulogin_plan_write_ldif(struct ulogin_plan *p, FILE *out);
+/* One line per input row (and per leaver): line,key,username,action,
+ * result,reason. */
+int ulogin_plan_write_results(const struct ulogin_plan *p, FILE *out);
+/* The bad rows, as a JSON array for the report. */
+#include <jansson.h>
+json_t *ulogin_plan_errors_json(const struct ulogin_plan *p);
+
+#endif
