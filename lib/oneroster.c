@@ -167,6 +167,20 @@ first_of(const char *v)
 	return first;
 }
 
+/* The first grade of a grades cell, kept as written ("03"); OneRoster's
+ * kindergarten "KG" is the Danish grade 0. */
+static char *
+grade_of(const char *v)
+{
+	char *g = first_of(v);
+
+	if (g && !strcasecmp(g, "KG")) {
+		free(g);
+		g = xstrdup("0");
+	}
+	return g;
+}
+
 static const char *
 ulogin_role(const char *role)
 {
@@ -348,7 +362,7 @@ class_row(const struct ulogin_row *row, void *data)
 	}
 	key = keep(r, id);
 	strmap_put(&r->classes, id, (void *)key);
-	grade = first_of(val(row, "grades"));
+	grade = grade_of(val(row, "grades"));
 	rc = r->sink->klass(r->sink->data, key, number, name, grade);
 	free(grade);
 	return rc;
@@ -490,7 +504,7 @@ user_person(struct oneroster *r, const struct ulogin_row *row,
 	 * teacher they are the grades taught, which must not give the
 	 * teacher a pupil's password policy. */
 	if (!strcmp(role, "student") &&
-	    (p->grade = first_of(val(row, "grades"))) &&
+	    (p->grade = grade_of(val(row, "grades"))) &&
 	    !ulogin_level_for_grade(p->grade)) {
 		*why = xasprintf("bad grade '%s' (0-10 or g1-g3)", p->grade);
 		goto bad;

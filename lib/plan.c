@@ -773,14 +773,16 @@ leave_user(struct ulogin_plan *p, const struct have *h, bool detach,
 	}
 }
 
+/* Students are a class's members; teachers, staff and administrators
+ * its teachers (they help its students); parents are neither. */
 static void
-class_member(struct ulogin_plan *p, struct klass *k, struct person *w)
+class_member(struct klass *k, struct person *w)
 {
 	if (list_has(w->roles, "student"))
 		PUSH(k->students, k->nstudents, k->astudents, w);
-	else
+	else if (list_has(w->roles, "teacher") || list_has(w->roles, "staff") ||
+		 list_has(w->roles, "admin"))
 		PUSH(k->teachers, k->nteachers, k->ateachers, w);
-	(void)p;
 }
 
 /* The grade a class has: the export's, else its first student's. */
@@ -916,7 +918,7 @@ ulogin_plan_compute(struct ulogin_plan *p)
 						     w->classes[j]);
 
 			if (k)
-				class_member(p, k, w);
+				class_member(k, w);
 		}
 	}
 	for (size_t i = 0; i < p->nhaves; i++) {
