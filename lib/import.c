@@ -602,6 +602,22 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	plan = ulogin_plan_new(&po);
 	r.plan = plan;
 
+	/* Settings and outputs that would stop the run: before the lock. */
+	if (ulogin_max_leavers(cfg->max_leavers, 0) < 0) {
+		ulogin_error("max_leavers '%s' is not a count or a percentage",
+			     cfg->max_leavers);
+		ulogin_hint("set it to e.g. '10%%' or '25' in the config");
+		rc = ULOGIN_EX_CONFIG;
+		goto out;
+	}
+	if (o->passwords_file && !cfg->dry_run &&
+	    access(o->passwords_file, F_OK) == 0) {
+		ulogin_error("cannot create '%s': it exists", o->passwords_file);
+		ulogin_hint("the file holds passwords, so it is never "
+			    "overwritten: move it away first");
+		rc = ULOGIN_EX_CANTCREAT;
+		goto out;
+	}
 	/* 1. The file, whole, before anything else. */
 	if ((rc = read_roster(o, cfg, plan)))
 		goto out;
@@ -634,13 +650,6 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	/* 4. A truncated export must never lock a school out. */
 	limit = ulogin_max_leavers(cfg->max_leavers,
 				   ulogin_plan_active(plan));
-	if (limit < 0) {
-		ulogin_error("max_leavers '%s' is not a count or a percentage",
-			     cfg->max_leavers);
-		rc = ULOGIN_EX_CONFIG;
-		outcome = xstrdup("failed: bad max_leavers setting");
-		goto out;
-	}
 	if (ulogin_plan_count(plan, ULOGIN_STEP_LEAVE) > (size_t)limit &&
 	    !o->force) {
 		ulogin_error("the run would block %zu of the %zu users of "

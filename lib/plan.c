@@ -56,6 +56,7 @@ struct have {
 	const char **roles, **insts, **sources, **parents;
 	struct person *want;
 	bool ours;		/* attached through this source */
+	bool keep;		/* its row was bad: leave it as it is */
 	int rc;
 	const char *reason;
 };
@@ -100,6 +101,7 @@ struct ulogin_plan {
 	size_t nhave_classes, ahave_classes;
 
 	struct strmap want_ext, want_uid, class_key;
+	struct strmap bad_keys;	/* keys of skipped rows */
 	struct strmap have_ext, have_uid, have_dn, have_cn;
 	struct strmap prefixes;	/* username prefix -> next number */
 
@@ -191,6 +193,8 @@ sink_bad(void *data, const char *file, size_t line, const char *key,
 	b->line = line;
 	b->key = arena_strdup(&p->arena, key);
 	b->why = arena_strdup(&p->arena, why);
+	if (key)
+		strmap_put(&p->bad_keys, key, b);
 	PUSH(p->bad, p->nbad, p->abad, b);
 	PUSH(p->rows, p->nrows, p->arows, r);
 	/* The message names the row, never a national ID number. */
@@ -376,6 +380,7 @@ ulogin_plan_new(const struct ulogin_plan_opts *o)
 	 * the directory compares them. */
 	p->want_ext.fold = p->want_uid.fold = p->have_ext.fold = true;
 	p->have_uid.fold = p->have_dn.fold = p->have_cn.fold = true;
+	p->bad_keys.fold = true;
 	return p;
 }
 
@@ -398,6 +403,7 @@ ulogin_plan_free(struct ulogin_plan *p)
 	strmap_free(&p->want_ext);
 	strmap_free(&p->want_uid);
 	strmap_free(&p->class_key);
+	strmap_free(&p->bad_keys);
 	strmap_free(&p->have_ext);
 	strmap_free(&p->have_uid);
 	strmap_free(&p->have_dn);
@@ -425,6 +431,10 @@ add_step(struct ulogin_plan *p, enum ulogin_step_kind kind,
 static void
 skip_person(struct ulogin_plan *p, struct person *w, const char *why)
 {
+	struct have *h = strmap_get(&p->have_ext, w->ext);
+
+	if (h)
+		h->keep = true;
 	w->skipped = true;
 	w->action = ULOGIN_ROW_SKIPPED;
 	w->reason = arena_strdup(&p->arena, why);
@@ -460,6 +470,12 @@ new_username(struct ulogin_plan *p, const struct person *w)
 static void
 match_people(struct ulogin_plan *p)
 {
+	/* A user whose row was bad is not a leaver: a typo in tonight's
+	 * export must not lock a pupil out.  They stay as they are. */
+	for (size_t i = 0; i < p->nhaves; i++)
+		if (p->haves[i]->ext &&
+		    strmap_get(&p->bad_keys, p->haves[i]->ext))
+			p->haves[i]->keep = true;
 	for (size_t i = 0; i < p->npeople; i++) {
 		struct person *w = p->people[i];
 		struct have *h = strmap_get(&p->have_ext, w->ext);
@@ -785,16 +801,31 @@ class_member(struct klass *k, struct person *w)
 		PUSH(k->teachers, k->nteachers, k->ateachers, w);
 }
 
-/* The grade a class has: the export's, else its first student's. */
+/* The grade a class has: the export's, else most of its students'
+ * (the first such in the file on a tie), whatever their order. */
 static const char *
 class_grade(const struct klass *k)
 {
+	const char *best = NULL;
+	size_t best_n = 0;
+
 	if (k->grade)
 		return k->grade;
-	for (size_t i = 0; i < k->nstudents; i++)
-		if (k->students[i]->grade)
-			return k->students[i]->grade;
-	return NULL;
+	for (size_t i = 0; i < k->nstudents; i++) {
+		const char *g = k->students[i]->grade;
+		size_t n = 0;
+
+		if (!g)
+			continue;
+		for (size_t j = 0; j < k->nstudents; j++)
+			n += k->students[j]->grade &&
+			     !strcmp(k->students[j]->grade, g);
+		if (n > best_n) {
+			best = g;
+			best_n = n;
+		}
+	}
+	return best;
 }
 
 /* Add to ch the delta between who is in a list and who should be:
@@ -820,7 +851,7 @@ member_delta(struct ulogin_plan *p, struct ulogin_change *ch,
 		if (strmap_get(&wanted, *have))
 			continue;
 		h = strmap_get(&p->have_dn, *have);
-		if (!h || h->ours)
+		if (!h || (h->ours && !h->keep))
 			ulogin_change_mod(ch, ULOGIN_MOD_DELETE, attr, *have);
 	}
 	strmap_free(&wanted);
@@ -925,7 +956,7 @@ ulogin_plan_compute(struct ulogin_plan *p)
 		struct have *h = p->haves[i];
 		struct row_ref r = { NULL, NULL, h };
 
-		if (!h->ours || h->want || h->left)
+		if (!h->ours || h->want || h->left || h->keep)
 			continue;
 		add_step(p, list_len(h->sources) > 1 ? ULOGIN_STEP_DETACH
 						     : ULOGIN_STEP_LEAVE,

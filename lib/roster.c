@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <csv.h>
 #include <yaml.h>
 #include <openssl/crypto.h>
@@ -375,11 +376,21 @@ int
 ulogin_key_load(const char *path, unsigned char **key, size_t *len)
 {
 	char *text = NULL;
+	struct stat st;
 	int rc;
 
-	/* The same rules as a password file: private, regular, no link. */
+	/* The same rules as a password file: private, regular, no link.
+	 * The key is the file's text (one final newline dropped), so a
+	 * binary key, which may hold a NUL, is refused rather than cut. */
 	if ((rc = ulogin_read_password_file(path, &text)))
 		return rc;
+	if (stat(path, &st) == 0 && (size_t)st.st_size > strlen(text) + 2) {
+		ulogin_secret_free(text);
+		ulogin_error("the key in '%s' is binary data", path);
+		ulogin_hint("make a text key with 'openssl rand -hex 32 > %s'",
+			    path);
+		return ULOGIN_EX_CONFIG;
+	}
 	if (strlen(text) < 32) {
 		ulogin_secret_free(text);
 		ulogin_error("the key in '%s' is shorter than 32 bytes", path);
@@ -405,6 +416,13 @@ ulogin_key_free(unsigned char *key, size_t len)
 static const char *const field_names[ULOGIN_NFIELDS] = {
 	"external_id", "given_name", "surname", "role", "institution",
 	"username", "classes", "grade", "mail", "mobile", "national_id",
+	"parents"
+};
+
+/* The same, in words for messages about rows. */
+static const char *const field_words[ULOGIN_NFIELDS] = {
+	"external id", "given name", "surname", "role", "institution",
+	"username", "classes", "grade", "mail", "mobile", "national ID number",
 	"parents"
 };
 
@@ -604,7 +622,7 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 	for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++)
 		if (!cell(m, row, required[i])) {
 			*why = xasprintf("no %s (column '%s' is empty)",
-					 field_names[required[i]],
+					 field_words[required[i]],
 					 m->columns[required[i]]);
 			goto bad;
 		}

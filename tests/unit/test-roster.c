@@ -292,7 +292,7 @@ mapping_and_rows(void **state)
 	fields.v[1] = strdup("");
 	assert_int_equal(ulogin_row_person(&m, &row,
 		(const unsigned char *)key, strlen(key), &p, &why), -1);
-	assert_string_equal(why, "no given_name (column 'Fornavn' is empty)");
+	assert_string_equal(why, "no given name (column 'Fornavn' is empty)");
 	free(why);
 	free(fields.v[1]);
 	fields.v[1] = strdup("Søren");
