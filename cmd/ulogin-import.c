@@ -39,7 +39,6 @@ enum {
 struct import_ctl {
 	struct ulogin_cli cli;
 	struct ulogin_import_opts run;
-	const char *format;		/* --format */
 	long older_than;		/* purge --older-than, seconds */
 	bool no_progress;
 };
@@ -64,7 +63,7 @@ usage(FILE *out)
 	      " last runs\n"
 	      "  show NAME                 users attached through a"
 	      " source\n"
-	      "  purge --source NAME --older-than DAYS\n"
+	      "  purge --source NAME --older-than DURATION\n"
 	      "                            delete users who left long"
 	      " enough ago\n"
 	      "  unlock --source NAME      remove the lock of a run that"
@@ -180,8 +179,9 @@ purge_usage(FILE *out)
 	      "elsewhere --yes is required.\n"
 	      "\n"
 	      "      --source NAME         the import source (required)\n"
-	      "      --older-than DURATION how long ago they left, e.g."
-	      " 90d (required)\n",
+	      "      --older-than DURATION how long ago they left: 90d, or"
+	      " 90 (days)\n"
+	      "                            (required)\n",
 	      out);
 	ulogin_cli_common_help(out);
 	fputs(SEE_ALSO, out);
@@ -359,7 +359,11 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
 	case OPT_OLDER_THAN:
-		if ((ctl->older_than = ulogin_duration_parse(arg)) <= 0)
+		/* Deleting people: a bare number is days, never seconds. */
+		v = strtol(arg, &end, 10);
+		if (!*end && v > 0 && v < 100000)
+			ctl->older_than = v * 86400;
+		else if ((ctl->older_than = ulogin_duration_parse(arg)) <= 0)
 			return ulogin_usage_error("purge", "--older-than needs "
 						  "a duration such as 90d");
 		break;
@@ -403,7 +407,6 @@ reset_command(void *data)
 
 	memset(&ctl->run, 0, sizeof(ctl->run));
 	ctl->run.window = 64;
-	ctl->format = NULL;
 	ctl->older_than = 0;
 	ctl->no_progress = false;
 }

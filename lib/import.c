@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <ldap.h>
 #include <openssl/crypto.h>
@@ -56,7 +57,8 @@ ulogin_max_leavers(const char *setting, size_t active)
 	if (!strcmp(end, "%")) {
 		if (n > 100)
 			return -1;
-		return (long)(active * (size_t)n / 100);
+		/* Rounded up: a small source may still lose one. */
+		return (long)((active * (size_t)n + 99) / 100);
 	}
 	return *end ? -1 : n;
 }
@@ -170,6 +172,14 @@ release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
 
 /* ---- reading ------------------------------------------------------------ */
 
+static bool
+is_directory(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 struct key_holder {
 	unsigned char *key;
 	size_t len;
@@ -186,6 +196,14 @@ read_roster(const struct ulogin_import_opts *o, const struct ulogin_config *cfg,
 	const char *key = o->key_file ? o->key_file : cfg->import_key_file;
 	int rc;
 
+	if (o->oneroster != is_directory(o->input)) {
+		ulogin_error("'%s' is %sa directory", o->input,
+			     o->oneroster ? "not " : "");
+		ulogin_hint(o->oneroster ? "a OneRoster export is a directory "
+			    "with manifest.csv and users.csv"
+			    : "for a OneRoster export, give --format oneroster");
+		return ULOGIN_EX_USAGE;
+	}
 	if (o->oneroster) {
 		rc = ulogin_oneroster_read(o->input, &o->roster,
 					   ulogin_plan_sink(plan), &err);
@@ -580,20 +598,28 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	char host[256], *holder = NULL, *dn = source_dn(c, o->source);
 	char *counts = NULL, *outcome = NULL;
 	const char *people_file;
-	char *users_csv = NULL;
+	char *users_csv = NULL, *dir_prefix = NULL;
 	time_t started = time(NULL);
 	bool locked = false;
 	long limit;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	if (o->oneroster)
-		people_file = users_csv = xasprintf("%s/users.csv", o->input);
-	else
+	if (o->oneroster) {
+		size_t n = strlen(o->input);
+
+		while (n > 1 && o->input[n - 1] == '/')
+			n--;
+		users_csv = xasprintf("%.*s/users.csv", (int)n, o->input);
+		dir_prefix = xstrndup(o->input, n);
+		people_file = users_csv;
+	} else {
 		people_file = o->input;
+	}
 	memset(&po, 0, sizeof(po));
 	po.source = o->source;
 	po.people_file = people_file;
+	po.file_dir = dir_prefix;
 	po.base = ulogin_conn_base(c);
 	po.operator_dn = ulogin_conn_operator(c);
 	po.policies = &cfg->policies;
@@ -652,6 +678,9 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 				   ulogin_plan_active(plan));
 	if (ulogin_plan_count(plan, ULOGIN_STEP_LEAVE) > (size_t)limit &&
 	    !o->force) {
+		/* A dry run still shows what the run would do. */
+		if (cfg->dry_run)
+			print_plan(plan);
 		ulogin_error("the run would block %zu of the %zu users of "
 			     "source '%s' (max_leavers %s allows %ld); nothing "
 			     "was changed",
@@ -736,6 +765,7 @@ out:
 	free(holder);
 	free(dn);
 	free(users_csv);
+	free(dir_prefix);
 	strv_free(&policies);
 	ulogin_plan_free(plan);
 	return rc;
@@ -929,7 +959,7 @@ show_user(const struct ulogin_entry *e, void *data)
 	for (size_t i = 0; v && i < v->n; i++)
 		if (strcasecmp(v->v[i], s->source))
 			strv_push(&others, v->v[i]);
-	joined = strv_join(&others, ",");
+	joined = others.n ? strv_join(&others, ",") : NULL;
 	ulogin_table_set(s->t, 7, joined);
 	free(joined);
 	strv_free(&others);

@@ -189,7 +189,15 @@ sink_bad(void *data, const char *file, size_t line, const char *key,
 	struct bad *b = arena_alloc(&p->arena, sizeof(*b));
 	struct row_ref r = { NULL, b, NULL };
 
-	b->file = arena_strdup(&p->arena, file);
+	if (p->o.file_dir && file[0] != '/' && strchr(file, '/') == NULL) {
+		char *path = xasprintf("%s/%s", p->o.file_dir, file);
+
+		b->file = arena_strdup(&p->arena, path);
+		free(path);
+	} else {
+		b->file = arena_strdup(&p->arena, file);
+	}
+	file = b->file;
 	b->line = line;
 	b->key = arena_strdup(&p->arena, key);
 	b->why = arena_strdup(&p->arena, why);
@@ -1266,8 +1274,10 @@ ulogin_plan_step_text(struct ulogin_plan *p, size_t i)
 	case ULOGIN_STEP_CLASS_ADD: {
 		const struct klass *k = s->obj;
 
-		return xasprintf("+ class %s (%zu students, %zu teachers)",
-				 k->cn, k->nstudents, k->nteachers);
+		return xasprintf("+ class %s (%zu student%s, %zu teacher%s)",
+				 k->cn, k->nstudents,
+				 k->nstudents == 1 ? "" : "s", k->nteachers,
+				 k->nteachers == 1 ? "" : "s");
 	}
 	case ULOGIN_STEP_CLASS_CHANGE:
 		step_change(p, s, &ch);

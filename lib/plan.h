@@ -21,6 +21,8 @@ struct ulogin_plan_opts {
 	const char *source;		/* cn of the import source */
 	const char *people_file;	/* the file people come from, for
 					   messages about their rows */
+	const char *file_dir;		/* NULL, or the directory the
+					   readers' file names are in */
 	const char *base;		/* the directory's base DN */
 	const char *operator_dn;	/* who blocks leavers */
 	const struct ulogin_policy_set *policies;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # consistency.sh -- each program's help, man page and completions agree.
 #
-# For ulogin-user and ulogin-policy, and each command their help lists:
+# For ulogin-user, ulogin-policy and ulogin-import, and each command their
+# help lists:
 # --help prints to stdout and exits 0, --version exits 0, an unknown option
 # exits 64 with a "Try" line, and every long option the help lists is
 # accepted; every long option and command in the help appears in
@@ -9,7 +10,8 @@
 # grepped) and appears in the zsh completion.  One TAP line per check.
 #
 # Environment: ULOGIN_USER_BIN (default ./ulogin-user), ULOGIN_POLICY_BIN
-# (default ./ulogin-policy), srcdir (default .).
+# (default ./ulogin-policy), ULOGIN_IMPORT_BIN (default ./ulogin-import),
+# srcdir (default .).
 
 srcdir=${srcdir:-.}
 
@@ -24,7 +26,8 @@ known_bugs=""
 unset ULOGIN_CONFIG ULOGIN_URI ULOGIN_BASE ULOGIN_BIND_DN \
 	ULOGIN_PASSWORD_FILE ULOGIN_SASL_MECH ULOGIN_TLS_CA_FILE ULOGIN_OUTPUT \
 	ULOGIN_AUDIT_LOG ULOGIN_CHECK_MODULE ULOGIN_STARTTLS ULOGIN_SYSLOG \
-	ULOGIN_TIMEOUT ULOGIN_PASSWORD ULOGIN_BIND_PASSWORD
+	ULOGIN_TIMEOUT ULOGIN_PASSWORD ULOGIN_BIND_PASSWORD ULOGIN_IMPORT_MAP \
+	ULOGIN_IMPORT_KEY_FILE ULOGIN_MAX_LEAVERS
 LDAPNOINIT=1 HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent LC_ALL=C
 export LDAPNOINIT HOME XDG_CONFIG_HOME LC_ALL
 
@@ -135,8 +138,10 @@ check_program() {
 	# ---- the program's own help ---------------------------------------
 
 	run top-help --help
+	# One command a line, indented by two spaces; a line indented more
+	# continues the one before (a long synopsis and its description).
 	commands=$(sed -n '/^Commands:/,/^$/p' "$t/top-help.out" |
-		awk 'NR > 1 && NF { print $1 }')
+		awk 'NR > 1 && /^  [^ ]/ { print $1 }')
 	[ -n "$commands" ]
 	ok $? "$prog --help lists the commands" "$t/top-help.out"
 
@@ -174,8 +179,11 @@ check_program() {
 			"$t/$id-bad.out"
 
 		# The long options this level's help lists, and those of them
-		# that take a value ("--uri URI" on an option line).
-		grep -o -- '--[a-z][a-z0-9-]*' "$t/$id-help.out" | sort -u \
+		# that take a value ("--uri URI" on an option line).  The
+		# options in the synopses of the Commands section are the
+		# commands' own, checked at their level.
+		sed '/^Commands:/,/^$/d' "$t/$id-help.out" |
+			grep -o -- '--[a-z][a-z0-9-]*' | sort -u \
 			>"$t/$id-options"
 		sed -n 's/^ *\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z0-9-]*\) [A-Z].*/\2/p' \
 			"$t/$id-help.out" | sort -u >"$t/$id-valued"
@@ -300,4 +308,5 @@ check_program() {
 
 check_program ulogin-user "${ULOGIN_USER_BIN:-./ulogin-user}"
 check_program ulogin-policy "${ULOGIN_POLICY_BIN:-./ulogin-policy}"
+check_program ulogin-import "${ULOGIN_IMPORT_BIN:-./ulogin-import}"
 finish

@@ -163,7 +163,7 @@ new_people_and_classes(void **state)
 	PLAN_IS(&f, "+ user anna0002 (Anna Berg; student; 280001; grade 5)\n"
 		"+ user kari0001 (Kari Lund; teacher; 280001)\n"
 		"+ user per0001 (Per Berg; parent; 280001)\n"
-		"+ class 280001-5a (1 students, 1 teachers)");
+		"+ class 280001-5a (1 student, 1 teacher)");
 	assert_int_equal(ulogin_plan_count(f.plan, ULOGIN_STEP_ADD), 3);
 	assert_int_equal(ulogin_plan_active(f.plan), 0);
 	finish(&f);
@@ -351,7 +351,7 @@ class_moves(void **state)
 	ulogin_plan_compute(f.plan);
 	PLAN_IS(&f, "+ user kari0001 (Kari Lund; teacher; 280001)\n"
 		"~ class 280001-5a: +0 -1 students, +1 -0 teachers\n"
-		"+ class 280001-6b (1 students, 0 teachers)");
+		"+ class 280001-6b (1 student, 0 teachers)");
 	finish(&f);
 	/* A class the roster no longer has goes. */
 	start(&f);

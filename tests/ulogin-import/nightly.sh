@@ -1,0 +1,158 @@
+#!/bin/sh
+# ulogin-nightly-import, the cron wrapper: ulogin-import's exit status
+# passed through, every line logged with a time stamp, one run per lock
+# file (75 while another holds it), and the output mailed when a run fails.
+. "$top_srcdir/tests/lib.sh"
+command -v flock >/dev/null 2>&1 || skip_all "flock is not installed (util-linux)"
+command -v bash >/dev/null 2>&1 || skip_all "bash is not installed"
+sandbox_start --example
+run 0 ulogin-policy apply -q
+# A fixed key, as 'openssl rand -hex 32' makes them: the sandbox's random
+# bytes may hold a NUL.
+printf '%s\n' 0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0 \
+	>"$ULOGIN_SANDBOX/import.key"
+
+log=$TEST_TMP/import.log
+lock=$TEST_TMP/import.lock
+mailbox=$TEST_TMP/mailbox
+roster=$top_srcdir/data/example-roster.csv
+# A sendmail that keeps what it is given, first on PATH.
+mkdir "$TEST_TMP/bin"
+cat >"$TEST_TMP/bin/sendmail" <<EOF
+#!/bin/sh
+printf 'args: %s\n' "\$*" >>'$mailbox'
+cat >>'$mailbox'
+EOF
+chmod +x "$TEST_TMP/bin/sendmail"
+PATH=$TEST_TMP/bin:$PATH
+export PATH
+
+# ---- usage -----------------------------------------------------------------
+
+run 0 ulogin-nightly-import --help
+stdout_has '^Usage: ulogin-nightly-import ' "--help prints the usage on stdout"
+run 64 ulogin-nightly-import --log "$log"
+stderr_has "^ulogin-nightly-import: nothing to import" "no arguments for ulogin-import: usage error"
+stderr_has "^Try 'ulogin-nightly-import --help'\\.$" "usage error: a Try line"
+run 64 ulogin-nightly-import --no-such-option -- "$roster" --source bakkeskolen
+stderr_has "unknown option '--no-such-option'" "an unknown option is named"
+run 64 ulogin-nightly-import --mail nobody -- "$roster" --source bakkeskolen
+stderr_has "--mail needs an address" "--mail without an address"
+[ ! -e "$log" ]
+ok $? "usage errors write no log"
+
+# ---- a good run: exit 0, logged, nothing mailed ----------------------------
+
+run 0 ulogin-nightly-import --log "$log" --lock "$lock" --mail it@kommune.example \
+	-- "$roster" --source bakkeskolen
+stdout_empty "a good run prints nothing on stdout"
+[ ! -s "$ERR" ]
+ok $? "a good run prints nothing on stderr"
+[ ! -e "$mailbox" ]
+ok $? "a good run mails nothing"
+is "$(ldap_attr "$(people ida0001)" uloginSource)" bakkeskolen \
+	"the roster was imported (ida0001 is attached to bakkeskolen)"
+stamp='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4} \[bakkeskolen\]'
+grep -Eq "^$stamp ulogin-nightly-import: start: ulogin-import run .*example-roster.csv --source bakkeskolen --no-progress\$" "$log"
+ok $? "log: a start line with the time, the source and the command"
+grep -Eq "^$stamp ulogin-import: 'bakkeskolen': 8 rows, 8 added, " "$log"
+ok $? "log: ulogin-import's summary line, time-stamped"
+grep -Eq "^$stamp ulogin-nightly-import: end: exit 0 \\(done\\) after [0-9]+s\$" "$log"
+ok $? "log: an end line with the exit status"
+[ -z "$(find "$log" -perm /077)" ]
+ok $? "log: created readable by its owner only"
+
+# ---- a broken file: 65 passed through, output mailed ------------------------
+
+printf 'ElevID,Fornavn\n"BAK-1,Ida\n' >"$TEST_TMP/broken.csv"
+run 65 ulogin-nightly-import --log "$log" --lock "$lock" --mail it@kommune.example \
+	--mail rektor@bakkeskolen.example.org -- "$TEST_TMP/broken.csv" --source bakkeskolen
+grep -Eq "^$stamp ulogin-import: cannot read '.*broken.csv': line 2 " "$log"
+ok $? "log: ulogin-import's error, time-stamped"
+grep -Eq "^$stamp ulogin-nightly-import: end: exit 65 " "$log"
+ok $? "log: the end line gives exit 65"
+grep -q '^args: -t -oi$' "$mailbox"
+ok $? "mail: sendmail -t -oi was run"
+grep -q '^To: it@kommune.example,rektor@bakkeskolen.example.org$' "$mailbox"
+ok $? "mail: To: both addresses"
+grep -q "^Subject: ulogin-import of 'bakkeskolen' on .*: exit 65 " "$mailbox"
+ok $? "mail: the subject names the source and the exit status"
+grep -q "^ulogin-import: cannot read '.*broken.csv': line 2 (byte [0-9]*): " "$mailbox"
+ok $? "mail: the body holds ulogin-import's output"
+grep -q '^hint: nothing was changed' "$mailbox"
+ok $? "mail: the hint too"
+grep -Eq "^$stamp ulogin-nightly-import: output mailed to it@kommune.example rektor@bakkeskolen.example.org\$" "$log"
+ok $? "log: the mail is noted"
+
+# Without --mail the output goes to cron, on stderr.
+run 65 ulogin-nightly-import --log "$log" --lock "$lock" \
+	-- "$TEST_TMP/broken.csv" --source bakkeskolen
+stderr_has "^ulogin-import: cannot read '.*broken.csv'" "no --mail: a failed run's output on stderr"
+
+# ---- partly done: 1 passed through -----------------------------------------
+
+{
+	head -n 1 "$roster"
+	tail -n +2 "$roster"
+	echo 'BAK-1099,Rasmus,Rask,Rektor,280001,,,,,,,'
+} >"$TEST_TMP/one-bad.csv"
+rm -f "$mailbox"
+run 1 ulogin-nightly-import --log "$log" --lock "$lock" --mail it@kommune.example \
+	-- "$TEST_TMP/one-bad.csv" --source bakkeskolen
+grep -q "one-bad.csv:10: key=BAK-1099: unknown role 'Rektor'" "$mailbox"
+ok $? "exit 1: the bad row is mailed"
+grep -Eq "^$stamp ulogin-nightly-import: end: exit 1 " "$log"
+ok $? "log: exit 1"
+
+# ---- the lock file held by another: 75, ulogin-import not run ---------------
+
+flock "$lock" sleep 60 >/dev/null 2>&1 </dev/null &
+holder=$!
+i=0
+while flock -n "$lock" true 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+rm -f "$mailbox"
+lines=$(grep -c 'start: ulogin-import run' "$log")
+run 75 ulogin-nightly-import --log "$log" --lock "$lock" --mail it@kommune.example \
+	-- "$roster" --source bakkeskolen
+stderr_has "^ulogin-nightly-import: another ulogin-nightly-import holds '.*import.lock'" \
+	"lock held: said on stderr"
+is "$(grep -c 'start: ulogin-import run' "$log")" "$lines" "lock held: ulogin-import was not run"
+grep -Eq "^$stamp ulogin-nightly-import: another ulogin-nightly-import holds " "$log"
+ok $? "lock held: noted in the log"
+grep -q "^Subject: .*exit 75 " "$mailbox"
+ok $? "lock held: mailed"
+# flock's child, the sleep, holds the lock too: end both.
+sleeper=$(ps -o pid= --ppid "$holder" 2>/dev/null)
+kill $sleeper "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+
+run 0 ulogin-nightly-import --log "$log" --lock "$lock" -- "$roster" --source bakkeskolen
+stderr_is "" "the lock released: the next run goes ahead (and changes nothing)"
+
+# ---- no mailer at all: said in the log ---------------------------------------
+
+if [ -x /usr/sbin/sendmail ] || [ -x /usr/lib/sendmail ] ||
+	PATH=${PATH#"$TEST_TMP/bin:"} command -v sendmail >/dev/null 2>&1 ||
+	PATH=${PATH#"$TEST_TMP/bin:"} command -v mail >/dev/null 2>&1; then
+	ok 0 "no mailer # SKIP this machine has sendmail or mail"
+else
+	saved_path=$PATH
+	PATH=${PATH#"$TEST_TMP/bin:"}
+	run 65 ulogin-nightly-import --log "$log" --lock "$lock" \
+		--mail it@kommune.example -- "$TEST_TMP/broken.csv" --source bakkeskolen
+	PATH=$saved_path
+	grep -Eq "^$stamp ulogin-nightly-import: cannot mail the output to it@kommune.example: neither sendmail nor mail is installed\$" "$log"
+	ok $? "no mailer: said in the log"
+	stderr_has "^ulogin-import: cannot read " "no mailer: the output goes to stderr instead"
+fi
+
+# ---- a log that cannot be written: 73 ----------------------------------------
+
+run 73 ulogin-nightly-import --log "$TEST_TMP/no/such/dir/import.log" --lock "$lock" \
+	-- "$roster" --source bakkeskolen
+stderr_has "cannot write log" "a log that cannot be written: exit 73"
+
+done_testing
