@@ -561,26 +561,39 @@ note_class(const struct ulogin_entry *e, void *data)
 	return 0;
 }
 
-static bool
-source_deprecated(struct ulogin_conn *c, const struct ulogin_entry *user)
+/* The import sources being phased out (their names). */
+static int
+note_deprecated(const struct ulogin_entry *e, void *data)
 {
-	static const char *const attrs[] = { "uloginDeprecated", NULL };
-	const char *source = ulogin_entry_get(user, "uloginSource");
-	struct ulogin_entry e;
-	char *parent, *dn;
-	bool dep = false;
+	const char *cn = ulogin_entry_get(e, "cn");
 
-	memset(&e, 0, sizeof(e));
-	if (!source)
+	if (cn)
+		strv_push(data, cn);
+	return 0;
+}
+
+static const char *const deprecated_attrs[] = { "cn", NULL };
+#define DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \
+			  "(uloginDeprecated=TRUE))"
+
+/* Attached only through deprecated imports: every source is one. */
+static bool
+only_deprecated(const struct ulogin_entry *user, const struct strv *names)
+{
+	const struct strv *v = ulogin_entry_values(user, "uloginSource");
+
+	if (!v || !v->n)
 		return false;
-	parent = ulogin_dn_imports(ulogin_conn_base(c));
-	dn = ulogin_dn_child(parent, "cn", source);
-	if (dn && ulogin_read(c, dn, attrs, &e) == LDAP_SUCCESS)
-		dep = entry_true(&e, "uloginDeprecated");
-	ulogin_entry_free(&e);
-	free(dn);
-	free(parent);
-	return dep;
+	for (size_t i = 0; i < v->n; i++) {
+		size_t j;
+
+		for (j = 0; j < names->n; j++)
+			if (!strcasecmp(v->v[i], names->v[j]))
+				break;
+		if (j == names->n)
+			return false;
+	}
+	return true;
 }
 
 static int
@@ -599,7 +612,7 @@ struct user_facts {
 	struct class_scan cls;
 	struct ulogin_entry policy;
 	char *policy_dn;
-	struct ulogin_entry source;
+	struct strv deprecated;	/* import sources being phased out */
 	int password;		/* 1 yes, -1 this operator cannot tell */
 };
 
@@ -609,18 +622,13 @@ gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
 {
 	static const char *const class_attrs[] = { "cn", "member",
 						   "uloginTeacher", NULL };
-	static const char *const source_attrs[] = { "uloginDeprecated",
-						    NULL };
 	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
 	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
-	const char *source = ulogin_entry_get(e, "uloginSource");
 	char *classes = ulogin_dn_classes(ulogin_conn_base(c));
 	char *policies = ulogin_dn_policies(ulogin_conn_base(c));
 	char *imports = ulogin_dn_imports(ulogin_conn_base(c));
 	char *filter = ulogin_filter("(|(member=%s)(uloginTeacher=%s))", e->dn,
 				     e->dn);
-	char *source_dn = source ? ulogin_dn_child(imports, "cn", source)
-				 : NULL;
 	struct ulogin_query q[4];
 	size_t n = 0;
 	int found = 0, rc;
@@ -634,10 +642,10 @@ gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
 	q[n++] = (struct ulogin_query){ f->policy_dn, ULOGIN_SCOPE_BASE,
 		"(objectClass=*)", policy_attrs, ulogin_entry_keep,
 		&f->policy, 0 };
-	if (source_dn)
-		q[n++] = (struct ulogin_query){ source_dn, ULOGIN_SCOPE_BASE,
-			"(objectClass=*)", source_attrs, ulogin_entry_keep,
-			&f->source, 0 };
+	if (ulogin_entry_get(e, "uloginSource"))
+		q[n++] = (struct ulogin_query){ imports, ULOGIN_SCOPE_ONE,
+			DEPRECATED_FILTER, deprecated_attrs, note_deprecated,
+			&f->deprecated, 0 };
 	/* ppolicy's pwdChangedTime says a password was set; else a presence
 	 * test (no hash is ever read), which operators who may not search
 	 * userPassword see as no match: unknown, not "no". */
@@ -653,7 +661,6 @@ gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
 		f->password = 1;
 	strv_sort(&f->cls.classes);
 	strv_sort(&f->cls.teaches);
-	free(source_dn);
 	free(filter);
 	free(imports);
 	free(policies);
@@ -667,7 +674,7 @@ free_facts(struct user_facts *f)
 	strv_free(&f->cls.classes);
 	strv_free(&f->cls.teaches);
 	ulogin_entry_free(&f->policy);
-	ulogin_entry_free(&f->source);
+	strv_free(&f->deprecated);
 	free(f->policy_dn);
 }
 
@@ -735,8 +742,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 					 "and policy of '%s'", username);
 	}
 	ulogin_account_state(&e, f.policy.dn ? &f.policy : NULL,
-			     f.source.dn && entry_true(&f.source,
-						       "uloginDeprecated"),
+			     only_deprecated(&e, &f.deprecated),
 			     time(NULL), &st);
 
 	r = ulogin_record_new();
@@ -813,8 +819,8 @@ struct find_state {
 	struct ulogin_conn *c;
 	struct ulogin_table *t;
 	struct policy_cache pc;
-	struct strv sources;		/* import sources seen ... */
-	bool *deprecated;		/* ... and whether each is */
+	struct strv sources;		/* deprecated import sources */
+	bool deprecated_read;
 	char *default_policy;
 	int rc;
 };
@@ -841,19 +847,19 @@ cached_policy(struct find_state *fs, const char *dn)
 static bool
 cached_deprecated(struct find_state *fs, const struct ulogin_entry *user)
 {
-	const char *source = ulogin_entry_get(user, "uloginSource");
-	size_t i;
-
-	if (!source)
+	if (!ulogin_entry_get(user, "uloginSource"))
 		return false;
-	for (i = 0; i < fs->sources.n; i++)
-		if (strcasecmp(fs->sources.v[i], source) == 0)
-			return fs->deprecated[i];
-	strv_push(&fs->sources, source);
-	fs->deprecated = xreallocarray(fs->deprecated, fs->sources.n,
-				       sizeof(*fs->deprecated));
-	fs->deprecated[i] = source_deprecated(fs->c, user);
-	return fs->deprecated[i];
+	if (!fs->deprecated_read) {
+		char *imports = ulogin_dn_imports(ulogin_conn_base(fs->c));
+
+		/* Read once per listing; unreadable means none. */
+		ulogin_search(fs->c, imports, ULOGIN_SCOPE_ONE,
+			      DEPRECATED_FILTER, deprecated_attrs,
+			      note_deprecated, &fs->sources);
+		free(imports);
+		fs->deprecated_read = true;
+	}
+	return only_deprecated(user, &fs->sources);
 }
 
 static int
@@ -1011,7 +1017,6 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 	free(fs.pc.entries);
 	strv_free(&fs.pc.dns);
 	strv_free(&fs.sources);
-	free(fs.deprecated);
 	strv_free(&members);
 	for (size_t i = 0; i < np; i++)
 		free(parts[i]);
