@@ -107,19 +107,12 @@ take_lock(struct ulogin_conn *c, const char *dn, const char *source,
 	  const char *kind, const char *holder)
 {
 	struct ulogin_change ch;
-	int rc;
+	int rc = LDAP_SUCCESS, found = ulogin_exists(c, dn, &rc);
 
-	for (int tries = 0; tries < 2; tries++) {
-		ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.lock");
-		ulogin_change_set(&ch, "uloginLock", holder);
-		rc = ulogin_apply_asserted(c, &ch, "(!(uloginLock=*))");
-		ulogin_change_free(&ch);
-		if (rc == LDAP_SUCCESS)
-			return 0;
-		if (rc == LDAP_ASSERTION_FAILED)
-			return lock_held(c, dn, source);
-		if (rc != LDAP_NO_SUCH_OBJECT)
-			break;
+	if (found < 0)
+		return ulogin_ldap_error(c, rc, "cannot look up import source "
+					 "'%s'", source);
+	if (!found) {
 		ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "import.source");
 		ulogin_change_mod(&ch, ULOGIN_MOD_ADD, "objectClass",
 				  "uloginImportSource");
@@ -131,9 +124,18 @@ take_lock(struct ulogin_conn *c, const char *dn, const char *source,
 		if (rc == LDAP_SUCCESS)
 			return 0;
 		if (rc != LDAP_ALREADY_EXISTS)
-			break;
+			return ulogin_ldap_error(c, rc, "cannot create import "
+						 "source '%s'", source);
 		/* Another run made it first: its lock decides. */
 	}
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.lock");
+	ulogin_change_set(&ch, "uloginLock", holder);
+	rc = ulogin_apply_asserted(c, &ch, "(!(uloginLock=*))");
+	ulogin_change_free(&ch);
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	if (rc == LDAP_ASSERTION_FAILED)
+		return lock_held(c, dn, source);
 	return ulogin_ldap_error(c, rc, "cannot lock import source '%s'",
 				 source);
 }
@@ -149,7 +151,7 @@ release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
 	int rc;
 
 	ulogin_gtime_format(time(NULL), stamp, sizeof(stamp));
-	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.unlock");
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.finish");
 	ulogin_change_set(&ch, "uloginLock", NULL);
 	ulogin_change_set(&ch, "uloginSourceKind", kind);
 	ulogin_change_set(&ch, "uloginLastRun", stamp);
