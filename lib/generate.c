@@ -1,6 +1,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "generate.h"
@@ -20,12 +21,22 @@ static const char *const alphabets[] = {
 int
 ulogin_random_below(unsigned n, unsigned *out)
 {
+	/* Random words fetched a pool at a time (RAND_bytes per number
+	 * was a fifth of a 100k-user import); each is wiped once used. */
+	static uint32_t pool[64];
+	static size_t left;
 	/* Reject the top of the range that would make x % n uneven. */
 	uint32_t limit = UINT32_MAX - (UINT32_MAX % n) - 1, x;
 
 	do {
-		if (RAND_bytes((unsigned char *)&x, sizeof(x)) != 1)
-			return -1;
+		if (!left) {
+			if (RAND_bytes((unsigned char *)pool,
+				       sizeof(pool)) != 1)
+				return -1;
+			left = sizeof(pool) / sizeof(*pool);
+		}
+		x = pool[--left];
+		OPENSSL_cleanse(&pool[left], sizeof(*pool));
 	} while (x > limit);
 	*out = x % n;
 	return 0;

@@ -295,6 +295,10 @@ read_directory(struct ulogin_conn *c, struct ulogin_plan *plan,
 
 /* ---- applying ------------------------------------------------------------- */
 
+/* Changes a transaction: enough to spread the server's commit over many
+ * entries, few enough that a batch sent again one by one is cheap. */
+#define ULOGIN_IMPORT_BATCH 500
+
 struct run {
 	struct ulogin_plan *plan;
 	FILE *passwords;
@@ -343,17 +347,6 @@ step_done(void *tag, int rc, const char *diag, void *data)
 	progress(r);
 }
 
-/* Overwrite the password inside a change before it is freed. */
-static void
-wipe_change(struct ulogin_change *ch)
-{
-	for (size_t i = 0; i < ch->nmods; i++)
-		if (!strcasecmp(ch->mods[i].attr, "userPassword"))
-			for (size_t j = 0; j < ch->mods[i].values.n; j++)
-				OPENSSL_cleanse(ch->mods[i].values.v[j],
-					strlen(ch->mods[i].values.v[j]));
-}
-
 static FILE *
 create_private(const char *path)
 {
@@ -392,6 +385,7 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 	r->pending = xcalloc(n ? n : 1, sizeof(*r->pending));
 	r->total = n;
 	pipe = ulogin_pipeline_start(c, o->window, step_done, r);
+	ulogin_pipeline_batch(pipe, ULOGIN_IMPORT_BATCH);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ulogin_change ch;
 		const char *why = NULL;
@@ -414,8 +408,7 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 		if (ulogin_pipeline_send(pipe, &ch, (void *)(uintptr_t)i) !=
 		    LDAP_SUCCESS && !ulogin_conn_audit_failed(c))
 			rc = ULOGIN_EX_UNAVAILABLE;
-		wipe_change(&ch);
-		ulogin_change_free(&ch);
+		ulogin_change_wipe(&ch);
 	}
 	if (ulogin_pipeline_end(pipe) != LDAP_SUCCESS && !rc)
 		rc = ULOGIN_EX_UNAVAILABLE;

@@ -202,7 +202,7 @@ sink_bad(void *data, const char *file, size_t line, const char *key,
 	b->key = arena_strdup(&p->arena, key);
 	b->why = arena_strdup(&p->arena, why);
 	if (key)
-		strmap_put(&p->bad_keys, key, b);
+		strmap_put(&p->bad_keys, b->key, b);
 	PUSH(p->bad, p->nbad, p->abad, b);
 	PUSH(p->rows, p->nrows, p->arows, r);
 	/* The message names the row, never a national ID number. */
@@ -226,7 +226,7 @@ sink_class(void *data, const char *key, const char *inst, const char *name,
 	k->name = arena_strdup(&p->arena, name);
 	k->grade = arena_strdup(&p->arena, grade);
 	free(cn);
-	strmap_put(&p->class_key, key, k);
+	strmap_put(&p->class_key, k->key, k);
 	PUSH(p->classes, p->nclasses, p->aclasses, k);
 	return 0;
 }
@@ -389,6 +389,10 @@ ulogin_plan_new(const struct ulogin_plan_opts *o)
 	p->want_ext.fold = p->want_uid.fold = p->have_ext.fold = true;
 	p->have_uid.fold = p->have_dn.fold = p->have_cn.fold = true;
 	p->bad_keys.fold = true;
+	/* Their keys live in the arena as long as the maps. */
+	p->want_ext.borrow = p->want_uid.borrow = p->class_key.borrow = true;
+	p->have_ext.borrow = p->have_uid.borrow = p->have_dn.borrow = true;
+	p->have_cn.borrow = p->bad_keys.borrow = true;
 	return p;
 }
 
@@ -846,7 +850,7 @@ member_delta(struct ulogin_plan *p, struct ulogin_change *ch,
 {
 	struct strmap wanted = STRMAP_INIT;
 
-	wanted.fold = true;
+	wanted.fold = wanted.borrow = true;
 	for (size_t i = 0; i < nwant; i++) {
 		strmap_put(&wanted, want[i]->dn, want[i]);
 		if (!list_has(have, want[i]->dn))

@@ -84,7 +84,7 @@ strmap_put(struct strmap *m, const char *key, void *value)
 		s->value = value;
 		return was;
 	}
-	s->key = xstrdup(key);
+	s->key = m->borrow ? (char *)key : xstrdup(key);
 	s->hash = h;
 	s->value = value;
 	m->n++;
@@ -94,7 +94,7 @@ strmap_put(struct strmap *m, const char *key, void *value)
 void
 strmap_free(struct strmap *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
+	for (size_t i = 0; i < m->cap && !m->borrow; i++)
 		free(m->slots[i].key);
 	free(m->slots);
 	m->slots = NULL;

@@ -1,7 +1,7 @@
 /*
  * A hash map from strings to pointers, for the import's in-memory
- * indexes (100k users by external id, username, DN).  Keys are copied;
- * values are the caller's.  Open addressing, grows at 70% load.
+ * indexes (100k users by external id, username, DN).  Keys are copied
+ * unless the map borrows them; values are the caller's.  Open addressing, grows at 70% load.
  */
 #ifndef ULOGIN_STRMAP_H
 #define ULOGIN_STRMAP_H
@@ -13,9 +13,10 @@ struct strmap {
 	struct strmap_slot *slots;
 	size_t cap, n;
 	bool fold;	/* keys compared without regard to ASCII case */
+	bool borrow;	/* keys are not copied: they outlive the map */
 };
 
-#define STRMAP_INIT { NULL, 0, 0, false }
+#define STRMAP_INIT { NULL, 0, 0, false, false }
 
 /* The value stored under key, or NULL. */
 void *strmap_get(const struct strmap *m, const char *key);
