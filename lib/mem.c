@@ -172,25 +172,29 @@ struct arena_block {
 	_Alignas(max_align_t) unsigned char data[];
 };
 
-void *
-arena_alloc(struct arena *a, size_t size)
+static void *
+arena_take(struct arena *a, size_t size, size_t align)
 {
 	struct arena_block *b = a->head;
-	void *p;
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
 
-	size = (size + 7) & ~(size_t)7;
-	if (!b || b->size - b->used < size) {
+	if (!b || at > b->size || b->size - at < size) {
 		size_t want = size > 65536 ? size : 65536;
 
 		b = xmalloc(sizeof(*b) + want);
 		b->next = a->head;
-		b->used = 0;
 		b->size = want;
 		a->head = b;
+		at = 0;
 	}
-	p = b->data + b->used;
-	b->used += size;
-	return p;
+	b->used = at + size;
+	return b->data + at;
+}
+
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	return arena_take(a, size, 8);
 }
 
 char *
@@ -202,7 +206,7 @@ arena_strdup(struct arena *a, const char *s)
 	if (!s)
 		return NULL;
 	n = strlen(s) + 1;
-	p = arena_alloc(a, n);
+	p = arena_take(a, n, 1);	/* strings need no alignment */
 	memcpy(p, s, n);
 	return p;
 }

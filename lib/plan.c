@@ -104,6 +104,7 @@ struct ulogin_plan {
 	struct strmap bad_keys;	/* keys of skipped rows */
 	struct strmap have_ext, have_uid, have_dn, have_cn;
 	struct strmap prefixes;	/* username prefix -> next number */
+	struct strmap interned;	/* values many users share, stored once */
 
 	struct step *steps;
 	size_t nsteps, asteps;
@@ -138,6 +139,50 @@ arena_list(struct arena *a, char *const *v, size_t n)
 	out[n] = NULL;
 	qsort(out, n, sizeof(*out), compare_strings);
 	return out;
+}
+
+/* A value many users share (a grade, a policy DN), stored once. */
+static const char *
+intern(struct ulogin_plan *p, const char *s)
+{
+	char *v;
+
+	if (!s)
+		return NULL;
+	if (!(v = strmap_get(&p->interned, s))) {
+		v = arena_strdup(&p->arena, s);
+		strmap_put(&p->interned, v, v);
+	}
+	return v;
+}
+
+/* A list many users share (roles, institutions, sources), stored once:
+ * keyed by its sorted values joined with newlines, behind a '\1'. */
+static const char **
+intern_list(struct ulogin_plan *p, char *const *v, size_t n)
+{
+	const char **l = NULL;
+	struct strv sorted = STRV_INIT;
+	char *joined, *key;
+
+	/* Most lists hold one value: no sorting, no joining. */
+	if (n <= 1) {
+		joined = xstrdup(n ? v[0] : "");
+	} else {
+		for (size_t i = 0; i < n; i++)
+			strv_push(&sorted, v[i]);
+		strv_sort(&sorted);
+		joined = strv_join(&sorted, "\n");
+	}
+	key = xasprintf("\1%s", joined);
+	if (!(l = strmap_get(&p->interned, key))) {
+		l = arena_list(&p->arena, v, n);
+		strmap_put(&p->interned, arena_strdup(&p->arena, key), l);
+	}
+	free(key);
+	free(joined);
+	strv_free(&sorted);
+	return l;
 }
 
 static size_t
@@ -260,13 +305,12 @@ sink_person(void *data, const struct ulogin_person_row *r)
 	w->given = arena_strdup(&p->arena, r->given_name);
 	w->sn = arena_strdup(&p->arena, r->surname);
 	w->username = arena_strdup(&p->arena, r->username);
-	w->grade = arena_strdup(&p->arena, r->grade);
+	w->grade = intern(p, r->grade);
 	w->mail = arena_strdup(&p->arena, r->mail);
 	w->mobile = arena_strdup(&p->arena, r->mobile);
 	w->nid = arena_strdup(&p->arena, r->nid_hmac);
-	w->roles = arena_list(&p->arena, r->roles.v, r->roles.n);
-	w->insts = arena_list(&p->arena, r->institutions.v,
-			      r->institutions.n);
+	w->roles = intern_list(p, r->roles.v, r->roles.n);
+	w->insts = intern_list(p, r->institutions.v, r->institutions.n);
 	w->classes = arena_list(&p->arena, r->classes.v, r->classes.n);
 	w->parents = arena_list(&p->arena, r->parents.v, r->parents.n);
 	strmap_put(&p->want_ext, w->ext, w);
@@ -299,11 +343,20 @@ const char *const ulogin_plan_class_attrs[] = {
 };
 
 static const char **
-entry_list(struct arena *a, const struct ulogin_entry *e, const char *attr)
+entry_list(struct ulogin_plan *p, const struct ulogin_entry *e,
+	   const char *attr)
 {
 	const struct strv *v = ulogin_entry_values(e, attr);
 
-	return v ? arena_list(a, v->v, v->n) : arena_list(a, NULL, 0);
+	return v ? intern_list(p, v->v, v->n) : intern_list(p, NULL, 0);
+}
+
+static const char **
+copy_list(struct arena *a, const struct ulogin_entry *e, const char *attr)
+{
+	const struct strv *v = ulogin_entry_values(e, attr);
+
+	return arena_list(a, v ? v->v : NULL, v ? v->n : 0);
 }
 
 int
@@ -322,20 +375,20 @@ ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 	h->cn = GET("cn");
 	h->mail = GET("mail");
 	h->mobile = GET("mobile");
-	h->grade = GET("uloginGrade");
-	h->level = GET("uloginLevel");
+	h->grade = intern(p, ulogin_entry_get(e, "uloginGrade"));
+	h->level = intern(p, ulogin_entry_get(e, "uloginLevel"));
 	h->ext = GET("uloginExternalId");
 	h->nid = GET("uloginNationalIdHmac");
 	h->left = GET("uloginLeftAt");
 	h->locked = GET("pwdAccountLockedTime");
 	h->block_reason = GET("uloginBlockReason");
-	h->link = GET("pwdPolicySubentry");
+	h->link = intern(p, ulogin_entry_get(e, "pwdPolicySubentry"));
 	h->override = GET("uloginPolicyOverride");
 #undef GET
-	h->roles = entry_list(a, e, "uloginRole");
-	h->insts = entry_list(a, e, "uloginInstitution");
-	h->sources = entry_list(a, e, "uloginSource");
-	h->parents = entry_list(a, e, "uloginParent");
+	h->roles = entry_list(p, e, "uloginRole");
+	h->insts = entry_list(p, e, "uloginInstitution");
+	h->sources = entry_list(p, e, "uloginSource");
+	h->parents = copy_list(a, e, "uloginParent");
 	h->ours = list_has(h->sources, p->o.source);
 	if (h->ours && !h->left)
 		p->active++;
@@ -358,10 +411,10 @@ ulogin_plan_have_class(const struct ulogin_entry *e, void *data)
 	memset(h, 0, sizeof(*h));
 	h->dn = arena_strdup(a, e->dn);
 	h->cn = arena_strdup(a, ulogin_entry_get(e, "cn"));
-	h->grade = arena_strdup(a, ulogin_entry_get(e, "uloginGrade"));
-	h->sources = entry_list(a, e, "uloginSource");
-	h->members = entry_list(a, e, "member");
-	h->teachers = entry_list(a, e, "uloginTeacher");
+	h->grade = intern(p, ulogin_entry_get(e, "uloginGrade"));
+	h->sources = entry_list(p, e, "uloginSource");
+	h->members = copy_list(a, e, "member");
+	h->teachers = copy_list(a, e, "uloginTeacher");
 	h->ours = list_has(h->sources, p->o.source);
 	if (h->cn)
 		strmap_put(&p->have_cn, h->cn, h);
@@ -393,6 +446,7 @@ ulogin_plan_new(const struct ulogin_plan_opts *o)
 	p->want_ext.borrow = p->want_uid.borrow = p->class_key.borrow = true;
 	p->have_ext.borrow = p->have_uid.borrow = p->have_dn.borrow = true;
 	p->have_cn.borrow = p->bad_keys.borrow = true;
+	p->interned.borrow = true;
 	return p;
 }
 
@@ -421,6 +475,7 @@ ulogin_plan_free(struct ulogin_plan *p)
 	strmap_free(&p->have_dn);
 	strmap_free(&p->have_cn);
 	strmap_free(&p->prefixes);
+	strmap_free(&p->interned);
 	arena_free(&p->arena);
 	free(p->people_dn);
 	free(p->classes_dn);
