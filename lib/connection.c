@@ -18,7 +18,7 @@
 #include "prompt.h"
 #include "banned.h"
 
-#define PAGE_SIZE 500
+#define PAGE_SIZE 1000
 
 struct ulogin_conn {
 	LDAP *ld;

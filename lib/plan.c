@@ -105,6 +105,8 @@ struct ulogin_plan {
 	struct strmap have_ext, have_uid, have_dn, have_cn;
 	struct strmap prefixes;	/* username prefix -> next number */
 	struct strmap interned;	/* values many users share, stored once */
+	struct strmap effective;	/* grade|roles -> policy name */
+	struct strmap policy_dns;	/* policy name -> its DN */
 
 	struct step *steps;
 	size_t nsteps, asteps;
@@ -446,7 +448,8 @@ ulogin_plan_new(const struct ulogin_plan_opts *o)
 	p->want_ext.borrow = p->want_uid.borrow = p->class_key.borrow = true;
 	p->have_ext.borrow = p->have_uid.borrow = p->have_dn.borrow = true;
 	p->have_cn.borrow = p->bad_keys.borrow = true;
-	p->interned.borrow = true;
+	p->interned.borrow = p->effective.borrow = true;
+	p->policy_dns.borrow = true;
 	return p;
 }
 
@@ -476,6 +479,8 @@ ulogin_plan_free(struct ulogin_plan *p)
 	strmap_free(&p->have_cn);
 	strmap_free(&p->prefixes);
 	strmap_free(&p->interned);
+	strmap_free(&p->effective);
+	strmap_free(&p->policy_dns);
 	arena_free(&p->arena);
 	free(p->people_dn);
 	free(p->classes_dn);
@@ -592,10 +597,36 @@ match_people(struct ulogin_plan *p)
 	}
 }
 
-/* The policy that applies to someone with these values (NULL: none). */
+static const char *effective_uncached(const struct ulogin_plan *p,
+				      const char *override, const char *grade,
+				      const char *const *roles);
+
+/* The policy that applies to someone with these values (NULL: none).
+ * Grades and role lists are interned, so their addresses name them: the
+ * answer is worked out once per combination, not once per user. */
 static const char *
-effective(const struct ulogin_plan *p, const char *override,
-	  const char *grade, const char *const *roles)
+effective(struct ulogin_plan *p, const char *override, const char *grade,
+	  const char *const *roles)
+{
+	char key[64];
+	const char *name;
+	void *hit;
+
+	if (override)
+		return override;
+	snprintf(key, sizeof(key), "%p|%p", (const void *)grade,
+		 (const void *)roles);
+	if ((hit = strmap_get(&p->effective, key)))
+		return hit == p ? NULL : hit;
+	name = effective_uncached(p, NULL, grade, roles);
+	strmap_put(&p->effective, arena_strdup(&p->arena, key),
+		   name ? (void *)intern(p, name) : (void *)p);
+	return name ? intern(p, name) : NULL;
+}
+
+static const char *
+effective_uncached(const struct ulogin_plan *p, const char *override,
+		   const char *grade, const char *const *roles)
 {
 	struct ulogin_attr attrs[4];
 	struct ulogin_entry e = { "", attrs, 0 };
@@ -631,10 +662,29 @@ policy_present(const struct ulogin_plan *p, const char *name)
 	       strv_contains(p->o.policies_present, name);
 }
 
-static char *
-policy_dn(const struct ulogin_plan *p, const char *name)
+/* The DN of a policy, made once per policy (callers must not free). */
+static const char *
+policy_dn(struct ulogin_plan *p, const char *name)
 {
-	return ulogin_dn_child(p->policies_dn, "cn", name);
+	const char *dn = strmap_get(&p->policy_dns, name);
+
+	if (!dn) {
+		char *made = ulogin_dn_child(p->policies_dn, "cn", name);
+
+		dn = arena_strdup(&p->arena, made);
+		free(made);
+		strmap_put(&p->policy_dns, intern(p, name), (void *)dn);
+	}
+	return dn;
+}
+
+/* Does a stored link name this DN?  As written, almost always; else
+ * compared as DNs. */
+static bool
+same_dn(const char *stored, const char *dn)
+{
+	return stored && (!strcasecmp(stored, dn) ||
+			  ulogin_dn_equal(stored, dn));
 }
 
 /* Parents' DNs from their external ids (unknown ones are left out). */
@@ -761,9 +811,9 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	after = effective(p, h->override, w->grade,
 			  only_ours || !h->sources[0] ? w->roles : h->roles);
 	if (after && policy_present(p, after)) {
-		char *dn = policy_dn(p, after);
+		const char *dn = policy_dn(p, after);
 
-		if (!h->link || !ulogin_dn_equal(h->link, dn))
+		if (!same_dn(h->link, dn))
 			ulogin_change_set(ch, "pwdPolicySubentry", dn);
 		if (level_changed && (!before || strcmp(before, after))) {
 			char deadline[32];
@@ -773,7 +823,6 @@ change_user(struct ulogin_plan *p, const struct person *w,
 					    deadline, sizeof(deadline));
 			ulogin_change_set(ch, "uloginChangeBy", deadline);
 		}
-		free(dn);
 	}
 }
 
@@ -819,12 +868,9 @@ add_user(struct ulogin_plan *p, const struct person *w,
 	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSource", p->o.source);
 	/* Never a link to a policy that is not there (slapd would then
 	 * skip every check). */
-	if (policy_present(p, policy)) {
-		char *dn = policy_dn(p, policy);
-
-		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "pwdPolicySubentry", dn);
-		free(dn);
-	}
+	if (policy_present(p, policy))
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "pwdPolicySubentry",
+				  policy_dn(p, policy));
 	/* The initial password works for the first login only. */
 	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "pwdReset", "TRUE");
 }

@@ -211,4 +211,37 @@ people_dump "$TEST_TMP/people.after"
 cmp -s "$TEST_TMP/people.before" "$TEST_TMP/people.after"
 ok $? "none of the failed commands changed people or classes"
 
+# ---- a change the server refuses inside a batch ---------------------------
+# Changes go in LDAP transactions; when the server refuses one (here: the
+# cn of a new class is taken by an entry that is no class), the batch is
+# undone and sent again one by one: only that change fails.
+printf 'dn: cn=280001-9z,ou=classes,%s\nobjectClass: organizationalRole\ncn: 280001-9z\n' \
+	"$ULOGIN_BASE" | ldapadd -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+	-y "$ULOGIN_PASSWORD_FILE" >/dev/null
+ok $? "an entry that is no class takes the cn 280001-9z"
+BATCH=$TEST_TMP/batch.csv
+{
+	echo 'ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre'
+	echo 'Z1,Zia,Ahl,Elev,280001,zia.ahl,9x,9,,,,'
+	echo 'Z2,Zeb,Bo,Elev,280001,zeb.bo,9y,9,,,,'
+	echo 'Z3,Zoe,Cy,Elev,280001,zoe.cy,9z,9,,,,'
+} >"$BATCH"
+run 1 ulogin-import run "$BATCH" --source batch
+stderr_has "cannot update class '280001-9z'" "the refused class is named"
+stdout_empty "nothing on stdout"
+for u in zia.ahl zeb.bo zoe.cy; do
+	ldap_exists "$(people "$u")"
+	ok $? "user $u was added"
+done
+is "$(ldap_attr "cn=280001-9x,ou=classes,$ULOGIN_BASE" member)" \
+	"$(people zia.ahl)" "class 9x, in the same batch as the refused one, was added"
+is "$(ldap_attr "cn=280001-9y,ou=classes,$ULOGIN_BASE" member)" \
+	"$(people zeb.bo)" "class 9y too"
+is "$(ldap_attr "cn=280001-9z,ou=classes,$ULOGIN_BASE" objectClass)" \
+	organizationalRole "the entry holding the cn is untouched"
+grep -q '"action":"import.class.add","target":"cn=280001-9x,ou=classes,'"$ULOGIN_BASE"'","result":"ok"' "$AUDIT_LOG"
+ok $? "the audit log has the class that went in"
+grep -q '"action":"import.class.add","target":"cn=280001-9z,ou=classes,'"$ULOGIN_BASE"'","result":"it already exists"' "$AUDIT_LOG"
+ok $? "... and the refused one, with why"
+
 done_testing
