@@ -595,7 +595,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	const char *people_file;
 	char *users_csv = NULL, *dir_prefix = NULL;
 	time_t started = time(NULL);
-	bool locked = false;
+	bool locked = false, computed = false;
 	long limit;
 	int rc;
 
@@ -656,8 +656,14 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 			holder = xasprintf("%s %ld %s", host, (long)getpid(),
 					   stamp);
 		}
-		if ((rc = take_lock(c, dn, o->source, kind, holder)))
+		if ((rc = take_lock(c, dn, o->source, kind, holder))) {
+			/* A monitor reading the report must not see the
+			 * night before's. */
+			if (rc == ULOGIN_EX_TEMPFAIL)
+				outcome = xstrdup("refused: another run holds "
+						  "the lock");
 			goto out;
+		}
 		locked = true;
 	}
 	/* 3. The directory, once. */
@@ -666,6 +672,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		goto out;
 	}
 	ulogin_plan_compute(plan);
+	computed = true;
 	counts = counts_text(plan, false);
 
 	/* 4. A truncated export must never lock a school out. */
@@ -748,7 +755,7 @@ out:
 
 		rc = rc ? rc : wrc;
 	}
-	if (o->results_file && outcome) {
+	if (o->results_file && computed) {
 		int wrc = write_results(plan, o->results_file);
 
 		rc = rc ? rc : wrc;

@@ -4,6 +4,7 @@
  * hash maps), and LDAP changes are built one at a time when a step is
  * applied or printed.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -107,6 +108,7 @@ struct ulogin_plan {
 	struct strmap interned;	/* values many users share, stored once */
 	struct strmap effective;	/* grade|roles -> policy name */
 	struct strmap policy_dns;	/* policy name -> its DN */
+	struct strmap attr_index;	/* attribute name -> enum have_attr */
 
 	struct step *steps;
 	size_t nsteps, asteps;
@@ -165,23 +167,25 @@ intern_list(struct ulogin_plan *p, char *const *v, size_t n)
 {
 	const char **l = NULL;
 	struct strv sorted = STRV_INIT;
-	char *joined, *key;
+	char small[128], *key = small, *joined = NULL;
 
-	/* Most lists hold one value: no sorting, no joining. */
-	if (n <= 1) {
-		joined = xstrdup(n ? v[0] : "");
+	/* Most lists hold one value: no sorting, joining or allocating. */
+	if (n <= 1 && (size_t)snprintf(small, sizeof(small), "\1%s",
+				       n ? v[0] : "") < sizeof(small)) {
+		key = small;
 	} else {
 		for (size_t i = 0; i < n; i++)
 			strv_push(&sorted, v[i]);
 		strv_sort(&sorted);
 		joined = strv_join(&sorted, "\n");
+		key = xasprintf("\1%s", joined);
 	}
-	key = xasprintf("\1%s", joined);
 	if (!(l = strmap_get(&p->interned, key))) {
 		l = arena_list(&p->arena, v, n);
 		strmap_put(&p->interned, arena_strdup(&p->arena, key), l);
 	}
-	free(key);
+	if (key != small)
+		free(key);
 	free(joined);
 	strv_free(&sorted);
 	return l;
@@ -361,36 +365,72 @@ copy_list(struct arena *a, const struct ulogin_entry *e, const char *attr)
 	return arena_list(a, v ? v->v : NULL, v ? v->n : 0);
 }
 
+/* The attributes of a directory user the plan keeps, in the order of
+ * ulogin_plan_user_attrs. */
+enum have_attr {
+	A_UID, A_GIVEN, A_SN, A_CN, A_MAIL, A_MOBILE, A_GRADE, A_LEVEL, A_EXT,
+	A_NID, A_LEFT, A_LOCKED, A_REASON, A_LINK, A_OVERRIDE, A_ROLES,
+	A_INSTS, A_SOURCES, A_PARENTS, A_NATTRS
+};
+
+/* Which of them an attribute is: one hash look-up per attribute of an
+ * entry instead of a scan per field (100k entries are read). */
+static int
+have_attr(struct ulogin_plan *p, const char *name)
+{
+	void *v;
+
+	if (!p->attr_index.cap) {
+		p->attr_index.fold = p->attr_index.borrow = true;
+		for (size_t i = 0; i < A_NATTRS; i++)
+			strmap_put(&p->attr_index,
+				   ulogin_plan_user_attrs[i],
+				   (void *)(uintptr_t)(i + 1));
+	}
+	v = strmap_get(&p->attr_index, name);
+	return v ? (int)(uintptr_t)v - 1 : -1;
+}
+
 int
 ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 {
 	struct ulogin_plan *p = data;
 	struct arena *a = &p->arena;
 	struct have *h = arena_alloc(a, sizeof(*h));
+	const struct strv *v[A_NATTRS];
 
-#define GET(attr) arena_strdup(a, ulogin_entry_get(e, attr))
+	memset(v, 0, sizeof(v));
+	for (size_t i = 0; i < e->nattrs; i++) {
+		int k = have_attr(p, e->attrs[i].name);
+
+		if (k >= 0 && e->attrs[i].values.n)
+			v[k] = &e->attrs[i].values;
+	}
+#define ONE(k) (v[k] ? v[k]->v[0] : NULL)
+#define LIST(k) (v[k] ? v[k]->v : NULL), (v[k] ? v[k]->n : 0)
 	memset(h, 0, sizeof(*h));
 	h->dn = arena_strdup(a, e->dn);
-	h->uid = GET("uid");
-	h->given = GET("givenName");
-	h->sn = GET("sn");
-	h->cn = GET("cn");
-	h->mail = GET("mail");
-	h->mobile = GET("mobile");
-	h->grade = intern(p, ulogin_entry_get(e, "uloginGrade"));
-	h->level = intern(p, ulogin_entry_get(e, "uloginLevel"));
-	h->ext = GET("uloginExternalId");
-	h->nid = GET("uloginNationalIdHmac");
-	h->left = GET("uloginLeftAt");
-	h->locked = GET("pwdAccountLockedTime");
-	h->block_reason = GET("uloginBlockReason");
-	h->link = intern(p, ulogin_entry_get(e, "pwdPolicySubentry"));
-	h->override = GET("uloginPolicyOverride");
-#undef GET
-	h->roles = entry_list(p, e, "uloginRole");
-	h->insts = entry_list(p, e, "uloginInstitution");
-	h->sources = entry_list(p, e, "uloginSource");
-	h->parents = copy_list(a, e, "uloginParent");
+	h->uid = arena_strdup(a, ONE(A_UID));
+	h->given = arena_strdup(a, ONE(A_GIVEN));
+	h->sn = arena_strdup(a, ONE(A_SN));
+	h->cn = arena_strdup(a, ONE(A_CN));
+	h->mail = arena_strdup(a, ONE(A_MAIL));
+	h->mobile = arena_strdup(a, ONE(A_MOBILE));
+	h->grade = intern(p, ONE(A_GRADE));
+	h->level = intern(p, ONE(A_LEVEL));
+	h->ext = arena_strdup(a, ONE(A_EXT));
+	h->nid = arena_strdup(a, ONE(A_NID));
+	h->left = arena_strdup(a, ONE(A_LEFT));
+	h->locked = arena_strdup(a, ONE(A_LOCKED));
+	h->block_reason = arena_strdup(a, ONE(A_REASON));
+	h->link = intern(p, ONE(A_LINK));
+	h->override = arena_strdup(a, ONE(A_OVERRIDE));
+	h->roles = intern_list(p, LIST(A_ROLES));
+	h->insts = intern_list(p, LIST(A_INSTS));
+	h->sources = intern_list(p, LIST(A_SOURCES));
+	h->parents = arena_list(a, LIST(A_PARENTS));
+#undef ONE
+#undef LIST
 	h->ours = list_has(h->sources, p->o.source);
 	if (h->ours && !h->left)
 		p->active++;
@@ -481,6 +521,7 @@ ulogin_plan_free(struct ulogin_plan *p)
 	strmap_free(&p->interned);
 	strmap_free(&p->effective);
 	strmap_free(&p->policy_dns);
+	strmap_free(&p->attr_index);
 	arena_free(&p->arena);
 	free(p->people_dn);
 	free(p->classes_dn);

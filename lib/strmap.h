@@ -11,12 +11,14 @@
 
 struct strmap {
 	struct strmap_slot *slots;
+	unsigned *hashes;	/* beside the slots: most probes compare
+				   these, not the strings */
 	size_t cap, n;
 	bool fold;	/* keys compared without regard to ASCII case */
 	bool borrow;	/* keys are not copied: they outlive the map */
 };
 
-#define STRMAP_INIT { NULL, 0, 0, false, false }
+#define STRMAP_INIT { NULL, NULL, 0, 0, false, false }
 
 /* The value stored under key, or NULL. */
 void *strmap_get(const struct strmap *m, const char *key);

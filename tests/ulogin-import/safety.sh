@@ -165,6 +165,12 @@ people_dump "$TEST_TMP/people.after"
 cmp -s "$TEST_TMP/people.before" "$TEST_TMP/people.after"
 ok $? "the locked-out run changed nothing"
 is "$(ldap_attr "$SRC" uloginLock)" "otherhost 4242 20260101000000Z" "the other run's lock stays"
+echo '{"outcome": "ok", "stale": true}' >"$TEST_TMP/locked.json"
+run 75 ulogin-import run "$TEST_TMP/dry.csv" --source skole \
+	--report "$TEST_TMP/locked.json"
+is "$(jq -r .outcome "$TEST_TMP/locked.json")" \
+	"refused: another run holds the lock" \
+	"the report of a locked-out run says so (no stale report left)"
 run 0 ulogin-import run "$TEST_TMP/dry.csv" --source skole -n
 stdout_has '^\+ user s31 ' "a dry run takes no lock, so it runs while another run holds it"
 
