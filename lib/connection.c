@@ -1267,15 +1267,19 @@ send_one(struct ulogin_pipeline *p, const struct ulogin_change *ch, void *tag)
 	struct in_flight *f = NULL;
 	int rc;
 
-	while (!p->broken && p->busy == p->window)
+	if (p->batch_max && !p->txnid && !p->broken)
+		open_batch(p);
+	/* Inside a transaction the server only queues each change (its
+	 * answer is immediate; the work comes at the commit), so one at a
+	 * time costs little and keeps slapd's transaction code away from
+	 * concurrent requests on one connection. */
+	while (!p->broken && p->busy >= (p->txnid ? 1 : p->window))
 		collect_one(p);
 	if (p->broken || p->c->audit_failed) {
 		rc = p->broken ? p->broken : ULOGIN_LDAP_AUDIT_FAILED;
 		p->done(tag, rc, NULL, p->data);
 		return rc;
 	}
-	if (p->batch_max && !p->txnid)
-		open_batch(p);
 	for (size_t i = 0; i < p->window && !f; i++)
 		if (!p->slots[i].msgid)
 			f = &p->slots[i];

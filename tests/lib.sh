@@ -37,7 +37,13 @@ cleanup() {
 	if [ -n "$_sandbox" ]; then
 		ulogin-sandbox stop "$_sandbox" >/dev/null 2>&1
 	fi
-	rm -rf "$TEST_TMP"
+	# ULOGIN_TEST_KEEP=1 keeps the files of a failed test file (the
+	# sandbox's slapd.log too) for a look afterwards.
+	if [ "${ULOGIN_TEST_KEEP:-0}" = 1 ] && [ "$_tap_failed" -gt 0 ]; then
+		echo "# kept $TEST_TMP" >&2
+	else
+		rm -rf "$TEST_TMP"
+	fi
 }
 trap cleanup EXIT
 
