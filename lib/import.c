@@ -385,7 +385,8 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 	r->pending = xcalloc(n ? n : 1, sizeof(*r->pending));
 	r->total = n;
 	pipe = ulogin_pipeline_start(c, o->window, step_done, r);
-	ulogin_pipeline_batch(pipe, ULOGIN_IMPORT_BATCH);
+	if (o->transactions)
+		ulogin_pipeline_batch(pipe, ULOGIN_IMPORT_BATCH);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ulogin_change ch;
 		const char *why = NULL;

@@ -217,10 +217,10 @@ people_dump "$TEST_TMP/people.after"
 cmp -s "$TEST_TMP/people.before" "$TEST_TMP/people.after"
 ok $? "none of the failed commands changed people or classes"
 
-# ---- a change the server refuses inside a batch ---------------------------
-# Changes go in LDAP transactions; when the server refuses one (here: the
-# cn of a new class is taken by an entry that is no class), the batch is
-# undone and sent again one by one: only that change fails.
+# ---- a change the server refuses ------------------------------------------
+# When the server refuses one change (here: the cn of a new class is taken
+# by an entry that is no class), only that change fails; the others of the
+# same kind, sent along with it, go in.
 printf 'dn: cn=280001-9z,ou=classes,%s\nobjectClass: organizationalRole\ncn: 280001-9z\n' \
 	"$ULOGIN_BASE" | ldapadd -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
 	-y "$ULOGIN_PASSWORD_FILE" >/dev/null
@@ -240,7 +240,7 @@ for u in zia.ahl zeb.bo zoe.cy; do
 	ok $? "user $u was added"
 done
 is "$(ldap_attr "cn=280001-9x,ou=classes,$ULOGIN_BASE" member)" \
-	"$(people zia.ahl)" "class 9x, in the same batch as the refused one, was added"
+	"$(people zia.ahl)" "class 9x, sent along with the refused one, was added"
 is "$(ldap_attr "cn=280001-9y,ou=classes,$ULOGIN_BASE" member)" \
 	"$(people zeb.bo)" "class 9y too"
 is "$(ldap_attr "cn=280001-9z,ou=classes,$ULOGIN_BASE" objectClass)" \
