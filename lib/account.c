@@ -561,17 +561,6 @@ note_class(const struct ulogin_entry *e, void *data)
 	return 0;
 }
 
-/* The import sources being phased out (their names). */
-static int
-note_deprecated(const struct ulogin_entry *e, void *data)
-{
-	const char *cn = ulogin_entry_get(e, "cn");
-
-	if (cn)
-		strv_push(data, cn);
-	return 0;
-}
-
 static const char *const deprecated_attrs[] = { "cn", NULL };
 #define DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \
 			  "(uloginDeprecated=TRUE))"
@@ -644,7 +633,7 @@ gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
 		&f->policy, 0 };
 	if (ulogin_entry_get(e, "uloginSource"))
 		q[n++] = (struct ulogin_query){ imports, ULOGIN_SCOPE_ONE,
-			DEPRECATED_FILTER, deprecated_attrs, note_deprecated,
+			DEPRECATED_FILTER, deprecated_attrs, ulogin_entry_note_cn,
 			&f->deprecated, 0 };
 	/* ppolicy's pwdChangedTime says a password was set; else a presence
 	 * test (no hash is ever read), which operators who may not search
@@ -855,7 +844,7 @@ cached_deprecated(struct find_state *fs, const struct ulogin_entry *user)
 		/* Read once per listing; unreadable means none. */
 		ulogin_search(fs->c, imports, ULOGIN_SCOPE_ONE,
 			      DEPRECATED_FILTER, deprecated_attrs,
-			      note_deprecated, &fs->sources);
+			      ulogin_entry_note_cn, &fs->sources);
 		free(imports);
 		fs->deprecated_read = true;
 	}
@@ -1250,8 +1239,8 @@ out:
 /* ---- delete ------------------------------------------------------------ */
 
 struct ref_scan {
-	struct ulogin_conn *c;
 	const char *dn;
+	const char *action;
 	struct ulogin_change *changes;
 	size_t n;
 };
@@ -1265,8 +1254,7 @@ note_reference(const struct ulogin_entry *e, void *data)
 
 	s->changes = xreallocarray(s->changes, s->n + 1, sizeof(*s->changes));
 	ch = &s->changes[s->n++];
-	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, e->dn,
-			   "class.remove-member");
+	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, e->dn, s->action);
 	for (size_t k = 0; k < 2; k++) {
 		const struct strv *v = ulogin_entry_values(e, attrs[k]);
 
@@ -1279,15 +1267,37 @@ note_reference(const struct ulogin_entry *e, void *data)
 }
 
 int
-ulogin_user_delete(struct ulogin_conn *c, const char *username,
-		   bool (*confirm)(const char *question))
+ulogin_class_unlink_changes(struct ulogin_conn *c, const char *dn,
+			    const char *action, struct ulogin_change **out,
+			    size_t *n)
 {
 	static const char *const attrs[] = { "cn", "member", "uloginTeacher",
 					     NULL };
+	struct ref_scan refs = { dn, action, NULL, 0 };
+	char *classes = ulogin_dn_classes(ulogin_conn_base(c));
+	char *filter = ulogin_filter("(|(member=%s)(uloginTeacher=%s))", dn,
+				     dn);
+	int rc;
+
+	rc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB, filter, attrs,
+			   note_reference, &refs);
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		rc = LDAP_SUCCESS;	/* no classes yet */
+	free(filter);
+	free(classes);
+	*out = refs.changes;
+	*n = refs.n;
+	return rc;
+}
+
+int
+ulogin_user_delete(struct ulogin_conn *c, const char *username,
+		   bool (*confirm)(const char *question))
+{
 	struct ref_scan refs;
 	struct ulogin_change ch;
 	struct ulogin_entry e;
-	char *classes, *filter, *question;
+	char *question;
 	int rc, lrc = LDAP_SUCCESS;
 
 	if ((rc = ulogin_user_read(c, username, &e)))
@@ -1309,14 +1319,8 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 		return rc;
 	}
 	memset(&refs, 0, sizeof(refs));
-	refs.c = c;
-	refs.dn = e.dn;
-	classes = ulogin_dn_classes(ulogin_conn_base(c));
-	filter = ulogin_filter("(|(member=%s)(uloginTeacher=%s))", e.dn, e.dn);
-	lrc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB, filter, attrs,
-			    note_reference, &refs);
-	if (lrc == LDAP_NO_SUCH_OBJECT)
-		lrc = LDAP_SUCCESS;
+	lrc = ulogin_class_unlink_changes(c, e.dn, "class.remove-member",
+					  &refs.changes, &refs.n);
 	if (lrc != LDAP_SUCCESS)
 		rc = ulogin_ldap_error(c, lrc, "cannot look up the classes of "
 				       "'%s'", username);
@@ -1345,8 +1349,6 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 	for (size_t i = 0; i < refs.n; i++)
 		ulogin_change_free(&refs.changes[i]);
 	free(refs.changes);
-	free(filter);
-	free(classes);
 	ulogin_entry_free(&e);
 	return rc;
 }

@@ -103,6 +103,13 @@ int ulogin_user_modify(struct ulogin_conn *c, const char *username,
 /* The names modify knows, for --help and completion. */
 extern const char *const ulogin_user_fields[];
 
+/* The changes that take dn out of every class naming it (as member or
+ * teacher), each audited as action: *n of them in *out (free each and
+ * the array).  Returns an LDAP code. */
+int ulogin_class_unlink_changes(struct ulogin_conn *c, const char *dn,
+				const char *action,
+				struct ulogin_change **out, size_t *n);
+
 /* Deletes the user and removes it from every class.  confirm is called
  * (unless NULL) with the user's name before anything changes. */
 int ulogin_user_delete(struct ulogin_conn *c, const char *username,

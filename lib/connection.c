@@ -736,6 +736,16 @@ ulogin_search(struct ulogin_conn *c, const char *base,
 }
 
 int
+ulogin_entry_note_cn(const struct ulogin_entry *e, void *data)
+{
+	const char *cn = ulogin_entry_get(e, "cn");
+
+	if (cn)
+		strv_push(data, cn);
+	return 0;
+}
+
+int
 ulogin_entry_keep(const struct ulogin_entry *e, void *data)
 {
 	struct ulogin_entry *out = data;

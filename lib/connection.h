@@ -39,6 +39,9 @@ void ulogin_entry_free(struct ulogin_entry *e);
 /* An ulogin_entry_fn that copies the first entry into the struct
  * ulogin_entry that data points to (zeroed beforehand) and stops. */
 int ulogin_entry_keep(const struct ulogin_entry *e, void *data);
+/* An ulogin_entry_fn that adds the entry's cn (if any) to the struct
+ * strv that data points to. */
+int ulogin_entry_note_cn(const struct ulogin_entry *e, void *data);
 
 /*
  * Does a URI list need StartTLS?  A plain ldap:// address of anything but

@@ -248,16 +248,6 @@ read_roster(const struct ulogin_import_opts *o, const struct ulogin_config *cfg,
 	return 0;
 }
 
-static int
-note_policy(const struct ulogin_entry *e, void *data)
-{
-	const char *cn = ulogin_entry_get(e, "cn");
-
-	if (cn)
-		strv_push(data, cn);
-	return 0;
-}
-
 /* The directory as it is, read once: every user, every class, the
  * policies' names. */
 static int
@@ -282,7 +272,7 @@ read_directory(struct ulogin_conn *c, struct ulogin_plan *plan,
 	if (rc == LDAP_SUCCESS) {
 		rc = ulogin_search(c, pol, ULOGIN_SCOPE_ONE,
 				   "(objectClass=pwdPolicy)", cn_only,
-				   note_policy, policies);
+				   ulogin_entry_note_cn, policies);
 		if (rc == LDAP_NO_SUCH_OBJECT)
 			rc = LDAP_SUCCESS;	/* no policies yet */
 	}
@@ -799,6 +789,7 @@ tally_user(const struct ulogin_entry *e, void *data)
 	return 0;
 }
 
+/* Keep a copy of every entry, in an array ended by one without a DN. */
 static int
 collect_entry(const struct ulogin_entry *e, void *data)
 {
@@ -809,16 +800,7 @@ collect_entry(const struct ulogin_entry *e, void *data)
 		n++;
 	*list = xreallocarray(*list, n + 2, sizeof(**list));
 	memset(&(*list)[n], 0, 2 * sizeof(**list));
-	(*list)[n].dn = xstrdup(e->dn);
-	(*list)[n].nattrs = e->nattrs;
-	(*list)[n].attrs = xcalloc(e->nattrs ? e->nattrs : 1,
-				   sizeof(*e->attrs));
-	for (size_t i = 0; i < e->nattrs; i++) {
-		(*list)[n].attrs[i].name = xstrdup(e->attrs[i].name);
-		for (size_t j = 0; j < e->attrs[i].values.n; j++)
-			strv_push(&(*list)[n].attrs[i].values,
-				  e->attrs[i].values.v[j]);
-	}
+	ulogin_entry_keep(e, &(*list)[n]);
 	return 0;
 }
 
@@ -1035,40 +1017,22 @@ purge_done(void *tag, int rc, const char *diag, void *data)
 static int
 unlink_classes(struct ulogin_conn *c, const struct strv *dns)
 {
-	static const char *const attrs[] = { "member", "uloginTeacher", NULL };
-	char *classes = ulogin_dn_classes(ulogin_conn_base(c));
-	struct ulogin_entry *list = xcalloc(1, sizeof(*list));
 	int rc = LDAP_SUCCESS;
 
 	for (size_t i = 0; i < dns->n && rc == LDAP_SUCCESS; i++) {
-		char *f = ulogin_filter("(|(member=%s)(uloginTeacher=%s))",
-					dns->v[i], dns->v[i]);
+		struct ulogin_change *changes;
+		size_t n;
 
-		rc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB, f, attrs,
-				   collect_entry, &list);
-		free(f);
-		for (size_t j = 0; rc == LDAP_SUCCESS && list[j].dn; j++) {
-			struct ulogin_change ch;
-
-			ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY,
-					   list[j].dn, "import.purge.unlink");
-			if (ulogin_entry_has_value(&list[j], "member",
-						   dns->v[i]))
-				ulogin_change_mod(&ch, ULOGIN_MOD_DELETE,
-						  "member", dns->v[i]);
-			if (ulogin_entry_has_value(&list[j], "uloginTeacher",
-						   dns->v[i]))
-				ulogin_change_mod(&ch, ULOGIN_MOD_DELETE,
-						  "uloginTeacher", dns->v[i]);
-			if (ch.nmods)
-				rc = ulogin_apply(c, &ch);
-			ulogin_change_free(&ch);
+		rc = ulogin_class_unlink_changes(c, dns->v[i],
+						 "import.purge.unlink",
+						 &changes, &n);
+		for (size_t j = 0; j < n; j++) {
+			if (rc == LDAP_SUCCESS && changes[j].nmods)
+				rc = ulogin_apply(c, &changes[j]);
+			ulogin_change_free(&changes[j]);
 		}
-		free_entries(list);
-		list = xcalloc(1, sizeof(*list));
+		free(changes);
 	}
-	free_entries(list);
-	free(classes);
 	return rc;
 }
 

@@ -287,16 +287,6 @@ struct relink {
 	struct strv missing;	/* "user policy" with no policy entry */
 };
 
-static int
-note_policy_name(const struct ulogin_entry *e, void *data)
-{
-	const char *cn = ulogin_entry_get(e, "cn");
-
-	if (cn)
-		strv_push(data, cn);
-	return 0;
-}
-
 /*
  * After a level change the user has until uloginChangeBy to choose a
  * password under the new policy.  Met: the deadline is removed.  Missed:
@@ -383,7 +373,7 @@ relink_users(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	r.now = time(NULL);
 	lrc = ulogin_search(c, policies, ULOGIN_SCOPE_ONE,
 			    "(objectClass=pwdPolicy)", cn_attr,
-			    note_policy_name, &r.existing);
+			    ulogin_entry_note_cn, &r.existing);
 	/* With --dry-run the configured policies are not written yet. */
 	if (ulogin_conn_config(c)->dry_run)
 		for (size_t i = 0; i < s->n; i++)
