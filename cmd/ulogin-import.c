@@ -34,7 +34,6 @@ enum {
 	OPT_PASSWORDS,
 	OPT_OLDER_THAN,
 	OPT_NO_PROGRESS,
-	OPT_TRANSACTIONS,
 };
 
 struct import_ctl {
@@ -89,7 +88,6 @@ static const struct option run_options[] = {
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-	{ "transactions", no_argument, NULL, OPT_TRANSACTIONS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -125,10 +123,6 @@ run_usage(FILE *out)
 	      "                            max_leavers allows\n"
 	      "      --window N            changes sent at once (default"
 	      " 64)\n"
-	      "      --transactions        send changes in LDAP transactions"
-	      " of 500 (much\n"
-	      "                            faster; see ulogin-import(1)"
-	      " before using it)\n"
 	      "      --plan FILE           write the plan as LDIF (or JSON"
 	      " if FILE ends in\n"
 	      "                            .json); with --dry-run nothing"
@@ -364,7 +358,6 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_RESULTS: ctl->run.results_file = arg; break;
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
-	case OPT_TRANSACTIONS: ctl->run.transactions = true; break;
 	case OPT_OLDER_THAN:
 		/* Deleting people: a bare number is days, never seconds. */
 		v = strtol(arg, &end, 10);

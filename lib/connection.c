@@ -1046,15 +1046,14 @@ ulogin_apply_asserted(struct ulogin_conn *c, const struct ulogin_change *ch,
 
 /* ---- pipelined changes ---------------------------------------------- */
 
-/* A change inside an open transaction: kept until the commit, to be
- * reported then, or sent again on its own if another change of the
- * batch made the commit fail. */
-struct batched {
-	void *tag;
-	int msgid;
-	int rc;			/* -1: queued; else its result */
-	struct ulogin_change ch;
-};
+/*
+ * No LDAP transactions (RFC 5805) here, though they would let slapd write
+ * many changes at once: in slapd 2.5.13 (Debian 12) they crash the server
+ * when a transaction ends soon after its last change, leave an undecodable
+ * entry in the database when a failed one was the first to use an
+ * attribute, and keep every entry added in one in memory until a restart.
+ * tests/bench/slapd-txn.sh shows all three.
+ */
 
 struct in_flight {
 	int msgid;		/* 0: free slot */
@@ -1062,7 +1061,6 @@ struct in_flight {
 	const char *action;
 	char *dn;
 	char *comment;
-	struct batched *b;	/* in a transaction, or NULL */
 };
 
 struct ulogin_pipeline {
@@ -1072,11 +1070,6 @@ struct ulogin_pipeline {
 	ulogin_done_fn done;
 	void *data;
 	int broken;		/* the connection failed: an LDAP code */
-	size_t batch_max;	/* changes a transaction; 0: none */
-	struct berval *txnid;	/* the open transaction */
-	LDAPControl *txn_ctrl;
-	struct batched *batch;
-	size_t nbatch;
 };
 
 struct ulogin_pipeline *
@@ -1096,30 +1089,6 @@ ulogin_pipeline_start(struct ulogin_conn *c, size_t window,
 }
 
 void
-ulogin_pipeline_batch(struct ulogin_pipeline *p, size_t changes)
-{
-	p->batch_max = changes;
-	free(p->batch);
-	p->batch = changes ? xcalloc(changes, sizeof(*p->batch)) : NULL;
-	p->nbatch = 0;
-}
-
-void
-ulogin_change_copy(struct ulogin_change *dst, const struct ulogin_change *src)
-{
-	ulogin_change_init(dst, src->op, src->dn, src->action);
-	dst->comment = src->comment ? xstrdup(src->comment) : NULL;
-	for (size_t i = 0; i < src->nmods; i++) {
-		const struct ulogin_mod *m = &src->mods[i];
-
-		if (!m->values.n)
-			ulogin_change_mod(dst, m->op, m->attr, NULL);
-		for (size_t j = 0; j < m->values.n; j++)
-			ulogin_change_mod(dst, m->op, m->attr, m->values.v[j]);
-	}
-}
-
-void
 ulogin_change_wipe(struct ulogin_change *ch)
 {
 	for (size_t i = 0; i < ch->nmods; i++)
@@ -1132,24 +1101,10 @@ ulogin_change_wipe(struct ulogin_change *ch)
 
 /* A change's outcome: to the audit trail, then to the caller. */
 static void
-report(struct ulogin_pipeline *p, void *tag, const char *action,
-       const char *dn, const char *comment, int rc, const char *diag)
-{
-	audit_change(p->c, action, dn, comment, rc);
-	p->done(tag, rc, rc == LDAP_SUCCESS ? NULL : diag, p->data);
-}
-
-static void
 finish_slot(struct ulogin_pipeline *p, struct in_flight *f, int rc)
 {
-	if (f->b && rc == LDAP_SUCCESS) {
-		f->b->rc = -1;	/* queued: its outcome comes with the commit */
-	} else {
-		if (f->b)
-			f->b->rc = rc;
-		report(p, f->tag, f->action, f->dn, f->comment, rc,
-		       p->c->diag);
-	}
+	audit_change(p->c, f->action, f->dn, f->comment, rc);
+	p->done(f->tag, rc, rc == LDAP_SUCCESS ? NULL : p->c->diag, p->data);
 	free(f->dn);
 	free(f->comment);
 	memset(f, 0, sizeof(*f));
@@ -1173,10 +1128,8 @@ collect_one(struct ulogin_pipeline *p)
 		p->broken = rc ? rc : LDAP_SERVER_DOWN;
 		/* Nothing more will come: every change still out failed. */
 		for (size_t i = 0; i < p->window; i++)
-			if (p->slots[i].msgid) {
-				p->slots[i].b = NULL;
+			if (p->slots[i].msgid)
 				finish_slot(p, &p->slots[i], p->broken);
-			}
 		return p->broken;
 	}
 	msgid = ldap_msgid(res);
@@ -1191,99 +1144,18 @@ collect_one(struct ulogin_pipeline *p)
 	return 0;
 }
 
-static int send_one(struct ulogin_pipeline *p, const struct ulogin_change *ch,
-		    void *tag);
-
-/*
- * Commit the open transaction: one write in the server for the whole
- * batch.  When a change fails, the server undoes the batch and names
- * the change; it is reported, and the others are sent again one by
- * one, so every change still gets its own outcome.
- */
-static void
-commit_batch(struct ulogin_pipeline *p)
+int
+ulogin_pipeline_send(struct ulogin_pipeline *p, const struct ulogin_change *ch,
+		     void *tag)
 {
-	size_t max = p->batch_max;
-	int rc, failed = 0;
-
-	while (!p->broken && p->busy)
-		collect_one(p);
-	if (p->txnid) {
-		forget_diagnostics(p->c);
-		rc = p->broken ? p->broken
-			       : ldap_txn_end_s(p->c->ld, 1, p->txnid, NULL,
-						NULL, &failed);
-		if (rc != LDAP_SUCCESS)
-			remember_diagnostics(p->c);
-		ber_bvfree(p->txnid);
-		p->txnid = NULL;
-		ldap_control_free(p->txn_ctrl);
-		p->txn_ctrl = NULL;
-	} else {
-		rc = p->broken ? p->broken : LDAP_SUCCESS;
-	}
-	if (rc != LDAP_SUCCESS && rc != LDAP_SERVER_DOWN && !p->broken)
-		ulogin_debug("a batch of %zu changes failed at change %d: %s; "
-			     "sending them one by one", p->nbatch, failed,
-			     ldap_err2string(rc));
-	/* The batch is taken out first: the changes sent again below go
-	 * without a transaction. */
-	p->batch_max = 0;
-	for (size_t i = 0; i < p->nbatch; i++) {
-		struct batched *b = &p->batch[i];
-
-		if (b->rc == -1) {
-			if (rc == LDAP_SUCCESS || p->broken ||
-			    rc == LDAP_SERVER_DOWN ||
-			    (failed && b->msgid == failed))
-				report(p, b->tag, b->ch.action, b->ch.dn,
-				       b->ch.comment, p->broken ? p->broken
-				       : rc, p->c->diag);
-			else
-				send_one(p, &b->ch, b->tag);
-		}
-		ulogin_change_wipe(&b->ch);
-	}
-	p->nbatch = 0;
-	while (!p->broken && p->busy)
-		collect_one(p);
-	p->batch_max = max;
-}
-
-/* Open a transaction for the next batch; without server support, the
- * changes simply go one by one. */
-static void
-open_batch(struct ulogin_pipeline *p)
-{
-	int rc = ldap_txn_start_s(p->c->ld, NULL, NULL, &p->txnid);
-
-	if (rc == LDAP_SUCCESS)
-		rc = ldap_control_create(LDAP_CONTROL_TXN_SPEC, 1, p->txnid, 1,
-					 &p->txn_ctrl);
-	if (rc != LDAP_SUCCESS) {
-		ulogin_debug("no transactions (%s): changes go one by one",
-			     ldap_err2string(rc));
-		if (p->txnid)
-			ber_bvfree(p->txnid);
-		p->txnid = NULL;
-		ulogin_pipeline_batch(p, 0);
-	}
-}
-
-static int
-send_one(struct ulogin_pipeline *p, const struct ulogin_change *ch, void *tag)
-{
-	LDAPControl *ctrls[2] = { NULL, NULL };
 	struct in_flight *f = NULL;
 	int rc;
 
-	if (p->batch_max && !p->txnid && !p->broken)
-		open_batch(p);
-	/* Inside a transaction the server only queues each change (its
-	 * answer is immediate; the work comes at the commit), so one at a
-	 * time costs little and keeps slapd's transaction code away from
-	 * concurrent requests on one connection. */
-	while (!p->broken && p->busy >= (p->txnid ? 1 : p->window))
+	if (p->c->cfg->dry_run) {
+		p->done(tag, LDAP_SUCCESS, NULL, p->data);
+		return LDAP_SUCCESS;
+	}
+	while (!p->broken && p->busy >= p->window)
 		collect_one(p);
 	if (p->broken || p->c->audit_failed) {
 		rc = p->broken ? p->broken : ULOGIN_LDAP_AUDIT_FAILED;
@@ -1293,49 +1165,25 @@ send_one(struct ulogin_pipeline *p, const struct ulogin_change *ch, void *tag)
 	for (size_t i = 0; i < p->window && !f; i++)
 		if (!p->slots[i].msgid)
 			f = &p->slots[i];
-	ctrls[0] = p->txnid ? p->txn_ctrl : NULL;
-	rc = send_change(p->c, ch, ctrls, &f->msgid);
+	rc = send_change(p->c, ch, NULL, &f->msgid);
 	if (rc != LDAP_SUCCESS) {
 		f->msgid = 0;
 		p->broken = rc;
-		report(p, tag, ch->action, ch->dn, ch->comment, rc, NULL);
+		audit_change(p->c, ch->action, ch->dn, ch->comment, rc);
+		p->done(tag, rc, NULL, p->data);
 		return rc;
 	}
 	f->tag = tag;
 	f->action = ch->action;
 	f->dn = xstrdup(ch->dn);
 	f->comment = ch->comment ? xstrdup(ch->comment) : NULL;
-	if (p->txnid) {
-		struct batched *b = &p->batch[p->nbatch++];
-
-		b->tag = tag;
-		b->msgid = f->msgid;
-		b->rc = 0;
-		ulogin_change_copy(&b->ch, ch);
-		f->b = b;
-	}
 	p->busy++;
-	if (p->txnid && p->nbatch == p->batch_max)
-		commit_batch(p);
-	return p->broken;
-}
-
-int
-ulogin_pipeline_send(struct ulogin_pipeline *p, const struct ulogin_change *ch,
-		     void *tag)
-{
-	if (p->c->cfg->dry_run) {
-		p->done(tag, LDAP_SUCCESS, NULL, p->data);
-		return LDAP_SUCCESS;
-	}
-	return send_one(p, ch, tag);
+	return LDAP_SUCCESS;
 }
 
 int
 ulogin_pipeline_drain(struct ulogin_pipeline *p)
 {
-	if (p->txnid || p->nbatch)
-		commit_batch(p);
 	while (!p->broken && p->busy)
 		collect_one(p);
 	return p->broken;
@@ -1350,7 +1198,6 @@ ulogin_pipeline_end(struct ulogin_pipeline *p)
 		return LDAP_SUCCESS;
 	rc = ulogin_pipeline_drain(p);
 	free(p->slots);
-	free(p->batch);
 	free(p);
 	return rc;
 }

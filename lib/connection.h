@@ -131,9 +131,6 @@ void ulogin_change_mod(struct ulogin_change *ch, enum ulogin_mod_op op,
 void ulogin_change_set(struct ulogin_change *ch, const char *attr,
 		       const char *value);
 void ulogin_change_free(struct ulogin_change *ch);
-/* A deep copy. */
-void ulogin_change_copy(struct ulogin_change *dst,
-			const struct ulogin_change *src);
 /* Free a change after overwriting any password in it. */
 void ulogin_change_wipe(struct ulogin_change *ch);
 
@@ -184,15 +181,7 @@ struct ulogin_pipeline *ulogin_pipeline_start(struct ulogin_conn *c,
 					      ulogin_done_fn done, void *data);
 int ulogin_pipeline_send(struct ulogin_pipeline *p,
 			 const struct ulogin_change *ch, void *tag);
-/*
- * Send changes in LDAP transactions (RFC 5805) of up to this many: the
- * server then writes each batch at once, much faster than one by one.
- * A batch the server refuses is undone whole and its changes are sent
- * again singly, so each still gets its own outcome.  Without server
- * support, changes go one by one.  0 (the default): no transactions.
- */
-void ulogin_pipeline_batch(struct ulogin_pipeline *p, size_t changes);
-/* Wait for every change that is out (committing an open batch). */
+/* Wait for every change that is out. */
 int ulogin_pipeline_drain(struct ulogin_pipeline *p);
 /* Drain and free. */
 int ulogin_pipeline_end(struct ulogin_pipeline *p);

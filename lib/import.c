@@ -285,10 +285,6 @@ read_directory(struct ulogin_conn *c, struct ulogin_plan *plan,
 
 /* ---- applying ------------------------------------------------------------- */
 
-/* Changes a transaction: enough to spread the server's commit over many
- * entries, few enough that a batch sent again one by one is cheap. */
-#define ULOGIN_IMPORT_BATCH 500
-
 struct run {
 	struct ulogin_plan *plan;
 	FILE *passwords;
@@ -375,8 +371,6 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 	r->pending = xcalloc(n ? n : 1, sizeof(*r->pending));
 	r->total = n;
 	pipe = ulogin_pipeline_start(c, o->window, step_done, r);
-	if (o->transactions)
-		ulogin_pipeline_batch(pipe, ULOGIN_IMPORT_BATCH);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ulogin_change ch;
 		const char *why = NULL;

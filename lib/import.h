@@ -23,7 +23,6 @@ struct ulogin_import_opts {
 	struct ulogin_roster_opts roster;
 	bool force;			/* past the leaver limit */
 	size_t window;			/* changes out at once */
-	bool transactions;		/* in RFC 5805 batches */
 	const char *plan_file;		/* .json: JSON, else LDIF */
 	const char *report_file;
 	const char *results_file;
