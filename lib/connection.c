@@ -369,6 +369,9 @@ set_options(struct ulogin_conn *c)
 	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	ldap_set_option(c->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
 	ldap_set_option(c->ld, LDAP_OPT_TIMEOUT, &tv);
+	/* A signal the program catches (ulogin-import stops on one) must
+	 * not look like a lost server while waiting for an answer. */
+	ldap_set_option(c->ld, LDAP_OPT_RESTART, LDAP_OPT_ON);
 	/* Certificates are always verified, whatever ldap.conf says. */
 	ldap_set_option(c->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
 	if (cfg->tls_ca_file)

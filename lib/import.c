@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,8 +292,57 @@ struct run {
 	char **pending;		/* step -> initial password, until done */
 	size_t done, total;
 	bool progress;
+	bool applied;		/* changes were sent */
 	int write_failed;
 };
+
+/*
+ * SIGINT, SIGTERM or SIGHUP while the lock is held: no new change goes
+ * out, the ones on their way are answered and recorded, the run is
+ * recorded and the lock released.  The handler is reset when it runs, so
+ * a second signal ends the program at once.  Signals ignored when the
+ * program started (nohup, a background job) stay ignored.
+ */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSTOP (sizeof(stop_signals) / sizeof(*stop_signals))
+
+static void
+on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+catch_stop_signals(struct sigaction old[NSTOP])
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	for (size_t i = 0; i < NSTOP; i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
+static void
+restore_stop_signals(const struct sigaction old[NSTOP])
+{
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+}
+
+static const char *
+stop_signal_name(void)
+{
+	return stop_signal == SIGINT ? "SIGINT"
+		: stop_signal == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
 
 static void
 progress(struct run *r)
@@ -371,11 +421,21 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 	r->pending = xcalloc(n ? n : 1, sizeof(*r->pending));
 	r->total = n;
 	pipe = ulogin_pipeline_start(c, o->window, step_done, r);
+	r->applied = true;
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct ulogin_change ch;
 		const char *why = NULL;
 		char *pw = NULL;
 
+		if (stop_signal) {
+			if (r->progress)
+				fputs("\r\033[K", stderr);
+			ulogin_info("%s: stopping once the changes on their "
+				    "way are answered (another signal quits at "
+				    "once and leaves the lock)",
+				    stop_signal_name());
+			break;
+		}
 		if (ulogin_plan_step_change(plan, i, &pictures, &ch, &pw,
 					    &why) < 0) {
 			ulogin_error("cannot make an initial password: %s",
@@ -419,26 +479,27 @@ struct count {
 
 enum { NCOUNTS = 11 };
 
+/* The counts of a plan, or with made, of the changes the server made. */
 static void
-plan_counts(const struct ulogin_plan *p, struct count out[NCOUNTS])
+plan_counts(const struct ulogin_plan *p, bool made, struct count out[NCOUNTS])
 {
+	size_t (*n)(const struct ulogin_plan *, enum ulogin_step_kind) =
+		made ? ulogin_plan_count_done : ulogin_plan_count;
 	const struct count c[NCOUNTS] = {
 		{ "rows", "rows", ulogin_plan_rows(p) },
-		{ "added", "added", ulogin_plan_count(p, ULOGIN_STEP_ADD) },
-		{ "changed", "changed",
-		  ulogin_plan_count(p, ULOGIN_STEP_CHANGE) },
-		{ "left", "left", ulogin_plan_count(p, ULOGIN_STEP_LEAVE) },
-		{ "detached", "detached",
-		  ulogin_plan_count(p, ULOGIN_STEP_DETACH) },
+		{ "added", "added", n(p, ULOGIN_STEP_ADD) },
+		{ "changed", "changed", n(p, ULOGIN_STEP_CHANGE) },
+		{ "left", "left", n(p, ULOGIN_STEP_LEAVE) },
+		{ "detached", "detached", n(p, ULOGIN_STEP_DETACH) },
 		{ "unchanged", "unchanged", ulogin_plan_unchanged(p) },
 		{ "skipped", "skipped", ulogin_plan_bad_rows(p) },
 		{ "failed", "failed", ulogin_plan_failed(p) },
 		{ "classes_added", "classes added",
-		  ulogin_plan_count(p, ULOGIN_STEP_CLASS_ADD) },
+		  n(p, ULOGIN_STEP_CLASS_ADD) },
 		{ "classes_changed", "classes changed",
-		  ulogin_plan_count(p, ULOGIN_STEP_CLASS_CHANGE) },
+		  n(p, ULOGIN_STEP_CLASS_CHANGE) },
 		{ "classes_removed", "classes removed",
-		  ulogin_plan_count(p, ULOGIN_STEP_CLASS_DELETE) },
+		  n(p, ULOGIN_STEP_CLASS_DELETE) },
 	};
 
 	memcpy(out, c, sizeof(c));
@@ -446,13 +507,13 @@ plan_counts(const struct ulogin_plan *p, struct count out[NCOUNTS])
 
 /* "rows=5 added=1 ..." (or with sep ", " and words: "5 rows, 1 added"). */
 static char *
-counts_text(const struct ulogin_plan *p, bool words)
+counts_text(const struct ulogin_plan *p, bool made, bool words)
 {
 	struct count c[NCOUNTS];
 	struct strv parts = STRV_INIT;
 	char *out;
 
-	plan_counts(p, c);
+	plan_counts(p, made, c);
 	for (size_t i = 0; i < NCOUNTS; i++)
 		strv_push_owned(&parts, words
 				? xasprintf("%zu %s", c[i].n, c[i].words)
@@ -497,7 +558,7 @@ write_plan(struct ulogin_plan *plan, const char *path)
 
 static int
 write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
-	     const char *outcome, time_t started, bool dry_run)
+	     const char *outcome, time_t started, bool dry_run, bool made)
 {
 	json_t *r = json_object(), *counts = json_object();
 	struct count c[NCOUNTS];
@@ -515,7 +576,7 @@ write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
 	json_object_set_new(r, "started", json_string(start));
 	json_object_set_new(r, "finished", json_string(end));
 	json_object_set_new(r, "outcome", json_string(outcome));
-	plan_counts(p, c);
+	plan_counts(p, made, c);
 	for (size_t i = 0; i < NCOUNTS; i++)
 		json_object_set_new(counts, c[i].key,
 				    json_integer((json_int_t)c[i].n));
@@ -555,9 +616,10 @@ print_plan(struct ulogin_plan *p)
 }
 
 static void
-summary(const struct ulogin_plan *p, const char *source, bool dry_run)
+summary(const struct ulogin_plan *p, const char *source, bool dry_run,
+	bool made)
 {
-	char *text = counts_text(p, true);
+	char *text = counts_text(p, made, true);
 
 	ulogin_info("%s'%s': %s", dry_run ? "dry run, nothing written: " : "",
 		    source, text);
@@ -580,7 +642,8 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	const char *people_file;
 	char *users_csv = NULL, *dir_prefix = NULL;
 	time_t started = time(NULL);
-	bool locked = false, computed = false;
+	bool locked = false, computed = false, catching = false;
+	struct sigaction old_handlers[NSTOP];
 	long limit;
 	int rc;
 
@@ -641,6 +704,8 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 			holder = xasprintf("%s %ld %s", host, (long)getpid(),
 					   stamp);
 		}
+		catch_stop_signals(old_handlers);
+		catching = true;
 		if ((rc = take_lock(c, dn, o->source, kind, holder))) {
 			/* A monitor reading the report must not see the
 			 * night before's. */
@@ -656,9 +721,17 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		outcome = xstrdup("failed: cannot read the directory");
 		goto out;
 	}
+	if (stop_signal) {
+		ulogin_error("stopped by %s before any change was made",
+			     stop_signal_name());
+		outcome = xasprintf("interrupted: stopped by %s before any "
+				    "change", stop_signal_name());
+		rc = ULOGIN_EX_TEMPFAIL;
+		goto out;
+	}
 	ulogin_plan_compute(plan);
 	computed = true;
-	counts = counts_text(plan, false);
+	counts = counts_text(plan, false, false);
 
 	/* 4. A truncated export must never lock a school out. */
 	limit = ulogin_max_leavers(cfg->max_leavers,
@@ -716,14 +789,26 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 				    "them out, or reset them");
 	}
 	free(counts);
-	counts = counts_text(plan, false);
+	counts = counts_text(plan, r.applied, false);
 	if (!rc && (ulogin_plan_bad_rows(plan) || ulogin_plan_failed(plan)))
 		rc = ULOGIN_EX_PARTIAL;
-	outcome = xstrdup(rc == 0 ? "ok"
-			  : rc == ULOGIN_EX_PARTIAL
-			  ? "partial: some rows were skipped or failed"
-			  : "failed: the run stopped early");
-	summary(plan, o->source, cfg->dry_run);
+	if (stop_signal && r.done < r.total) {
+		ulogin_error("stopped by %s: %zu of the %zu changes were not "
+			     "made", stop_signal_name(), r.total - r.done,
+			     r.total);
+		ulogin_hint("the lock is released; run again with the same "
+			    "input to make the rest");
+		outcome = xasprintf("interrupted: stopped by %s with %zu of "
+				    "%zu changes not made", stop_signal_name(),
+				    r.total - r.done, r.total);
+		rc = ULOGIN_EX_TEMPFAIL;
+	} else {
+		outcome = xstrdup(rc == 0 ? "ok"
+				  : rc == ULOGIN_EX_PARTIAL
+				  ? "partial: some rows were skipped or failed"
+				  : "failed: the run stopped early");
+	}
+	summary(plan, o->source, cfg->dry_run, r.applied);
 out:
 	if (locked) {
 		int lrc = release_lock(c, dn, holder, kind,
@@ -732,11 +817,13 @@ out:
 
 		rc = rc ? rc : lrc;
 	}
+	if (catching)
+		restore_stop_signals(old_handlers);
 	if (o->report_file && (outcome || rc == ULOGIN_EX_DATAERR)) {
 		int wrc = write_report(plan, o,
 				       outcome ? outcome : "refused: the input "
 				       "cannot be read", started,
-				       cfg->dry_run);
+				       cfg->dry_run, r.applied);
 
 		rc = rc ? rc : wrc;
 	}

@@ -113,6 +113,7 @@ struct ulogin_plan {
 	struct step *steps;
 	size_t nsteps, asteps;
 	size_t counts[ULOGIN_NSTEP_KINDS];
+	size_t done[ULOGIN_NSTEP_KINDS];	/* of them, made */
 	size_t unchanged, active, failed;
 	struct row_ref *rows;
 	size_t nrows, arows;
@@ -1154,6 +1155,12 @@ ulogin_plan_count(const struct ulogin_plan *p, enum ulogin_step_kind k)
 }
 
 size_t
+ulogin_plan_count_done(const struct ulogin_plan *p, enum ulogin_step_kind k)
+{
+	return p->done[k];
+}
+
+size_t
 ulogin_plan_rows(const struct ulogin_plan *p)
 {
 	return p->npeople + p->nbad;
@@ -1321,8 +1328,10 @@ ulogin_plan_step_done(struct ulogin_plan *p, size_t i, int rc,
 		((struct person *)s->obj)->rc = rc;
 	else if (s->type == OBJ_HAVE)
 		((struct have *)s->obj)->rc = rc;
-	if (rc == LDAP_SUCCESS)
+	if (rc == LDAP_SUCCESS) {
+		p->done[s->kind]++;
 		return;
+	}
 	p->failed++;
 	if (why && *why) {
 		char *text = xasprintf("%s (%s)", ulogin_ldap_words(rc), why);

@@ -64,8 +64,10 @@ extern const char *const ulogin_plan_class_attrs[];
 /* Match, generate usernames, work out every step. */
 void ulogin_plan_compute(struct ulogin_plan *p);
 
-/* Counts. */
+/* Counts: the steps planned, and of them the ones the server made. */
 size_t ulogin_plan_count(const struct ulogin_plan *p, enum ulogin_step_kind k);
+size_t ulogin_plan_count_done(const struct ulogin_plan *p,
+			      enum ulogin_step_kind k);
 size_t ulogin_plan_rows(const struct ulogin_plan *p);	/* people read */
 size_t ulogin_plan_bad_rows(const struct ulogin_plan *p);
 size_t ulogin_plan_unchanged(const struct ulogin_plan *p);

@@ -164,6 +164,18 @@ sandbox_start() {
 }
 
 # OpenLDAP's own client as the directory manager: the server is the judge.
+# wait_for_growth BEFORE COMMAND...: poll COMMAND, which prints a number,
+# every 50 ms until it prints more than BEFORE (for 30 s at most): to act
+# while a program started in the background is at work.
+wait_for_growth() {
+	local before=$1 tries=0
+	shift
+	while [ "$("$@")" -le "$before" ] && [ $tries -lt 600 ]; do
+		sleep 0.05
+		tries=$((tries + 1))
+	done
+}
+
 ldap_search() {	# ldap_search BASE FILTER [ATTR...]
 	local base=$1 filter=$2
 	shift 2

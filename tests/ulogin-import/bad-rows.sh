@@ -123,4 +123,22 @@ ldap_search "ou=classes,$ULOGIN_BASE" "(member=$(people kim0001))" dn >"$TEST_TM
 is "$(cat "$TEST_TMP/found")" "dn: cn=280001-5a,ou=classes,$ULOGIN_BASE" \
 	"... nor taken out of the class"
 
+# A change the server refuses: a plain entry (not a ulogin user, so the
+# import does not see it) has the new user's DN.  That row fails, named
+# with its line; the summary counts what was made.
+printf 'dn: %s\nobjectClass: account\nuid: nora.nord\n' "$(people nora.nord)" |
+	ldapadd -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
+ok $? "setup: a plain account entry takes the DN of nora.nord"
+F3=$TEST_TMP/roster3.csv
+{ sed 's/^B11,Kim,Krog,Elev,280001,,5a,x,/B11,Kim,Krog,Elev,280001,,5a,5,/' "$F2"
+  echo 'B20,Nora,Nord,Elev,280001,nora.nord,5a,5,,,,'; } >"$F3"
+ULOGIN_MAX_LEAVERS=100% run 1 ulogin-import run "$F3" --source skole --results "$RES"
+stderr_has "^$F3:5: key=B20: cannot add user 'nora.nord': it already exists" \
+	"the refused add is named with its line and key"
+stderr_has "^ulogin-import: 'skole': 4 rows, 0 added, 0 changed, 0 left, 0 detached, 3 unchanged, 0 skipped, 1 failed," \
+	"the summary: nothing added, 1 failed"
+grep -q ",5,B20,nora.nord,add,failed," "$RES"
+ok $? "--results: the row failed"
+is "$(ldap_attr "$(people nora.nord)" objectClass)" account "the entry in the way is untouched"
+
 done_testing

@@ -149,6 +149,69 @@ else
 	stderr_has "^ulogin-import: cannot read " "no mailer: the output goes to stderr instead"
 fi
 
+# ---- a signal: passed on once, the run stops cleanly ------------------------
+
+# A school of 3000 pupils, long enough to stop midway.
+awk 'BEGIN {
+	print "ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre"
+	for (i = 1; i <= 3000; i++)
+		printf "S%04d,Elev%d,Hansen,Elev,280009,s%04d,%da,%d,,,,\n",
+		    i, i, i, i % 10, i % 10
+}' >"$TEST_TMP/big.csv"
+big_users() {
+	ldap_search "ou=people,$ULOGIN_BASE" '(uloginSource=storskole)' 1.1 |
+		grep -c '^dn:'
+}
+# start_wrapper: the wrapper in a process group of its own ($wrapper), as
+# timeout(1) runs it, once ulogin-import has added a user.
+start_wrapper() {
+	before=$(big_users)
+	setsid ulogin-nightly-import --log "$log" --lock "$lock" \
+		--mail it@kommune.example -- "$TEST_TMP/big.csv" --source storskole \
+		>"$OUT" 2>"$ERR" </dev/null &
+	wrapper=$!
+	wait_for_growth "$before" big_users
+}
+bigstamp='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4} \[storskole\]'
+src=cn=storskole,ou=imports,$ULOGIN_BASE
+rm -f "$mailbox"
+start_wrapper
+kill -TERM "$wrapper"
+ok $? "SIGTERM reached the wrapper while ulogin-import ran"
+wait "$wrapper"
+is "$?" 75 "SIGTERM to the wrapper: exit 75, passed through"
+grep -Eq "^$bigstamp ulogin-import: stopped by SIGTERM: [0-9]+ of the 3010 changes were not made\$" "$log"
+ok $? "log: ulogin-import stopped cleanly and said so"
+grep -Eq "^$bigstamp ulogin-nightly-import: a signal came; it was passed on to ulogin-import as SIGTERM\$" "$log"
+ok $? "log: the wrapper says it passed the signal on"
+grep -Eq "^$bigstamp ulogin-nightly-import: end: exit 75 \(another run holds the lock, or a signal stopped the run" "$log"
+ok $? "log: the end line, exit 75"
+grep -q "^Subject: .*exit 75 " "$mailbox"
+ok $? "the interrupted run is mailed"
+is "$(ldap_attr "$src" uloginLock)" "" "the directory lock is released"
+first=$(big_users)
+[ "$first" -gt 0 ] && [ "$first" -lt 3000 ]
+ok $? "the run stopped midway ($first of 3000 users)"
+
+# timeout(1) signals the wrapper's whole process group: ulogin-import, in a
+# session of its own, gets the signal once, from the wrapper, and still
+# stops cleanly.
+start_wrapper
+kill -TERM -- "-$wrapper"
+ok $? "SIGTERM reached the wrapper's process group"
+wait "$wrapper"
+is "$?" 75 "SIGTERM to the process group: exit 75"
+is "$(ldap_attr "$src" uloginLock)" "" "the directory lock is released again"
+case $(ldap_attr "$src" uloginLastOutcome) in
+"interrupted: stopped by SIGTERM with "*) ok 0 "the source records the run as interrupted" ;;
+*) ok 1 "the source records the run as interrupted" ;;
+esac
+[ "$(big_users)" -gt "$first" ]
+ok $? "the second run made more before it stopped"
+
+run 0 ulogin-nightly-import --log "$log" --lock "$lock" -- "$TEST_TMP/big.csv" --source storskole
+is "$(big_users)" 3000 "the next run makes the rest: ldapsearch finds all 3000 users"
+
 # ---- a log that cannot be written: 73 ----------------------------------------
 
 run 73 ulogin-nightly-import --log "$TEST_TMP/no/such/dir/import.log" --lock "$lock" \

@@ -1,0 +1,82 @@
+#!/bin/sh
+# A run stopped by a signal (a cron job's timeout sends SIGTERM, a user
+# presses Ctrl-C) sends no new change, records the ones on their way,
+# records the run as interrupted and releases the lock (exit 75), so the
+# next run finishes the work; a signal its parent told it to ignore (a
+# background job's SIGINT) is ignored.
+. "$top_srcdir/tests/lib.sh"
+sandbox_start
+run 0 ulogin-policy apply -q
+cd "$TEST_TMP" || exit 1
+
+# 3000 pupils, u0001-u3000, in ten classes: long enough to stop midway.
+awk 'BEGIN {
+	print "ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre"
+	for (i = 1; i <= 3000; i++)
+		printf "E%04d,Elev%d,Hansen,Elev,280001,u%04d,%da,%d,,,,\n",
+		    i, i, i, i % 10, i % 10
+}' >roster.csv
+SRC=cn=skole,ou=imports,$ULOGIN_BASE
+users() {	# the users below ou=people, by OpenLDAP's ldapsearch
+	ldap_search "ou=people,$ULOGIN_BASE" '(objectClass=uloginAccount)' 1.1 |
+		grep -c '^dn:'
+}
+# start_run [FILE SOURCE]: ulogin-import in the background ($pid), once it
+# has added a user (so the lock is held and writes are on their way).
+start_run() {
+	start_users=$(users)
+	ulogin-import run "${1:-roster.csv}" --source "${2:-skole}" \
+		--report report.json >"$OUT" 2>"$ERR" </dev/null &
+	pid=$!
+	wait_for_growth "$start_users" users
+}
+
+start_run
+before=$(users)
+kill -TERM "$pid"
+ok $? "SIGTERM reached the running import (it had added $before of 3000)"
+wait "$pid"
+rc=$?
+_last_cmd="ulogin-import run roster.csv --source skole (SIGTERM midway)"
+is "$rc" 75 "a run stopped by SIGTERM exits 75"
+stderr_has "^ulogin-import: SIGTERM: stopping once the changes on their way are answered" \
+	"it says it is stopping, and that another signal quits at once"
+stderr_has "^ulogin-import: stopped by SIGTERM: [0-9]+ of the 3010 changes were not made" \
+	"it says how many changes were not made"
+stderr_has "^hint: the lock is released; run again with the same input" \
+	"the hint: run again"
+is "$(ldap_attr "$SRC" uloginLock)" "" "the lock is released"
+outcome=$(ldap_attr "$SRC" uloginLastOutcome)
+case $outcome in
+"interrupted: stopped by SIGTERM with "*" of 3010 changes not made") ok 0 "the source records the run as interrupted" ;;
+*) ok 1 "the source records the run as interrupted (got '$outcome')" ;;
+esac
+added=$(ldap_attr "$SRC" uloginLastCounts | sed -n 's/.* added=\([0-9]*\) .*/\1/p')
+now=$(users)
+is "$now" "$added" "the users in the directory are the ones the recorded counts call added"
+[ "$now" -lt 3000 ]
+ok $? "the run stopped before the end ($now of 3000 users)"
+stderr_has "'skole': 3000 rows, $now added, .* 0 failed, 0 classes added" \
+	"the summary counts what was made, not what was planned"
+is "$(jq -r .outcome report.json) $(jq .counts.added report.json)" "$outcome $now" \
+	"--report has the outcome and the counts of what was made"
+
+run 0 ulogin-import run roster.csv --source skole
+stderr_has "'skole': 3000 rows, $((3000 - now)) added, 0 changed, 0 left, 0 detached, $now unchanged, 0 skipped, 0 failed, 10 classes added" \
+	"the next run makes the rest"
+is "$(users)" 3000 "ldapsearch finds all 3000 users"
+is "$(ldap_attr "cn=280001-7a,ou=classes,$ULOGIN_BASE" member | grep -c .)" 300 \
+	"class 7a has its 300 pupils"
+is "$(ldap_attr "$SRC" uloginLastOutcome)" ok "the source records the finished run"
+
+# A background job of a script ignores SIGINT: so does the run.  Another
+# school's 3000 pupils, v0001-v3000.
+sed -e 's/,u\([0-9]*\),/,v\1,/' -e '2,$s/^E/F/' -e 's/,280001,/,280002,/' \
+	roster.csv >other.csv
+start_run other.csv andre
+kill -INT "$pid"
+ok $? "SIGINT reached the running import"
+wait "$pid"
+is "$?" 0 "the background run, which ignores SIGINT, finishes (exit 0)"
+is "$(users)" 6000 "ldapsearch finds the other school's 3000 users too"
+done_testing
