@@ -348,9 +348,9 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_FORCE: ctl->run.force = true; break;
 	case OPT_WINDOW:
 		v = strtol(arg, &end, 10);
-		if (*end || v < 1 || v > 1024)
+		if (*end || v < 1 || v > 256)
 			return ulogin_usage_error("run", "--window needs a "
-						  "number from 1 to 1024");
+						  "number from 1 to 256");
 		ctl->run.window = (size_t)v;
 		break;
 	case OPT_PLAN: ctl->run.plan_file = arg; break;

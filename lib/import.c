@@ -291,6 +291,7 @@ struct run {
 	FILE *passwords;
 	char **pending;		/* step -> initial password, until done */
 	size_t done, total;
+	size_t made;		/* of the done, the ones the server made */
 	bool progress;
 	bool applied;		/* changes were sent */
 	int write_failed;
@@ -299,18 +300,28 @@ struct run {
 /*
  * SIGINT, SIGTERM or SIGHUP while the lock is held: no new change goes
  * out, the ones on their way are answered and recorded, the run is
- * recorded and the lock released.  The handler is reset when it runs, so
- * a second signal ends the program at once.  Signals ignored when the
- * program started (nohup, a background job) stay ignored.
+ * recorded and the lock released.  More SIGTERMs and SIGHUPs change
+ * nothing (a shutdown sends one to every process, and the cron wrapper
+ * passes its own on); a second SIGINT, someone pressing Ctrl-C again,
+ * ends the program at once.  Signals ignored when the program started
+ * (nohup, a background job) stay ignored.  SIGPIPE is ignored meanwhile,
+ * so a log reader that went away cannot kill the run before it releases
+ * the lock.
  */
 static volatile sig_atomic_t stop_signal;
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 #define NSTOP (sizeof(stop_signals) / sizeof(*stop_signals))
 
 static void
 on_stop_signal(int sig)
 {
-	stop_signal = sig;
+	if (stop_signal && sig == SIGINT) {
+		signal(SIGINT, SIG_DFL);	/* both async-signal-safe */
+		raise(SIGINT);
+		return;
+	}
+	if (!stop_signal)
+		stop_signal = sig;
 }
 
 static void
@@ -319,12 +330,13 @@ catch_stop_signals(struct sigaction old[NSTOP])
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	stop_signal = 0;
 	for (size_t i = 0; i < NSTOP; i++) {
 		sigaction(stop_signals[i], NULL, &old[i]);
+		sa.sa_handler = stop_signals[i] == SIGPIPE ? SIG_IGN
+							   : on_stop_signal;
 		if (old[i].sa_handler != SIG_IGN)
 			sigaction(stop_signals[i], &sa, NULL);
 	}
@@ -379,6 +391,8 @@ step_done(void *tag, int rc, const char *diag, void *data)
 		ulogin_secret_free(pw);
 		r->pending[i] = NULL;
 	}
+	if (rc == LDAP_SUCCESS)
+		r->made++;
 	r->done++;
 	progress(r);
 }
@@ -431,9 +445,9 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 			if (r->progress)
 				fputs("\r\033[K", stderr);
 			ulogin_info("%s: stopping once the changes on their "
-				    "way are answered (another signal quits at "
-				    "once and leaves the lock)",
-				    stop_signal_name());
+				    "way are answered%s", stop_signal_name(),
+				    stop_signal == SIGINT ? " (Ctrl-C again quits "
+				    "at once and leaves the lock)" : "");
 			break;
 		}
 		if (ulogin_plan_step_change(plan, i, &pictures, &ch, &pw,
@@ -643,6 +657,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	char *users_csv = NULL, *dir_prefix = NULL;
 	time_t started = time(NULL);
 	bool locked = false, computed = false, catching = false;
+	bool interrupted = false;
 	struct sigaction old_handlers[NSTOP];
 	long limit;
 	int rc;
@@ -726,6 +741,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 			     stop_signal_name());
 		outcome = xasprintf("interrupted: stopped by %s before any "
 				    "change", stop_signal_name());
+		interrupted = true;
 		rc = ULOGIN_EX_TEMPFAIL;
 		goto out;
 	}
@@ -792,15 +808,15 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	counts = counts_text(plan, r.applied, false);
 	if (!rc && (ulogin_plan_bad_rows(plan) || ulogin_plan_failed(plan)))
 		rc = ULOGIN_EX_PARTIAL;
-	if (stop_signal && r.done < r.total) {
-		ulogin_error("stopped by %s: %zu of the %zu changes were not "
-			     "made", stop_signal_name(), r.total - r.done,
-			     r.total);
-		ulogin_hint("the lock is released; run again with the same "
-			    "input to make the rest");
+	/* Stopped by a signal, not by a failure of its own. */
+	if (stop_signal && r.done < r.total &&
+	    (rc == 0 || rc == ULOGIN_EX_PARTIAL)) {
+		ulogin_error("stopped by %s: %zu of the %zu changes were made",
+			     stop_signal_name(), r.made, r.total);
 		outcome = xasprintf("interrupted: stopped by %s with %zu of "
-				    "%zu changes not made", stop_signal_name(),
-				    r.total - r.done, r.total);
+				    "%zu changes made", stop_signal_name(),
+				    r.made, r.total);
+		interrupted = true;
 		rc = ULOGIN_EX_TEMPFAIL;
 	} else {
 		outcome = xstrdup(rc == 0 ? "ok"
@@ -815,10 +831,12 @@ out:
 				       outcome ? outcome : "failed",
 				       counts ? counts : "");
 
-		rc = rc ? rc : lrc;
+		/* An interrupted run is only "try again" with its lock gone. */
+		if (interrupted && !lrc)
+			ulogin_hint("the lock is released; run again with the "
+				    "same input to make the rest");
+		rc = rc && !(interrupted && lrc) ? rc : lrc;
 	}
-	if (catching)
-		restore_stop_signals(old_handlers);
 	if (o->report_file && (outcome || rc == ULOGIN_EX_DATAERR)) {
 		int wrc = write_report(plan, o,
 				       outcome ? outcome : "refused: the input "
@@ -834,6 +852,9 @@ out:
 	}
 	if (r.passwords)
 		fclose(r.passwords);
+	/* Only now: the report and results files are written whole. */
+	if (catching)
+		restore_stop_signals(old_handlers);
 	free(outcome);
 	free(counts);
 	free(holder);

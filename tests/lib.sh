@@ -170,7 +170,11 @@ sandbox_start() {
 wait_for_growth() {
 	local before=$1 tries=0
 	shift
-	while [ "$("$@")" -le "$before" ] && [ $tries -lt 600 ]; do
+	while [ "$("$@")" -le "$before" ]; do
+		if [ $tries -ge 600 ]; then
+			echo "# wait_for_growth: '$*' stayed at $before for 30 s"
+			return 1
+		fi
 		sleep 0.05
 		tries=$((tries + 1))
 	done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/bench/slapd-txn.sh: how the sandbox's slapd copes with LDAP
-# transactions (RFC 5805), the reason ulogin-import uses them only with
-# --transactions.  Not part of "make check": one scenario crashes slapd.
+# transactions (RFC 5805), and why ulogin-import does not use them.  Not
+# part of "make check": one scenario crashes slapd.
 #
 # Each scenario adds entries with tests/bench/slapd-txn.c into a fresh
 # sandbox and reports whether slapd survived and how much its resident

@@ -180,7 +180,7 @@ kill -TERM "$wrapper"
 ok $? "SIGTERM reached the wrapper while ulogin-import ran"
 wait "$wrapper"
 is "$?" 75 "SIGTERM to the wrapper: exit 75, passed through"
-grep -Eq "^$bigstamp ulogin-import: stopped by SIGTERM: [0-9]+ of the 3010 changes were not made\$" "$log"
+grep -Eq "^$bigstamp ulogin-import: stopped by SIGTERM: [0-9]+ of the 3010 changes were made\$" "$log"
 ok $? "log: ulogin-import stopped cleanly and said so"
 grep -Eq "^$bigstamp ulogin-nightly-import: a signal came; it was passed on to ulogin-import as SIGTERM\$" "$log"
 ok $? "log: the wrapper says it passed the signal on"
@@ -197,7 +197,7 @@ ok $? "the run stopped midway ($first of 3000 users)"
 # session of its own, gets the signal once, from the wrapper, and still
 # stops cleanly.
 start_wrapper
-kill -TERM -- "-$wrapper"
+kill -s TERM -- "-$wrapper"
 ok $? "SIGTERM reached the wrapper's process group"
 wait "$wrapper"
 is "$?" 75 "SIGTERM to the process group: exit 75"

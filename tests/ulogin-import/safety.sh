@@ -195,6 +195,10 @@ run 64 ulogin-import run "$TEST_TMP/dry.csv" --source 'sko le'
 stderr_has "bad source name 'sko le'" "a bad source name: 64"
 run 64 ulogin-import run "$TEST_TMP/dry.csv" --source "$(printf 'x%.0s' $(seq 65))"
 stderr_has "bad source name" "a source name of 65 characters: 64"
+for w in 0 257 x; do
+	run 64 ulogin-import run "$TEST_TMP/dry.csv" --source skole --window "$w"
+	stderr_has "--window needs a number from 1 to 256" "--window $w: 64"
+done
 
 CFG=$TEST_TMP/leavers.yaml
 cp "$ULOGIN_CONFIG" "$CFG"
