@@ -270,6 +270,7 @@ static const char *const user_attrs[] = {
 	"uloginIdentified", "uloginBlockReason", "uloginBlockedBy",
 	"uloginBlockedAt", "uloginStepUpUntil", "uloginStepUpBy",
 	"uloginResetUntil", "uloginResetBy", "uloginLeftAt", "uloginChangeBy",
+	"uloginParent",
 	"pwdPolicySubentry", "pwdChangedTime", "pwdAccountLockedTime",
 	"pwdFailureTime", "pwdGraceUseTime", "pwdReset", "pwdLastSuccess",
 	"createTimestamp", "modifyTimestamp", NULL
@@ -686,6 +687,24 @@ add_attr(struct ulogin_record *r, const struct ulogin_entry *e,
 	ulogin_record_add(r, key, label, ulogin_entry_get(e, attr));
 }
 
+/* People named by DN (uid=...,ou=people), by username; any other DN as
+ * it is. */
+static void
+add_usernames(struct ulogin_record *r, const char *key, const char *label,
+	      const struct strv *dns)
+{
+	struct strv names = STRV_INIT;
+
+	for (size_t i = 0; dns && i < dns->n; i++) {
+		char *uid = ulogin_dn_first_value(dns->v[i], "uid");
+
+		strv_push(&names, uid ? uid : dns->v[i]);
+		free(uid);
+	}
+	ulogin_record_add_list(r, key, label, dns ? &names : NULL);
+	strv_free(&names);
+}
+
 static void
 add_password_facts(struct ulogin_record *r, const struct ulogin_entry *e,
 		   const struct ulogin_state *st)
@@ -749,6 +768,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 			       ulogin_entry_values(&e, "uloginInstitution"));
 	ulogin_record_add_list(r, "classes", "Classes", &f.cls.classes);
 	ulogin_record_add_list(r, "teaches", "Teaches", &f.cls.teaches);
+	add_usernames(r, "parents", "Parents",
+		      ulogin_entry_values(&e, "uloginParent"));
 	add_attr(r, &e, "grade", "Grade", "uloginGrade");
 	add_attr(r, &e, "level", "Level", "uloginLevel");
 	add_attr(r, &e, "mail", "Mail", "mail");
@@ -782,7 +803,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 		 ulogin_entry_get(&e, "uloginLeftAt"));
 	ulogin_record_add_bool(r, "identified", "Identified by national ID",
 			       entry_true(&e, "uloginIdentified"));
-	add_attr(r, &e, "source", "Source", "uloginSource");
+	ulogin_record_add_list(r, "sources", "Import sources",
+			       ulogin_entry_values(&e, "uloginSource"));
 	add_attr(r, &e, "external_id", "External ID", "uloginExternalId");
 	add_time(r, "created", "Created", ulogin_entry_get(&e,
 							   "createTimestamp"));

@@ -79,6 +79,9 @@ is "$(ldap_attr "$anna" uloginNationalIdHmac)" "$want_hmac" \
 is "$(ldap_attr "$anna" uloginParent)" "$(people per0001)" \
 	"uloginParent is the parent's DN (by external id F100)"
 is "$(ldap_attr "$anna" uloginSource)" "skole" "uloginSource"
+run 0 ulogin-user show anna0002 -o json
+is "$(jq -c '[.parents, .sources]' "$OUT")" '[["per0001"],["skole"]]' \
+	"ulogin-user show names her parent by username, and her import source"
 is "$(ldap_attr "$anna" pwdPolicySubentry)" "cn=mellemtrin,$P" \
 	"pwdPolicySubentry: the mellemtrin policy"
 is "$(ldap_attr "$anna" pwdReset)" "TRUE" "pwdReset TRUE: must change at first login"

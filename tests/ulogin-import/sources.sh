@@ -141,6 +141,8 @@ stdout_has '^hugo0001	Hugo Ulv	K4	student	280001	active		$' "show: hugo0001 acti
 stdout_has '^iben0001	Iben Ulv	K5	teacher	280001	active		$' "show: iben0001 the teacher"
 stdout_has '^ebbe0001	Ebbe Ulv	K1	student	280001	active		or1$' \
 	"show: ebbe0001 also has the source or1"
+run 0 ulogin-user show ebbe0001 -o json
+json_ok '.sources | sort == ["or1", "skole"]' "ulogin-user show: ebbe0001's two import sources"
 run 0 ulogin-import show or1 -o json
 json_ok 'length == 2' "show json: the two users of or1"
 json_ok '.[] | select(.username == "ebbe0001") | ."other-sources" == ["skole"]' \
