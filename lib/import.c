@@ -1138,6 +1138,20 @@ unlink_classes(struct ulogin_conn *c, const struct strv *dns)
 	return rc;
 }
 
+/* Ask question (freed) unless confirm is NULL; on a no, say what was
+ * kept. */
+static bool
+confirmed(bool (*confirm)(const char *question), char *question,
+	  const char *kept)
+{
+	bool yes = !confirm || confirm(question);
+
+	free(question);
+	if (!yes)
+		ulogin_error("%s", kept);
+	return yes;
+}
+
 int
 ulogin_import_purge(struct ulogin_conn *c, const char *source,
 		    long older_than, bool (*confirm)(const char *question),
@@ -1146,7 +1160,7 @@ ulogin_import_purge(struct ulogin_conn *c, const char *source,
 	static const char *const cols[] = { "username", "dn", NULL };
 	static const char *const attrs[] = { "uid", NULL };
 	char *people = ulogin_dn_people(ulogin_conn_base(c));
-	char cutoff[32], *filter = NULL, *question;
+	char cutoff[32], *filter = NULL;
 	struct strv dns = STRV_INIT;
 	struct purge_run r = { &dns, 0, c };
 	struct ulogin_pipeline *pipe;
@@ -1184,14 +1198,11 @@ ulogin_import_purge(struct ulogin_conn *c, const char *source,
 		rc = 0;
 		goto out;
 	}
-	question = xasprintf("delete %zu users who left '%s'?", dns.n, source);
-	if (confirm && !confirm(question)) {
-		free(question);
-		ulogin_error("nothing deleted");
+	if (!confirmed(confirm, xasprintf("delete %zu users who left '%s'?",
+					  dns.n, source), "nothing deleted")) {
 		rc = ULOGIN_EX_USAGE;
 		goto out;
 	}
-	free(question);
 	if ((rc = ulogin_prepare_changes(c)))
 		goto out;
 	if ((rc = unlink_classes(c, &dns)) != LDAP_SUCCESS) {
@@ -1232,7 +1243,7 @@ ulogin_import_unlock(struct ulogin_conn *c, const char *source,
 {
 	struct ulogin_entry e;
 	struct ulogin_change ch;
-	char *dn = source_dn(c, source), *question;
+	char *dn = source_dn(c, source);
 	const char *holder;
 	int rc;
 
@@ -1253,15 +1264,13 @@ ulogin_import_unlock(struct ulogin_conn *c, const char *source,
 		rc = 0;
 		goto out;
 	}
-	question = xasprintf("remove the lock of '%s' held by %s? (only if "
-			     "that run is dead)", source, holder);
-	if (confirm && !confirm(question)) {
-		free(question);
-		ulogin_error("the lock was kept");
+	if (!confirmed(confirm, xasprintf("remove the lock of '%s' held by "
+					  "%s? (only if that run is dead)",
+					  source, holder),
+		       "the lock was kept")) {
 		rc = ULOGIN_EX_USAGE;
 		goto out;
 	}
-	free(question);
 	if ((rc = ulogin_prepare_changes(c)))
 		goto out;
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.unlock");

@@ -6,11 +6,6 @@
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
 run 0 ulogin-policy apply -q
-# The sandbox's key is random bytes (openssl rand 32) and may hold a NUL,
-# which ulogin-import cannot read yet (native.sh checks that case): a fixed
-# key, as 'openssl rand -hex 32' makes them, keeps this file deterministic.
-printf '%s\n' 5c1e0f3a9b27d84e6f10a2c3b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7 \
-	>"$ULOGIN_SANDBOX/import.key"
 
 C=ou=classes,$ULOGIN_BASE
 H='ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre'

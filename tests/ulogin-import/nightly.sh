@@ -7,10 +7,6 @@ command -v flock >/dev/null 2>&1 || skip_all "flock is not installed (util-linux
 command -v bash >/dev/null 2>&1 || skip_all "bash is not installed"
 sandbox_start --example
 run 0 ulogin-policy apply -q
-# A fixed key, as 'openssl rand -hex 32' makes them: the sandbox's random
-# bytes may hold a NUL.
-printf '%s\n' 0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0 \
-	>"$ULOGIN_SANDBOX/import.key"
 
 log=$TEST_TMP/import.log
 lock=$TEST_TMP/import.lock
