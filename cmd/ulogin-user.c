@@ -398,10 +398,11 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 	if (q->name && !*q->name)
 		return ulogin_usage_error(sc->name, "--name cannot be empty");
 	for (size_t i = 0; q->roles && i < q->roles->n; i++)
-		if (!ulogin_role_valid(q->roles->v[i]))
-			return ulogin_usage_error(sc->name, "unknown role '%s' "
-				"(roles are student, teacher, staff, parent, "
-				"admin)", q->roles->v[i]);
+		if (!ulogin_role_valid(q->roles->v[i])) {
+			ulogin_error("unknown role '%s'", q->roles->v[i]);
+			ulogin_hint("%s", ulogin_role_hint(q->roles->v[i]));
+			return ULOGIN_EX_USAGE;
+		}
 	return 0;
 }
 

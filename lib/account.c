@@ -20,7 +20,7 @@
 #define SUFFIX_DIGITS 4
 
 const char *const ulogin_roles[] = {
-	"student", "teacher", "staff", "parent", "admin", NULL
+	"student", "teacher", "staff", "parent", "support", NULL
 };
 
 /* ---- names ------------------------------------------------------------ */
@@ -163,6 +163,23 @@ ulogin_role_valid(const char *role)
 	return false;
 }
 
+bool
+ulogin_role_importable(const char *role)
+{
+	/* Support comes from the directory manager only; the administrator
+	 * right is not a role at all. */
+	return ulogin_role_valid(role) && strcmp(role, "support") != 0;
+}
+
+const char *
+ulogin_role_hint(const char *role)
+{
+	if (role && strcmp(role, "admin") == 0)
+		return "administrator is not a role but a right per institution: "
+		       "ulogin-user admin grant USER --institution NUMBER";
+	return "roles are student, teacher, staff, parent and support";
+}
+
 /* ---- account state ------------------------------------------------------ */
 
 static long
@@ -270,7 +287,7 @@ static const char *const user_attrs[] = {
 	"uloginIdentified", "uloginBlockReason", "uloginBlockedBy",
 	"uloginBlockedAt", "uloginStepUpUntil", "uloginStepUpBy",
 	"uloginResetUntil", "uloginResetBy", "uloginLeftAt", "uloginChangeBy",
-	"uloginParent",
+	"uloginParent", "uloginAdminOf", "memberOf",
 	"pwdPolicySubentry", "pwdChangedTime", "pwdAccountLockedTime",
 	"pwdFailureTime", "pwdGraceUseTime", "pwdReset", "pwdLastSuccess",
 	"createTimestamp", "modifyTimestamp", NULL
@@ -318,6 +335,16 @@ ulogin_user_read(struct ulogin_conn *c, const char *username,
 			    "NAME'");
 		return ULOGIN_EX_NOUSER;
 	}
+	if (rc == LDAP_INSUFFICIENT_ACCESS) {
+		/* slapd says the user exists, but not for this operator. */
+		ulogin_error("user '%s' is not one you may see or change",
+			     username);
+		ulogin_hint("teachers manage the students of the classes they "
+			    "teach; administrators, the people of the "
+			    "institutions they administer (see ulogin(7), "
+			    "ACCESS)");
+		return ULOGIN_EX_NOPERM;
+	}
 	if (rc != LDAP_SUCCESS)
 		return ulogin_ldap_error(c, rc, "cannot read user '%s'",
 					 username);
@@ -354,8 +381,7 @@ check_values(struct ulogin_conn *c, const struct strv *roles,
 	for (size_t i = 0; roles && i < roles->n; i++)
 		if (!ulogin_role_valid(roles->v[i])) {
 			ulogin_error("unknown role '%s'", roles->v[i]);
-			ulogin_hint("roles are student, teacher, staff, "
-				    "parent and admin");
+			ulogin_hint("%s", ulogin_role_hint(roles->v[i]));
 			return ULOGIN_EX_USAGE;
 		}
 	if (grade && *grade && !ulogin_level_for_grade(grade)) {
@@ -499,6 +525,14 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		dn = ulogin_user_dn(c, username);
 		ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "user.add");
 		fill_add(&ch, s, username);
+		/* Linked to their policy from the start, in the add. */
+		if ((rc = ulogin_policy_follow(c,
+				&ulogin_conn_config(c)->policies, NULL, &ch))) {
+			ulogin_change_free(&ch);
+			free(dn);
+			free(username);
+			return rc;
+		}
 		ldap_rc = ulogin_apply(c, &ch);
 		if (ldap_rc != LDAP_ALREADY_EXISTS || s->username || tries == 4)
 			break;
@@ -1186,6 +1220,58 @@ plan_one(struct ulogin_change *ch, const char *assign, enum ulogin_mod_op op,
 	return 0;
 }
 
+/*
+ * slapd lets an administrator add and delete only certain values of
+ * roles and institutions (those of their own institutions, student and
+ * parent), never the whole attribute at once: a replace becomes deletes
+ * of the values that go and adds of those that come.
+ */
+static void
+replace_by_values(struct ulogin_change *ch, const struct ulogin_entry *e,
+		  const char *attr)
+{
+	const struct strv *have = ulogin_entry_values(e, attr);
+	struct strv want = STRV_INIT;
+	bool found = false;
+
+	for (size_t i = 0; i < ch->nmods; i++) {
+		struct ulogin_mod *m = &ch->mods[i];
+
+		if (m->op != ULOGIN_MOD_REPLACE || strcasecmp(m->attr, attr))
+			continue;
+		for (size_t j = 0; j < m->values.n; j++)
+			if (!strv_contains(&want, m->values.v[j]))
+				strv_push(&want, m->values.v[j]);
+		/* Neutralised; a modify with no values of a delete of
+		 * nothing is dropped below. */
+		m->op = ULOGIN_MOD_DELETE;
+		strv_free(&m->values);
+		found = true;
+	}
+	if (!found)
+		return;
+	/* Drop the neutralised mods. */
+	for (size_t i = 0; i < ch->nmods;)
+		if (ch->mods[i].op == ULOGIN_MOD_DELETE &&
+		    !ch->mods[i].values.n && !strcasecmp(ch->mods[i].attr,
+							 attr)) {
+			free(ch->mods[i].attr);
+			memmove(&ch->mods[i], &ch->mods[i + 1],
+				(ch->nmods - i - 1) * sizeof(*ch->mods));
+			ch->nmods--;
+		} else {
+			i++;
+		}
+	for (size_t i = 0; have && i < have->n; i++)
+		if (!strv_contains(&want, have->v[i]))
+			ulogin_change_mod(ch, ULOGIN_MOD_DELETE, attr,
+					  have->v[i]);
+	for (size_t i = 0; i < want.n; i++)
+		if (!have || !strv_contains(have, want.v[i]))
+			ulogin_change_mod(ch, ULOGIN_MOD_ADD, attr, want.v[i]);
+	strv_free(&want);
+}
+
 static const char *
 pending_value(const struct ulogin_change *ch, const char *attr,
 	      const struct ulogin_entry *e)
@@ -1225,9 +1311,12 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 	if (!rc)
 		rc = check_values(c, &plan.roles, &plan.institutions,
 				  plan.grade);
+	if (!rc) {
+		replace_by_values(&ch, &e, "uloginRole");
+		replace_by_values(&ch, &e, "uloginInstitution");
+	}
 	if (!rc && plan.grade)
-		rc = ulogin_policy_grade_change(c,
-			&ulogin_conn_config(c)->policies, &e, plan.grade, &ch);
+		ulogin_policy_grade_mods(&ch, plan.grade);
 	if (!rc && plan.names_changed) {
 		char *cn = ulogin_full_name(pending_value(&ch, "givenName", &e),
 				     pending_value(&ch, "sn", &e));
@@ -1241,6 +1330,11 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 		ulogin_info("nothing to change for '%s'", username);
 		goto out;
 	}
+	/* Whatever decides the policy (grade, roles) may have changed: the
+	 * link follows in the same write. */
+	if (!rc)
+		rc = ulogin_policy_follow(c, &ulogin_conn_config(c)->policies,
+					  &e, &ch);
 	if (!rc)
 		rc = ulogin_prepare_changes(c);
 	if (!rc && (lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
@@ -1316,6 +1410,7 @@ int
 ulogin_user_delete(struct ulogin_conn *c, const char *username,
 		   bool (*confirm)(const char *question))
 {
+	bool dry_run = ulogin_conn_config(c)->dry_run;
 	struct ref_scan refs;
 	struct ulogin_change ch;
 	struct ulogin_entry e;
@@ -1346,8 +1441,12 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 	if (lrc != LDAP_SUCCESS)
 		rc = ulogin_ldap_error(c, lrc, "cannot look up the classes of "
 				       "'%s'", username);
-	/* The entry first: if the server refuses, nothing has changed.
-	 * Class references left behind after that are reported. */
+	/* A dry run's LDIF takes the user out of the classes first, so
+	 * that it applies whether or not the server (slapo-memberof) does
+	 * that itself when the entry goes. */
+	for (size_t i = 0; !rc && dry_run && i < refs.n; i++)
+		ulogin_apply(c, &refs.changes[i]);
+	/* The entry first: if the server refuses, nothing has changed. */
 	if (!rc) {
 		ulogin_change_init(&ch, ULOGIN_CHANGE_DELETE, e.dn,
 				   "user.delete");
@@ -1356,8 +1455,25 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 					       "'%s'", username);
 		ulogin_change_free(&ch);
 	}
-	for (size_t i = 0; i < refs.n && (!rc || rc == ULOGIN_EX_PARTIAL);
-	     i++)
+	/* Then what the server left of the class references: memberof
+	 * removes the member values itself, not uloginTeacher.  What
+	 * cannot be removed is reported. */
+	if (!rc && !dry_run) {
+		for (size_t i = 0; i < refs.n; i++)
+			ulogin_change_free(&refs.changes[i]);
+		free(refs.changes);
+		memset(&refs, 0, sizeof(refs));
+		if ((lrc = ulogin_class_unlink_changes(c, e.dn,
+				"class.remove-member", &refs.changes,
+				&refs.n)) != LDAP_SUCCESS) {
+			ulogin_ldap_error(c, lrc, "user '%s' was deleted but "
+					  "its classes cannot be read",
+					  username);
+			rc = ULOGIN_EX_PARTIAL;
+		}
+	}
+	for (size_t i = 0; !dry_run && i < refs.n &&
+	     (!rc || rc == ULOGIN_EX_PARTIAL); i++)
 		if ((lrc = ulogin_apply(c, &refs.changes[i])) != LDAP_SUCCESS) {
 			ulogin_ldap_error(c, lrc, "user '%s' was deleted but "
 					  "is still named in '%s'", username,

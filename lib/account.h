@@ -31,8 +31,15 @@ const char *ulogin_username_invalid(const char *username);
 /* The level for a grade ("0".."10", "g1".."g3"), or NULL if invalid. */
 const char *ulogin_level_for_grade(const char *grade);
 
+/* The roles a user may have: student, teacher, staff, parent, support.
+ * Administrator is not one of them but a right per institution
+ * (uloginAdminOf). */
 bool ulogin_role_valid(const char *role);
 extern const char *const ulogin_roles[];
+/* The roles an import may give (all but support). */
+bool ulogin_role_importable(const char *role);
+/* What to say after "unknown role ROLE". */
+const char *ulogin_role_hint(const char *role);
 
 /* The single account state and its reason, from a user entry, its
  * password policy entry (may be NULL) and the time now. */

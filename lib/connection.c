@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -764,6 +765,52 @@ ulogin_entry_keep(const struct ulogin_entry *e, void *data)
 				  e->attrs[i].values.v[j]);
 	}
 	return 1;
+}
+
+static struct ulogin_attr *
+entry_attr(struct ulogin_entry *e, const char *name, bool create)
+{
+	for (size_t i = 0; i < e->nattrs; i++)
+		if (strcasecmp(e->attrs[i].name, name) == 0)
+			return &e->attrs[i];
+	if (!create)
+		return NULL;
+	e->attrs = xreallocarray(e->attrs, e->nattrs + 1, sizeof(*e->attrs));
+	memset(&e->attrs[e->nattrs], 0, sizeof(*e->attrs));
+	e->attrs[e->nattrs].name = xstrdup(name);
+	return &e->attrs[e->nattrs++];
+}
+
+void
+ulogin_entry_after(const struct ulogin_entry *before,
+		   const struct ulogin_change *ch, struct ulogin_entry *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (before && before->dn && ch->op != ULOGIN_CHANGE_ADD)
+		ulogin_entry_keep(before, out);
+	else
+		out->dn = xstrdup(ch->dn);
+	for (size_t i = 0; i < ch->nmods; i++) {
+		const struct ulogin_mod *m = &ch->mods[i];
+		struct ulogin_attr *a = entry_attr(out, m->attr, true);
+		struct strv kept = STRV_INIT;
+
+		if (m->op == ULOGIN_MOD_REPLACE ||
+		    (m->op == ULOGIN_MOD_DELETE && !m->values.n))
+			strv_free(&a->values);
+		else if (m->op == ULOGIN_MOD_DELETE) {
+			for (size_t j = 0; j < a->values.n; j++)
+				if (!strv_contains(&m->values, a->values.v[j]))
+					strv_push(&kept, a->values.v[j]);
+			strv_free(&a->values);
+			a->values = kept;
+			continue;
+		}
+		if (m->op != ULOGIN_MOD_DELETE)
+			for (size_t j = 0; j < m->values.n; j++)
+				if (!strv_contains(&a->values, m->values.v[j]))
+					strv_push(&a->values, m->values.v[j]);
+	}
 }
 
 int

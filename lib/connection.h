@@ -39,6 +39,13 @@ void ulogin_entry_free(struct ulogin_entry *e);
 /* An ulogin_entry_fn that copies the first entry into the struct
  * ulogin_entry that data points to (zeroed beforehand) and stops. */
 int ulogin_entry_keep(const struct ulogin_entry *e, void *data);
+/* The entry as it will be once the change is made (before: as it is, or
+ * NULL for an add); values compared as strings.  Free out with
+ * ulogin_entry_free(). */
+struct ulogin_change;
+void ulogin_entry_after(const struct ulogin_entry *before,
+			const struct ulogin_change *ch,
+			struct ulogin_entry *out);
 /* An ulogin_entry_fn that adds the entry's cn (if any) to the struct
  * strv that data points to. */
 int ulogin_entry_note_cn(const struct ulogin_entry *e, void *data);

@@ -59,7 +59,9 @@ static const struct {
 	{ "parent", "parent" },
 	{ "guardian", "parent" },
 	{ "relative", "parent" },
-	{ "administrator", "admin" },
+	/* A school administrator is staff; the administrator right of
+	 * ulogin is granted in the directory, never by an import. */
+	{ "administrator", "staff" },
 	{ "aide", "staff" },
 	{ "proctor", "staff" },
 };

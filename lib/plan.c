@@ -57,6 +57,7 @@ struct have {
 	const char **roles, **insts, **sources, **parents;
 	struct person *want;
 	bool ours;		/* attached through this source */
+	bool admin;		/* holds the administrator right */
 	bool keep;		/* its row was bad: leave it as it is */
 	int rc;
 	const char *reason;
@@ -342,7 +343,8 @@ const char *const ulogin_plan_user_attrs[] = {
 	"uloginLevel", "uloginExternalId", "uloginNationalIdHmac",
 	"uloginLeftAt", "pwdAccountLockedTime", "uloginBlockReason",
 	"pwdPolicySubentry", "uloginPolicyOverride", "uloginRole",
-	"uloginInstitution", "uloginSource", "uloginParent", NULL
+	"uloginInstitution", "uloginSource", "uloginParent", "uloginAdminOf",
+	NULL
 };
 
 const char *const ulogin_plan_class_attrs[] = {
@@ -371,7 +373,7 @@ copy_list(struct arena *a, const struct ulogin_entry *e, const char *attr)
 enum have_attr {
 	A_UID, A_GIVEN, A_SN, A_CN, A_MAIL, A_MOBILE, A_GRADE, A_LEVEL, A_EXT,
 	A_NID, A_LEFT, A_LOCKED, A_REASON, A_LINK, A_OVERRIDE, A_ROLES,
-	A_INSTS, A_SOURCES, A_PARENTS, A_NATTRS
+	A_INSTS, A_SOURCES, A_PARENTS, A_ADMIN, A_NATTRS
 };
 
 /* Which of them an attribute is: one hash look-up per attribute of an
@@ -430,6 +432,7 @@ ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 	h->insts = intern_list(p, LIST(A_INSTS));
 	h->sources = intern_list(p, LIST(A_SOURCES));
 	h->parents = arena_list(a, LIST(A_PARENTS));
+	h->admin = v[A_ADMIN] != NULL;
 #undef ONE
 #undef LIST
 	h->ours = list_has(h->sources, p->o.source);
@@ -641,14 +644,14 @@ match_people(struct ulogin_plan *p)
 
 static const char *effective_uncached(const struct ulogin_plan *p,
 				      const char *override, const char *grade,
-				      const char *const *roles);
+				      const char *const *roles, bool admin);
 
 /* The policy that applies to someone with these values (NULL: none).
  * Grades and role lists are interned, so their addresses name them: the
  * answer is worked out once per combination, not once per user. */
 static const char *
 effective(struct ulogin_plan *p, const char *override, const char *grade,
-	  const char *const *roles)
+	  const char *const *roles, bool admin)
 {
 	char key[64];
 	const char *name;
@@ -656,11 +659,11 @@ effective(struct ulogin_plan *p, const char *override, const char *grade,
 
 	if (override)
 		return override;
-	snprintf(key, sizeof(key), "%p|%p", (const void *)grade,
-		 (const void *)roles);
+	snprintf(key, sizeof(key), "%p|%p|%d", (const void *)grade,
+		 (const void *)roles, admin);
 	if ((hit = strmap_get(&p->effective, key)))
 		return hit == p ? NULL : hit;
-	name = effective_uncached(p, NULL, grade, roles);
+	name = effective_uncached(p, NULL, grade, roles, admin);
 	strmap_put(&p->effective, arena_strdup(&p->arena, key),
 		   name ? (void *)intern(p, name) : (void *)p);
 	return name ? intern(p, name) : NULL;
@@ -668,9 +671,9 @@ effective(struct ulogin_plan *p, const char *override, const char *grade,
 
 static const char *
 effective_uncached(const struct ulogin_plan *p, const char *override,
-		   const char *grade, const char *const *roles)
+		   const char *grade, const char *const *roles, bool admin)
 {
-	struct ulogin_attr attrs[4];
+	struct ulogin_attr attrs[5];
 	struct ulogin_entry e = { "", attrs, 0 };
 	struct ulogin_effective eff;
 	const char *name = NULL;
@@ -688,6 +691,11 @@ effective_uncached(const struct ulogin_plan *p, const char *override,
 	for (; roles && *roles; roles++)
 		strv_push(&attrs[e.nattrs].values, *roles);
 	e.nattrs++;
+	if (admin) {
+		/* The right decides the policy, not which institution. */
+		attrs[e.nattrs].name = "uloginAdminOf";
+		strv_push(&attrs[e.nattrs++].values, "yes");
+	}
 	if (ulogin_policy_effective(p->o.policies, &e, &eff) == 0) {
 		name = eff.name;
 		free(eff.reason);
@@ -849,9 +857,10 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	}
 	level_changed = !str_same(w->grade ? ulogin_level_for_grade(w->grade)
 					   : NULL, h->level);
-	before = effective(p, h->override, h->grade, h->roles);
+	before = effective(p, h->override, h->grade, h->roles, h->admin);
 	after = effective(p, h->override, w->grade,
-			  only_ours || !h->sources[0] ? w->roles : h->roles);
+			  only_ours || !h->sources[0] ? w->roles : h->roles,
+			  h->admin);
 	if (after && policy_present(p, after)) {
 		const char *dn = policy_dn(p, after);
 
@@ -874,7 +883,7 @@ add_user(struct ulogin_plan *p, const struct person *w,
 {
 	char *cn = ulogin_full_name(w->given, w->sn);
 	const char **parents = parent_dns(p, w);
-	const char *policy = effective(p, NULL, w->grade, w->roles);
+	const char *policy = effective(p, NULL, w->grade, w->roles, false);
 
 	ulogin_change_init(ch, ULOGIN_CHANGE_ADD, w->dn, "import.add");
 	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "inetOrgPerson");
@@ -944,15 +953,14 @@ leave_user(struct ulogin_plan *p, const struct have *h, bool detach,
 	}
 }
 
-/* Students are a class's members; teachers, staff and administrators
- * its teachers (they help its students); parents are neither. */
+/* Students are a class's members; teachers and other staff its teachers
+ * (they help its students); parents are neither. */
 static void
 class_member(struct klass *k, struct person *w)
 {
 	if (list_has(w->roles, "student"))
 		PUSH(k->students, k->nstudents, k->astudents, w);
-	else if (list_has(w->roles, "teacher") || list_has(w->roles, "staff") ||
-		 list_has(w->roles, "admin"))
+	else if (list_has(w->roles, "teacher") || list_has(w->roles, "staff"))
 		PUSH(k->teachers, k->nteachers, k->ateachers, w);
 }
 
@@ -1271,7 +1279,7 @@ ulogin_plan_step_change(struct ulogin_plan *p, size_t i,
 		return 0;
 	*password = NULL;
 	memset(&none, 0, sizeof(none));
-	name = effective(p, NULL, w->grade, w->roles);
+	name = effective(p, NULL, w->grade, w->roles, false);
 	policy = name ? ulogin_policy_find(p->o.policies, name) : NULL;
 	who.username = w->username;
 	who.given_name = w->given;

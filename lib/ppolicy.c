@@ -67,13 +67,19 @@ ulogin_policy_effective(const struct ulogin_policy_set *s,
 	};
 	for (size_t k = 0; k < ULOGIN_NROLES; k++) {
 		size_t i = order[k];
+		/* "admin" is the administrator right, not a role. */
+		bool has = i == ULOGIN_ROLE_ADMIN
+			? ulogin_entry_get(user, "uloginAdminOf") != NULL
+			: ulogin_entry_has_value(user, "uloginRole",
+						 ulogin_policy_role_names[i]);
 
-		if (s->roles[i] && ulogin_entry_has_value(user, "uloginRole",
-						ulogin_policy_role_names[i])) {
+		if (s->roles[i] && has) {
 			out->name = s->roles[i];
 			out->source = ULOGIN_FROM_ROLE;
-			out->reason = xasprintf("role %s",
-						ulogin_policy_role_names[i]);
+			out->reason = i == ULOGIN_ROLE_ADMIN
+				? xstrdup("the administrator right")
+				: xasprintf("role %s",
+					    ulogin_policy_role_names[i]);
 			return 0;
 		}
 	}
@@ -273,7 +279,7 @@ write_policy(struct ulogin_conn *c, const struct ulogin_policy *p,
 static const char *const link_attrs[] = {
 	"uid", "uloginPolicyOverride", "uloginGrade", "uloginLevel",
 	"uloginRole", "pwdPolicySubentry", "uloginChangeBy", "pwdChangedTime",
-	NULL
+	"uloginAdminOf", NULL
 };
 
 struct relink {
@@ -466,78 +472,83 @@ ulogin_policy_apply(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	return rc;
 }
 
-/* ---- level changes --------------------------------------------------- */
+/* ---- following a user's changes ------------------------------------ */
+
+void
+ulogin_policy_grade_mods(struct ulogin_change *ch, const char *grade)
+{
+	const char *level = grade && *grade ? ulogin_level_for_grade(grade)
+					    : NULL;
+
+	ulogin_change_set(ch, "uloginGrade", grade && *grade ? grade : NULL);
+	ulogin_change_set(ch, "uloginLevel", level);
+}
+
+/* Put a value into ch: a value of an add, or a replace in a modify. */
+static void
+change_put(struct ulogin_change *ch, const char *attr, const char *value)
+{
+	if (ch->op == ULOGIN_CHANGE_ADD)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, attr, value);
+	else
+		ulogin_change_set(ch, attr, value);
+}
 
 int
-ulogin_policy_grade_change(struct ulogin_conn *c,
-			   const struct ulogin_policy_set *s,
-			   const struct ulogin_entry *user, const char *grade,
-			   struct ulogin_change *ch)
+ulogin_policy_follow(struct ulogin_conn *c, const struct ulogin_policy_set *s,
+		     const struct ulogin_entry *before, struct ulogin_change *ch)
 {
-	const char *old_level = ulogin_entry_get(user, "uloginLevel");
-	const char *level = *grade ? ulogin_level_for_grade(grade) : NULL;
-	struct ulogin_effective before, after;
-	struct ulogin_entry moved;
-	char deadline[32], *dn = NULL;
-	int rc = 0, have_before, have_after;
+	struct ulogin_effective was, now;
+	struct ulogin_entry after;
+	const char *link, *old_level, *new_level;
+	char deadline[32], *dn = NULL, *who;
+	int rc = 0, had, has, found, lrc;
 
-	ulogin_change_set(ch, "uloginGrade", *grade ? grade : NULL);
-	ulogin_change_set(ch, "uloginLevel", level);
-	if ((!old_level && !level) ||
-	    (old_level && level && !strcmp(old_level, level)))
-		return 0;	/* same level: same policy, no deadline */
-
-	/* The user as it will be, to see which policy then applies. */
-	memset(&moved, 0, sizeof(moved));
-	moved.dn = user->dn;
-	moved.attrs = xcalloc(user->nattrs + 2, sizeof(*moved.attrs));
-	for (size_t i = 0; i < user->nattrs; i++)
-		if (strcasecmp(user->attrs[i].name, "uloginGrade") &&
-		    strcasecmp(user->attrs[i].name, "uloginLevel"))
-			moved.attrs[moved.nattrs++] = user->attrs[i];
-	moved.attrs[moved.nattrs].name = "uloginGrade";
-	if (*grade)
-		strv_push(&moved.attrs[moved.nattrs].values, grade);
-	moved.nattrs++;
-	moved.attrs[moved.nattrs].name = "uloginLevel";
-	if (level)
-		strv_push(&moved.attrs[moved.nattrs].values, level);
-	moved.nattrs++;
-
-	have_before = ulogin_policy_effective(s, user, &before) == 0;
-	have_after = ulogin_policy_effective(s, &moved, &after) == 0;
-	if (have_after && (!have_before || strcmp(before.name, after.name))) {
-		int lrc, found;
-
-		dn = policy_dn(c, after.name);
-		found = dn ? ulogin_exists(c, dn, &lrc) : 0;
-		if (found < 0) {
-			rc = ulogin_ldap_error(c, lrc, "cannot look up policy "
-					       "'%s'", after.name);
-		} else if (!found) {
-			/* Never a dangling link: keep the old one, say why. */
-			ulogin_warn("policy '%s' of the new level is not in the "
-				    "directory, so the user keeps the old link "
-				    "and gets no deadline; run 'ulogin-policy "
-				    "apply'", after.name);
-		} else {
-			ulogin_change_set(ch, "pwdPolicySubentry", dn);
-			/* The new level's rules apply from the next change,
-			 * which must come within the deadline. */
-			ulogin_gtime_format(time(NULL) +
-					    (time_t)s->change_days * 86400,
-					    deadline, sizeof(deadline));
-			ulogin_change_set(ch, "uloginChangeBy", deadline);
-		}
+	ulogin_entry_after(before, ch, &after);
+	link = ulogin_entry_get(&after, "pwdPolicySubentry");
+	had = before && before->dn && ulogin_policy_effective(s, before,
+							      &was) == 0;
+	has = ulogin_policy_effective(s, &after, &now) == 0;
+	who = ulogin_dn_first_value(after.dn, "uid");
+	if (!has)
+		goto out;	/* no policies configured: slapd's default */
+	dn = policy_dn(c, now.name);
+	if (!dn || (link && ulogin_dn_equal(link, dn)))
+		goto out;	/* linked already */
+	found = ulogin_exists(c, dn, &lrc);
+	if (found < 0) {
+		rc = ulogin_ldap_error(c, lrc, "cannot look up policy '%s'",
+				       now.name);
+		goto out;
 	}
-	if (have_before)
-		free(before.reason);
-	if (have_after)
-		free(after.reason);
-	strv_free(&moved.attrs[moved.nattrs - 1].values);
-	strv_free(&moved.attrs[moved.nattrs - 2].values);
-	free(moved.attrs);
+	if (!found) {
+		/* Never a dangling link: slapd would check nothing. */
+		ulogin_warn("policy '%s' of '%s' is not in the directory, so "
+			    "the user keeps %s; run 'ulogin-policy apply'",
+			    now.name, who ? who : after.dn,
+			    link ? "the old link" : "the server's default "
+						    "policy");
+		goto out;
+	}
+	change_put(ch, "pwdPolicySubentry", dn);
+	/* A student who moves to another level gets its policy from the
+	 * next password change, which must come within the deadline. */
+	old_level = before ? ulogin_entry_get(before, "uloginLevel") : NULL;
+	new_level = ulogin_entry_get(&after, "uloginLevel");
+	if (had && old_level && new_level && strcmp(old_level, new_level) &&
+	    strcmp(was.name, now.name)) {
+		ulogin_gtime_format(time(NULL) + (time_t)s->change_days * 86400,
+				    deadline, sizeof(deadline));
+		change_put(ch, "uloginChangeBy", deadline);
+	}
+out:
+	if (had)
+		free(was.reason);
+	if (has)
+		free(now.reason);
+	free(who);
 	free(dn);
+	ulogin_entry_free(&after);
 	return rc;
 }
 

@@ -66,17 +66,23 @@ int ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 		      const struct ulogin_policy **out,
 		      struct ulogin_entry *user);
 
+/* The grade (empty or NULL: none) and its level, as replaces in ch. */
+void ulogin_policy_grade_mods(struct ulogin_change *ch, const char *grade);
+
 /*
- * A student moves to another grade: add to ch the new grade and level
- * and, when the level changes the effective policy, the new policy link
- * and a change-by deadline (level_change_days from now), after which
- * `apply` forces a password change.  The new policy must be in the
- * directory.  Returns 0 or an exit code (printed).
+ * Keep the user linked to their effective policy through a change: work
+ * out the policy of the user as they will be after ch (before: the entry
+ * as it is, NULL for an add) and add to ch the pwdPolicySubentry of it,
+ * in the same write.  When the level changes the policy, also a
+ * change-by deadline (level_change_days from now), after which `apply`
+ * forces a password change.  A policy whose entry is not in the
+ * directory is never linked (a warning says so).  Returns 0 or an exit
+ * code (printed).
  */
-int ulogin_policy_grade_change(struct ulogin_conn *c,
-			       const struct ulogin_policy_set *s,
-			       const struct ulogin_entry *user,
-			       const char *grade, struct ulogin_change *ch);
+int ulogin_policy_follow(struct ulogin_conn *c,
+			 const struct ulogin_policy_set *s,
+			 const struct ulogin_entry *before,
+			 struct ulogin_change *ch);
 
 /* Accounts whose password expires within the next within seconds (and
  * has not expired yet), optionally of some institutions; soonest first. */

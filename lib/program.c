@@ -86,7 +86,8 @@ run_subcommand(const struct ulogin_program *p,
 	if ((rc = ulogin_connect(&p->cli->cfg, &c)))
 		return rc;
 	rc = sc->run(p->ctl, c, argc, argv);
-	if (!rc && ulogin_conn_audit_failed(c))
+	/* A change that went unaudited outweighs how the rest went. */
+	if (ulogin_conn_audit_failed(c))
 		rc = ULOGIN_EX_CANTCREAT;
 	ulogin_disconnect(c);
 	return rc;

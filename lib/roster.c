@@ -497,10 +497,10 @@ static int
 set_role(struct ulogin_mapping *m, const char *path, const char *from,
 	 const char *to, yaml_node_t *k)
 {
-	if (!ulogin_role_valid(to))
+	if (!ulogin_role_importable(to))
 		return ulogin_yaml_error(path, &k->start_mark, from,
-					 "maps to an unknown role (student, "
-					 "teacher, staff, parent, admin)");
+					 "maps to a role an import cannot give "
+					 "(student, teacher, staff, parent)");
 	strv_push(&m->role_from, from);
 	strv_push(&m->role_to, to);
 	return 0;
@@ -636,7 +636,7 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 		for (size_t j = 0; j < m->role_from.n && !r; j++)
 			if (!strcasecmp(m->role_from.v[j], roles.v[i]))
 				r = m->role_to.v[j];
-		if (!r && ulogin_role_valid(roles.v[i]))
+		if (!r && ulogin_role_importable(roles.v[i]))
 			r = roles.v[i];
 		if (!r) {
 			*why = xasprintf("unknown role '%s'", roles.v[i]);

@@ -414,10 +414,11 @@ check_pictures(const struct ulogin_rules *r, const char *candidate,
 			for (i = 0; i < set->count; i++)
 				if (same_word(set->names[i], p, len))
 					break;
+			/* Never the word itself: slapd logs the message. */
 			if (i == set->count)
 				rc = add(out, "picture-unknown",
-					 "'%.*s' is not one of the pictures.",
-					 (int)len, p);
+					 "Word %zu is not the name of one of "
+					 "the pictures.", words);
 		}
 		p += len;
 	}

@@ -54,6 +54,7 @@ objectClass: pwdPolicyChecker
 cn: $1
 pwdAttribute: userPassword
 pwdAllowUserChange: TRUE
+pwdMustChange: TRUE
 pwdCheckQuality: 2
 $use_module
 pwdCheckModuleArg: $2
@@ -145,22 +146,39 @@ stderr_has 'Constraint violation \(19\)' "ldapmodify by the user: refused"
 stderr_has 'additional info: Use at least 10 characters \(this one has 4\)\.' \
 	"ldapmodify by the user: the engine's sentence"
 
-# An institution administrator setting a student's password (write access,
-# not manage) is checked against the student's entry: the username in the
-# rule is the student's, not the administrator's.
+# The login service claiming a student's reset window (write access, not
+# manage: the student is there, it is their own new password) is checked
+# against the student's entry: the username in the rule is the
+# student's, not the service's.  (Who may open the window is the access
+# matrix's business, tests/access/matrix.sh.)
+printf 'dn: cn=reset,%s\nchangetype: add\nobjectClass: uloginResetWindow\nobjectClass: dynamicObject\ncn: reset\n' \
+	"$student" >"$TEST_TMP/window.ldif"
+run 0 ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+	-y "$ULOGIN_PASSWORD_FILE" -f "$TEST_TMP/window.ldif"
 passwd_student() {	# passwd_student EXIT NEW
-	run "$1" ldappasswd -x -H "$ULOGIN_URI" -D "$admin" \
-		-w Adm1n-Bakke2026 -s "$2" "$student"
+	run "$1" ldappasswd -x -H "$ULOGIN_URI" \
+		-D "cn=login,ou=services,$ULOGIN_BASE" -y "$_sandbox/login.pw" \
+		-s "$2" "$student"
 }
 passwd_student 1 'Soer0001-Granit'
 stdout_has '^Additional info: Do not put your username in the password\.$' \
-	"the administrator's ldappasswd for a student is checked"
+	"the login service's ldappasswd for a student is checked"
 passwd_student 1 'Granit-Nielsen-1'
 stdout_has 'Do not put your name' "the student's surname is refused"
 passwd_student 0 'Granit-Kirsten-1'
 ldapwhoami -x -H "$ULOGIN_URI" -D "$student" -w 'Granit-Kirsten-1' \
 	>/dev/null 2>&1
-ok $? "the administrator sets a good password for the student"
+ok $? "the login service sets a good password for the student"
+is "$(ldap_attr "$student" pwdReset)" "" "a claimed password is not must-change"
+
+# An institution administrator has manage access to a student's password:
+# slapd then treats the change as a password administrator's, which
+# ppolicy does not check (the tools do) but leaves must-change, so the
+# password works for one login only.
+run 0 ldappasswd -x -H "$ULOGIN_URI" -D "$admin" -w Adm1n-Bakke2026 \
+	-s 'kort' "$student"
+is "$(ldap_attr "$student" pwdReset)" "TRUE" \
+	"the administrator's password for the student is must-change"
 
 # Picture passwords: the module has no picture set, so it checks the
 # number of words and that they are words of letters; whether they are

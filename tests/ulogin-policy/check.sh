@@ -188,7 +188,8 @@ check_pw 65 'sol hest bil træ måne' -c "$rules" --policy pictures
 stdout_has 'you chose 5' "five pictures"
 check_pw 65 'sol hest bil dinosaur' -c "$rules" --policy pictures
 is "$(codes)" "$(sorted picture-unknown)" "a word that is not a picture"
-stdout_has 'is not one of the pictures' "the sentence says so"
+stdout_has 'Word 4 is not the name of one of the pictures' "the sentence says which word"
+stdout_lacks 'dinosaur' "and does not repeat it"
 check_pw 65 'Granit-Ulv-2026' -c "$rules" --policy pictures
 stdout_has 'picture' "an ordinary password is not a picture password"
 

@@ -8,7 +8,7 @@ sandbox_start --example
 # Before the policies are in the directory a grade still changes, but no
 # link to a missing policy is ever written.
 run 0 ulogin-user modify astr0001 --set grade=4
-stderr_has "policy 'mellemtrin' of the new level is not in the directory" \
+stderr_has "policy 'mellemtrin' of 'astr0001' is not in the directory" \
 	"the missing policy is named"
 is "$(ldap_attr "$(people astr0001)" uloginGrade)" "4" "the grade changed"
 is "$(ldap_attr "$(people astr0001)" pwdPolicySubentry)" "" "no dangling link"

@@ -20,8 +20,12 @@ ldappasswd -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
 ok $? "the rootdn gives soer0001 a picture password"
 self_passwd soer0001 'sol hus bil kat' 'a a a a'
 ok $((! $?)) "slapd refuses four words that are not pictures"
-grep -q "'a' is not one of the pictures" "$OUT"
+grep -q "Word 1 is not the name of one of the pictures" "$OUT"
 ok $? "with the engine's sentence"
+! grep -q "'a'" "$OUT"
+ok $? "which does not quote any part of the password"
+! grep -q "a a a a" "$_sandbox/slapd.log"
+ok $? "nor does slapd's log"
 self_passwd soer0001 'sol hus bil kat' 'ko ur træ fly'
 ok $? "four real pictures are accepted"
 bind_ok soer0001 'ko ur træ fly'
@@ -69,13 +73,16 @@ is "$(ldap_attr "$(people emma0001)" uloginPolicyOverride)" "pictures" \
 # apply leaves the hand-made entry's structural class alone and goes on.
 run 0 ulogin-policy apply -q
 
-# Several roles: the one with most at stake decides (admin before staff
-# before teacher before parent).
+# Several roles: the one with most at stake decides (the administrator
+# right before staff before teacher before parent).  The right is
+# uloginAdminOf, not a role.
 cfg2=$TEST_TMP/roles.yaml
 sed 's/^  admin: staff$/  admin: gymnasium/' "$ULOGIN_CONFIG" >"$cfg2"
 chmod 600 "$cfg2"
 run 0 ulogin-policy -c "$cfg2" effective kirs0001 -o tsv
-stdout_has '^policy	gymnasium$' "admin+staff: the admin role's policy"
-stdout_has '^reason	role admin$' "and says so"
+stdout_has '^policy	gymnasium$' "the right + staff: the administrators' policy"
+stdout_has '^reason	the administrator right$' "and says so"
+run 0 ulogin-policy -c "$cfg2" effective lars0001 -o tsv
+stdout_has '^reason	role teacher$' "a teacher without the right: the teachers' policy"
 
 done_testing

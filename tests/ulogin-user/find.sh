@@ -93,8 +93,12 @@ stderr_has "cannot find class" "a wildcard in --class is not a class"
 # --institution, --role, --mail.
 run 0 ulogin-user find --institution 280002 --role teacher -o tsv
 is "$(found)" "hann0001 henr0001 joer0001 " "--institution with --role"
-run 0 ulogin-user find --role admin -o tsv
-is "$(found)" "kirs0001 poul0001 " "--role admin"
+run 0 ulogin-user find --role support -o tsv
+is "$(found)" "sann0001 sune0001 " "--role support"
+run 64 ulogin-user find --role admin -o tsv
+stderr_has "^ulogin-user: unknown role 'admin'$" "admin is not a role"
+stderr_has "^hint: administrator is not a role but a right per institution: ulogin-user admin grant" \
+	"and the hint says what it is"
 run 0 ulogin-user find --mail mette.holm@bakkeskolen.example.org -o tsv
 is "$(found)" "mett0001 " "--mail finds the owner of the address"
 run 0 ulogin-user find --mail METTE.HOLM@bakkeskolen.example.org -o tsv
@@ -138,20 +142,20 @@ run 0 ulogin-user list --institution 280001 --role parent -o tsv
 is "$(found)" "loui0001 pete0001 " "list --institution --role"
 
 # Formats.
-run 0 ulogin-user find --name kirs -o csv
+run 0 ulogin-user find --name sune -o csv
 is "$(head -n 1 "$OUT" | tr -d '\r"')" \
 	"username,given_name,surname,roles,institutions,grade,state" "csv header"
-stdout_has '^"?kirs0001"?,"?Kirsten"?,"?Brandt"?,"admin,staff",' \
+stdout_has '^"?sune0001"?,"?Sune"?,"?Holst"?,"support,staff",' \
 	"csv row: two roles in one quoted field"
-run 0 ulogin-user find --name kirs -o json
+run 0 ulogin-user find --name sune -o json
 json_ok 'type == "array" and length == 1' "json: an array of one user"
-json_ok '.[0].username == "kirs0001"' "json: username"
-json_ok '.[0].roles == ["admin", "staff"]' "json: roles is an array"
+json_ok '.[0].username == "sune0001"' "json: username"
+json_ok '.[0].roles == ["support", "staff"]' "json: roles is an array"
 json_ok '.[0].institutions == ["280001"]' "json: institutions is an array"
-run 0 ulogin-user find --name kirs -o table
+run 0 ulogin-user find --name sune -o table
 stdout_has '^USERNAME +GIVEN NAME +SURNAME +ROLES +INSTITUTIONS +GRADE +STATE$' \
 	"table header"
-stdout_has '^kirs0001 +Kirsten +Brandt +admin, staff +280001 +active$' \
+stdout_has '^sune0001 +Sune +Holst +support, staff +280001 +active$' \
 	"table row"
 
 # No match: success, an empty result.

@@ -10,12 +10,12 @@ sandbox_start --example
 run_in 'show soer0001 -o json
 find --name kirs -o tsv
 bogus
-list --role admin -o csv
+list --role support -o csv
 quit
 ' 0 ulogin-user --interactive
 stdout_has '"username": "soer0001"' "show in the shell prints JSON"
 stdout_has "^kirs0001	Kirsten	Brandt" "find in the shell prints tsv"
-stdout_has '^"poul0001","Poul","Mikkelsen"' "the next line's -o csv applies to it"
+stdout_has '^"sann0001","Sanna","Krog"' "the next line's -o csv applies to it"
 stderr_has "^ulogin-user: unknown command 'bogus'$" "an unknown command is reported"
 # Two commands in one session.
 run_in 'show soer0001

@@ -89,7 +89,11 @@ static void
 roles(void **state)
 {
 	assert_true(ulogin_role_valid("student"));
-	assert_true(ulogin_role_valid("admin"));
+	assert_false(ulogin_role_valid("admin"));
+	assert_true(ulogin_role_valid("support"));
+	assert_true(ulogin_role_importable("staff"));
+	assert_false(ulogin_role_importable("support"));
+	assert_false(ulogin_role_importable("admin"));
 	assert_false(ulogin_role_valid("Student"));
 	assert_false(ulogin_role_valid("root"));
 }

@@ -251,7 +251,7 @@ small_school(void **state)
 	      "+4587654321 -\n"
 	      "person 5 g1 Gitte/Berg - parent 280001 - - - - -\n"
 	      "person 6 g2 Hans/Ørsted - parent 280001 - - - - -\n"
-	      "person 8 a1 Ada/Admin - admin d1 - - - - -\n"
+	      "person 8 a1 Ada/Admin - staff d1 - - - - -\n"
 	      "person 9 p1 Per/Hjælp - staff 280002 - - - - -");
 }
 
