@@ -16,6 +16,7 @@
 #include "msg.h"
 #include "policy.h"
 #include "program.h"
+#include "progress.h"
 #include "prompt.h"
 #include "banned.h"
 
@@ -228,8 +229,7 @@ run_run(void *data, struct ulogin_conn *c, int argc, char **argv)
 	struct import_ctl *ctl = data;
 
 	ctl->run.input = argv[0];
-	ctl->run.progress = !ctl->no_progress && isatty(STDERR_FILENO) &&
-			    ulogin_verbosity() >= 0;
+	ctl->run.progress = !ctl->no_progress && ulogin_progress_wanted();
 	return ulogin_import_run(c, &ctl->run);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "adminright.h"
 #include "cli.h"
 #include "connection.h"
 #include "exitcodes.h"
@@ -27,6 +28,7 @@ enum {
 	OPT_SET,
 	OPT_ADD,
 	OPT_REMOVE,
+	OPT_FORCE,
 };
 
 struct user_ctl {
@@ -34,6 +36,7 @@ struct user_ctl {
 	struct ulogin_user_spec spec;
 	struct ulogin_user_query query;
 	struct ulogin_user_edit edit;
+	bool force;			/* admin revoke --force */
 };
 
 
@@ -54,7 +57,10 @@ usage(FILE *out)
 	      "  list             list users\n"
 	      "  modify USER      change names, roles, institutions, grade,"
 	      " mail...\n"
-	      "  delete USER...   delete users (asks first on a terminal)\n",
+	      "  delete USER...   delete users (asks first on a terminal)\n"
+	      "  admin grant|revoke USER --institution NUMBER\n"
+	      "  admin list [--institution NUMBER]\n"
+	      "                   the administrator right of an institution\n",
 	      out);
 	fputs("\nOptions:\n"
 	      "      --interactive         a shell for several commands over one"
@@ -327,6 +333,64 @@ run_delete(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return failed == argc ? last : ULOGIN_EX_PARTIAL;
 }
 
+/* ---- admin ------------------------------------------------------------- */
+
+static const struct option admin_options[] = {
+	{ "institution", required_argument, NULL, OPT_INSTITUTION },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+admin_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user admin grant USER --institution NUMBER"
+	      " [options]\n"
+	      "       ulogin-user admin revoke USER --institution NUMBER"
+	      " [--force] [options]\n"
+	      "       ulogin-user admin list [--institution NUMBER]"
+	      " [options]\n"
+	      "\n"
+	      "The administrator right: a person who holds it for an"
+	      " institution\n"
+	      "manages its people.  It is granted and revoked by the"
+	      " institution's\n"
+	      "administrators (or the directory manager), to its teachers and"
+	      " other\n"
+	      "staff only; the directory server refuses anyone else.  'list'"
+	      " shows\n"
+	      "username, name and admin_of.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --institution NUMBER  the institution the right is for\n"
+	      "      --force               revoke from the last administrator"
+	      " too\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_admin(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct user_ctl *ctl = data;
+	const char *inst = ctl->spec.institutions.n
+		? ctl->spec.institutions.v[0] : NULL;
+	struct ulogin_table *t = NULL;
+	int rc;
+
+	if (!strcmp(argv[0], "grant"))
+		return ulogin_admin_grant(c, argv[1], inst);
+	if (!strcmp(argv[0], "revoke"))
+		return ulogin_admin_revoke(c, argv[1], inst, ctl->force);
+	if ((rc = ulogin_admin_list(c, inst, &t)))
+		return rc;
+	if (!ulogin_table_rows(t))
+		ulogin_info("no administrators");
+	rc = ulogin_table_print(t, ctl->cli.format, stdout);
+	ulogin_table_free(t);
+	return rc;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const struct ulogin_subcommand subcommands[] = {
@@ -341,6 +405,8 @@ static const struct ulogin_subcommand subcommands[] = {
 	  run_modify, false },
 	{ "delete", "USER...", 1, (size_t)-1, NULL, NULL, delete_usage,
 	  run_delete, false },
+	{ "admin", "grant, revoke or list", 1, 2, admin_options, NULL,
+	  admin_usage, run_admin, false },
 };
 
 static int
@@ -370,6 +436,7 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_SET: strv_push(&ctl->edit.set, arg); break;
 	case OPT_ADD: strv_push(&ctl->edit.add, arg); break;
 	case OPT_REMOVE: strv_push(&ctl->edit.remove, arg); break;
+	case OPT_FORCE: ctl->force = true; break;
 	default: return -1;
 	}
 	return 0;
@@ -397,6 +464,30 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 			"--mail (or use 'list')");
 	if (q->name && !*q->name)
 		return ulogin_usage_error(sc->name, "--name cannot be empty");
+	if (!strcmp(sc->name, "admin")) {
+		bool list = !strcmp(argv[0], "list");
+
+		if (!list && strcmp(argv[0], "grant") &&
+		    strcmp(argv[0], "revoke"))
+			return ulogin_usage_error(sc->name, "unknown admin "
+				"command '%s' (grant, revoke or list)",
+				argv[0]);
+		if (list && argc > 1)
+			return ulogin_usage_error(sc->name, "'admin list' "
+						  "takes no USER");
+		if (!list && argc < 2)
+			return ulogin_usage_error(sc->name, "'admin %s' needs "
+						  "USER", argv[0]);
+		if (!list && ctl->spec.institutions.n != 1)
+			return ulogin_usage_error(sc->name, "'admin %s' needs "
+				"one --institution NUMBER", argv[0]);
+		if (list && ctl->spec.institutions.n > 1)
+			return ulogin_usage_error(sc->name, "'admin list' "
+				"takes one --institution at most");
+		if (ctl->force && strcmp(argv[0], "revoke"))
+			return ulogin_usage_error(sc->name, "--force goes with "
+						  "'admin revoke'");
+	}
 	for (size_t i = 0; q->roles && i < q->roles->n; i++)
 		if (!ulogin_role_valid(q->roles->v[i])) {
 			ulogin_error("unknown role '%s'", q->roles->v[i]);
@@ -419,6 +510,7 @@ reset_command(void *data)
 	memset(&ctl->spec, 0, sizeof(ctl->spec));
 	memset(&ctl->query, 0, sizeof(ctl->query));
 	memset(&ctl->edit, 0, sizeof(ctl->edit));
+	ctl->force = false;
 }
 
 /* Usernames, for completion in the shell. */

@@ -280,13 +280,12 @@ ulogin_account_state(const struct ulogin_entry *user,
 
 /* ---- helpers for the operations ------------------------------------- */
 
-static const char *const user_attrs[] = {
+const char *const ulogin_user_attrs[] = {
 	"uid", "cn", "givenName", "sn", "displayName", "mail", "mobile",
 	"uloginRole", "uloginInstitution", "uloginGrade", "uloginLevel",
 	"uloginPolicyOverride", "uloginSource", "uloginExternalId",
 	"uloginIdentified", "uloginBlockReason", "uloginBlockedBy",
-	"uloginBlockedAt", "uloginStepUpUntil", "uloginStepUpBy",
-	"uloginResetUntil", "uloginResetBy", "uloginLeftAt", "uloginChangeBy",
+	"uloginBlockedAt", "uloginLeftAt", "uloginChangeBy",
 	"uloginParent", "uloginAdminOf", "memberOf",
 	"pwdPolicySubentry", "pwdChangedTime", "pwdAccountLockedTime",
 	"pwdFailureTime", "pwdGraceUseTime", "pwdReset", "pwdLastSuccess",
@@ -327,7 +326,7 @@ ulogin_user_read(struct ulogin_conn *c, const char *username,
 		ulogin_error("cannot use base DN '%s'", ulogin_conn_base(c));
 		return ULOGIN_EX_CONFIG;
 	}
-	rc = ulogin_read(c, dn, user_attrs, e);
+	rc = ulogin_read(c, dn, ulogin_user_attrs, e);
 	free(dn);
 	if (rc == LDAP_NO_SUCH_OBJECT) {
 		ulogin_error("cannot find user '%s'", username);
@@ -638,6 +637,8 @@ struct user_facts {
 	char *policy_dn;
 	struct strv deprecated;	/* import sources being phased out */
 	int password;		/* 1 yes, -1 this operator cannot tell */
+	struct ulogin_entry stepup, reset;	/* the windows below */
+	char *stepup_dn, *reset_dn;
 };
 
 static int
@@ -653,11 +654,23 @@ gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
 	char *imports = ulogin_dn_imports(ulogin_conn_base(c));
 	char *filter = ulogin_filter("(|(member=%s)(uloginTeacher=%s))", e->dn,
 				     e->dn);
-	struct ulogin_query q[4];
+	static const char *const window_attrs[] = { "entryExpireTimestamp",
+		"creatorsName", NULL };
+	struct ulogin_query q[6];
 	size_t n = 0;
 	int found = 0, rc;
 
 	memset(f, 0, sizeof(*f));
+	/* Step-up and reset windows are entries below the user (slapd
+	 * stamps who opened them and ends them). */
+	f->stepup_dn = ulogin_dn_child(e->dn, "cn", "stepup");
+	f->reset_dn = ulogin_dn_child(e->dn, "cn", "reset");
+	q[n++] = (struct ulogin_query){ f->stepup_dn, ULOGIN_SCOPE_BASE,
+		"(objectClass=uloginStepUp)", window_attrs, ulogin_entry_keep,
+		&f->stepup, 0 };
+	q[n++] = (struct ulogin_query){ f->reset_dn, ULOGIN_SCOPE_BASE,
+		"(objectClass=uloginResetWindow)", window_attrs,
+		ulogin_entry_keep, &f->reset, 0 };
 	f->cls.dn = e->dn;
 	f->policy_dn = link ? xstrdup(link)
 			    : ulogin_dn_child(policies, "cn", "default");
@@ -679,8 +692,8 @@ gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
 			"(userPassword=*)", none, count_entry, &found, 0 };
 	rc = ulogin_search_all(c, q, n);
 	/* A directory without ou=classes simply has no classes yet. */
-	if (rc == LDAP_SUCCESS && q[0].rc != LDAP_NO_SUCH_OBJECT)
-		rc = q[0].rc;
+	if (rc == LDAP_SUCCESS && q[2].rc != LDAP_NO_SUCH_OBJECT)
+		rc = q[2].rc;
 	if (found)
 		f->password = 1;
 	strv_sort(&f->cls.classes);
@@ -700,6 +713,31 @@ free_facts(struct user_facts *f)
 	ulogin_entry_free(&f->policy);
 	strv_free(&f->deprecated);
 	free(f->policy_dn);
+	ulogin_entry_free(&f->stepup);
+	ulogin_entry_free(&f->reset);
+	free(f->stepup_dn);
+	free(f->reset_dn);
+}
+
+/* A window in force: until when, and who opened it (NULLs if none). */
+static void
+add_window(struct ulogin_record *r, const struct ulogin_entry *w,
+	   const char *key, const char *label, const char *by_key,
+	   const char *by_label)
+{
+	const char *exp = w->dn ? ulogin_entry_get(w, "entryExpireTimestamp")
+				: NULL;
+	char *by = NULL;
+	time_t t;
+
+	if (exp && ulogin_gtime_parse(exp, &t) == 0 && t > time(NULL)) {
+		ulogin_record_add_time(r, key, label, t);
+		by = ulogin_dn_who(ulogin_entry_get(w, "creatorsName"));
+	} else {
+		ulogin_record_add(r, key, label, NULL);
+	}
+	ulogin_record_add(r, by_key, by_label, by);
+	free(by);
 }
 
 static void
@@ -802,6 +840,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 			       ulogin_entry_values(&e, "uloginInstitution"));
 	ulogin_record_add_list(r, "classes", "Classes", &f.cls.classes);
 	ulogin_record_add_list(r, "teaches", "Teaches", &f.cls.teaches);
+	ulogin_record_add_list(r, "admin_of", "Administrator of",
+			       ulogin_entry_values(&e, "uloginAdminOf"));
 	add_usernames(r, "parents", "Parents",
 		      ulogin_entry_values(&e, "uloginParent"));
 	add_attr(r, &e, "grade", "Grade", "uloginGrade");
@@ -827,12 +867,10 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	add_attr(r, &e, "blocked_by", "Blocked by", "uloginBlockedBy");
 	add_time(r, "blocked_at", "Blocked at",
 		 ulogin_entry_get(&e, "uloginBlockedAt"));
-	add_time(r, "step_up_until", "Stepped up until",
-		 ulogin_entry_get(&e, "uloginStepUpUntil"));
-	add_attr(r, &e, "step_up_by", "Stepped up by", "uloginStepUpBy");
-	add_time(r, "reset_until", "Reset window open until",
-		 ulogin_entry_get(&e, "uloginResetUntil"));
-	add_attr(r, &e, "reset_by", "Reset opened by", "uloginResetBy");
+	add_window(r, &f.stepup, "step_up_until", "Stepped up until",
+		   "step_up_by", "Stepped up by");
+	add_window(r, &f.reset, "reset_until", "Reset window open until",
+		   "reset_by", "Reset opened by");
 	add_time(r, "left_at", "Left the school",
 		 ulogin_entry_get(&e, "uloginLeftAt"));
 	ulogin_record_add_bool(r, "identified", "Identified by national ID",
@@ -1041,9 +1079,12 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 				&fs, 0 };
 		rc = members.n ? ulogin_search_all(c, qs, members.n)
 			       : LDAP_SUCCESS;
-		/* A member DN whose entry is gone is not an error here. */
+		/* A member whose entry is gone, or whom the operator may
+		 * not see (a teacher's fellow teacher), is not an error
+		 * here: the list is what the operator may see. */
 		for (size_t i = 0; rc == LDAP_SUCCESS && i < members.n; i++)
-			if (qs[i].rc != LDAP_NO_SUCH_OBJECT)
+			if (qs[i].rc != LDAP_NO_SUCH_OBJECT &&
+			    qs[i].rc != LDAP_INSUFFICIENT_ACCESS)
 				rc = qs[i].rc;
 		free(qs);
 	} else {

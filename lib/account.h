@@ -57,6 +57,9 @@ void ulogin_account_state(const struct ulogin_entry *user,
 
 /* ---- operations -------------------------------------------------------- */
 
+/* Every attribute of a user the tools read (ulogin_user_read()). */
+extern const char *const ulogin_user_attrs[];
+
 /* The DN of a username (NULL if the base is not a DN). */
 char *ulogin_user_dn(struct ulogin_conn *c, const char *username);
 /* Read a user with every account attribute; prints "cannot find user"

@@ -15,7 +15,8 @@
 #include "msg.h"
 #include "banned.h"
 
-enum key_type { KEY_STRING, KEY_PATH, KEY_BOOL, KEY_SECONDS, KEY_REFUSED };
+enum key_type { KEY_STRING, KEY_PATH, KEY_BOOL, KEY_SECONDS, KEY_DURATION,
+		KEY_REFUSED };
 
 struct config_key {
 	const char *name;
@@ -45,6 +46,9 @@ static const struct config_key keys[] = {
 	{ "import_key_file", KEY_PATH, STR(import_key_file),
 	  "ULOGIN_IMPORT_KEY_FILE" },
 	{ "max_leavers", KEY_STRING, STR(max_leavers), "ULOGIN_MAX_LEAVERS" },
+	{ "step_up_default", KEY_DURATION, STR(step_up_default),
+	  "ULOGIN_STEP_UP_DEFAULT" },
+	{ "step_up_max", KEY_DURATION, STR(step_up_max), "ULOGIN_STEP_UP_MAX" },
 	{ "password", KEY_REFUSED, 0, "ULOGIN_PASSWORD" },
 	{ "bind_password", KEY_REFUSED, 0, "ULOGIN_BIND_PASSWORD" },
 };
@@ -56,6 +60,8 @@ ulogin_config_init(struct ulogin_config *cfg)
 	cfg->starttls = ULOGIN_UNSET;
 	cfg->syslog = ULOGIN_UNSET;
 	cfg->timeout = -1;
+	cfg->step_up_default = -1;
+	cfg->step_up_max = -1;
 	ulogin_policy_set_init(&cfg->policies);
 }
 
@@ -179,6 +185,19 @@ set_key(struct ulogin_config *cfg, const struct config_key *k,
 		if (*ip < 0)
 			*ip = v;
 		return 0;
+	case KEY_DURATION: {
+		long *lp = (long *)((char *)cfg + k->offset);
+		long d = ulogin_duration_parse(value);
+
+		/* The server's own bound (its access rules) is 2 hours. */
+		if (d < 60 || d > ULOGIN_STEP_UP_LIMIT) {
+			*why = "expected a time from 1m to 2h, such as 90m";
+			return -1;
+		}
+		if (*lp < 0)
+			*lp = d;
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -443,7 +462,8 @@ read_document(struct ulogin_config *cfg, const char *path,
 				    "password_file, sasl_mech, tls_ca_file, "
 				    "output, audit_log, check_module, "
 				    "starttls, syslog, timeout, import_map, "
-				    "import_key_file, max_leavers, policies, "
+				    "import_key_file, max_leavers, "
+				    "step_up_default, step_up_max, policies, "
 				    "levels, roles, "
 				    "default_policy, level_change_days, "
 				    "pictures_file");
@@ -626,6 +646,18 @@ ulogin_config_resolve(struct ulogin_config *cfg)
 			xstrdup(ULOGIN_DATADIR_DEFAULT "/roster-map.yaml");
 	if (!cfg->max_leavers)
 		cfg->max_leavers = xstrdup("10%");
+	if (cfg->step_up_max < 0)
+		cfg->step_up_max = ULOGIN_STEP_UP_LIMIT;
+	if (cfg->step_up_default < 0)
+		cfg->step_up_default = cfg->step_up_max;
+	if (cfg->step_up_default > cfg->step_up_max) {
+		ulogin_error("step_up_default (%ld minutes) is longer than "
+			     "step_up_max (%ld minutes)",
+			     cfg->step_up_default / 60, cfg->step_up_max / 60);
+		ulogin_hint("make step_up_default at most step_up_max in "
+			    "the config");
+		return ULOGIN_EX_CONFIG;
+	}
 	if (!cfg->policies.pictures_file)
 		cfg->policies.pictures_file =
 			xstrdup(ULOGIN_DATADIR_DEFAULT "/pictures.txt");

@@ -14,6 +14,10 @@
 
 #define ULOGIN_SYSTEM_CONFIG "/etc/ulogin/ulogin.yaml"
 
+/* The longest step-up, in seconds: what the server's access rules allow
+ * (data/access.model), so no config can promise more. */
+#define ULOGIN_STEP_UP_LIMIT 7200
+
 enum ulogin_tristate { ULOGIN_UNSET = -1, ULOGIN_NO = 0, ULOGIN_YES = 1 };
 
 struct ulogin_config {
@@ -33,6 +37,8 @@ struct ulogin_config {
 	char *import_map;	/* column mapping of ulogin's own CSV */
 	char *import_key_file;	/* HMAC key for national ID numbers */
 	char *max_leavers;	/* "10%" of a source's users, or a count */
+	long step_up_default;	/* seconds; -1 unset */
+	long step_up_max;	/* seconds, at most ULOGIN_STEP_UP_LIMIT */
 	bool ask_password;	/* -W */
 	bool dry_run;
 	bool assume_yes;

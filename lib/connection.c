@@ -899,6 +899,7 @@ ulogin_change_free(struct ulogin_change *ch)
 	free(ch->mods);
 	free(ch->dn);
 	free(ch->comment);
+	free(ch->newrdn);
 	memset(ch, 0, sizeof(*ch));
 }
 
@@ -919,7 +920,20 @@ ulogin_change_ldif(FILE *out, const struct ulogin_change *ch)
 {
 	static const char *const opname[] = { "add", "replace", "delete" };
 
+	if (ch->op == ULOGIN_CHANGE_REFRESH) {
+		/* LDIF has no extended operations; say what would be sent,
+		 * as the command that sends it. */
+		fprintf(out, "# refresh: ldapexop refresh '%s' %ld\n\n",
+			ch->dn, ch->ttl);
+		return;
+	}
 	ldif_line(out, "dn", ch->dn);
+	if (ch->op == ULOGIN_CHANGE_RENAME) {
+		fputs("changetype: modrdn\n", out);
+		ldif_line(out, "newrdn", ch->newrdn);
+		fputs("deleteoldrdn: 1\n\n", out);
+		return;
+	}
 	if (ch->op == ULOGIN_CHANGE_DELETE) {
 		fputs("changetype: delete\n\n", out);
 		return;
@@ -988,6 +1002,17 @@ send_change(struct ulogin_conn *c, const struct ulogin_change *ch,
 	case ULOGIN_CHANGE_MODIFY:
 		rc = ldap_modify_ext(c->ld, ch->dn, mods, ctrls, NULL, msgid);
 		break;
+	case ULOGIN_CHANGE_RENAME:
+		rc = ldap_rename(c->ld, ch->dn, ch->newrdn, NULL, 1, ctrls,
+				 NULL, msgid);
+		break;
+	case ULOGIN_CHANGE_REFRESH: {
+		struct berval dn = { strlen(ch->dn), ch->dn };
+
+		rc = ldap_refresh(c->ld, &dn, (ber_int_t)ch->ttl, ctrls, NULL,
+				  msgid);
+		break;
+	}
 	default:
 		rc = ldap_delete_ext(c->ld, ch->dn, ctrls, NULL, msgid);
 		break;

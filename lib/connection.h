@@ -109,8 +109,12 @@ int ulogin_read(struct ulogin_conn *c, const char *dn,
 int ulogin_exists(struct ulogin_conn *c, const char *dn, int *rc);
 
 /* A change to one entry, applied as one LDAP operation. */
+/* A refresh gives a dynamic entry (RFC 2589, slapo-dds) a new time to
+ * live, ttl seconds from now; the server bounds it. */
+/* A rename gives the entry the new RDN newrdn, in the same place. */
 enum ulogin_change_op { ULOGIN_CHANGE_ADD, ULOGIN_CHANGE_MODIFY,
-			ULOGIN_CHANGE_DELETE };
+			ULOGIN_CHANGE_DELETE, ULOGIN_CHANGE_REFRESH,
+			ULOGIN_CHANGE_RENAME };
 enum ulogin_mod_op { ULOGIN_MOD_ADD, ULOGIN_MOD_REPLACE, ULOGIN_MOD_DELETE };
 
 struct ulogin_mod {
@@ -126,6 +130,8 @@ struct ulogin_change {
 	char *comment;		/* optional, for the audit trail */
 	struct ulogin_mod *mods;
 	size_t nmods;
+	long ttl;		/* ULOGIN_CHANGE_REFRESH: seconds */
+	char *newrdn;		/* ULOGIN_CHANGE_RENAME, e.g. "cn=280001-6b" */
 };
 
 void ulogin_change_init(struct ulogin_change *ch, enum ulogin_change_op op,

@@ -120,6 +120,55 @@ ulogin_dn_first_value(const char *dn, const char *attr)
 	return out;
 }
 
+char *
+ulogin_rdn(const char *attr, const char *value)
+{
+	struct berval in = { strlen(value), (char *)value };
+	LDAPAVA ava, *avas[2] = { &ava, NULL };
+	char *str = NULL, *out;
+
+	memset(&ava, 0, sizeof(ava));
+	ava.la_attr.bv_val = (char *)attr;
+	ava.la_attr.bv_len = strlen(attr);
+	ava.la_value = in;
+	ava.la_flags = LDAP_AVA_STRING;
+	if (ldap_rdn2str(avas, &str, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		abort();	/* only fails on ENOMEM */
+	out = xstrdup(str);
+	ldap_memfree(str);
+	return out;
+}
+
+char *
+ulogin_dn_parent(const char *dn)
+{
+	LDAPDN d = NULL;
+	char *out = NULL;
+
+	if (ldap_str2dn(dn, &d, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return NULL;
+	if (d && d[0] && d[1] &&
+	    ldap_dn2str(&d[1], &out, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		out = NULL;
+	ldap_dnfree(d);
+	if (!out)
+		return NULL;
+	{
+		char *copy = xstrdup(out);
+
+		ldap_memfree(out);
+		return copy;
+	}
+}
+
+char *
+ulogin_dn_who(const char *dn)
+{
+	char *uid = dn ? ulogin_dn_first_value(dn, "uid") : NULL;
+
+	return uid ? uid : xstrdup(dn ? dn : "");
+}
+
 static char *
 normalise(const char *dn)
 {

@@ -21,6 +21,16 @@ char *ulogin_dn_child(const char *parent, const char *attr, const char *value);
 /* The value of the first RDN of dn if its type is attr, else NULL. */
 char *ulogin_dn_first_value(const char *dn, const char *attr);
 
+/* "attr=value" with value escaped as an RDN value. */
+char *ulogin_rdn(const char *attr, const char *value);
+
+/* The DN of the entry above dn; NULL for a one-RDN or bad DN. */
+char *ulogin_dn_parent(const char *dn);
+
+/* An operator or person named by DN, as people say it: the username of
+ * a uid=... DN, else the DN itself. */
+char *ulogin_dn_who(const char *dn);
+
 /* Compare two DNs after normalising them; 1 when equal. */
 int ulogin_dn_equal(const char *a, const char *b);
 

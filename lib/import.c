@@ -26,6 +26,7 @@
 #include "import.h"
 #include "msg.h"
 #include "plan.h"
+#include "progress.h"
 #include "banned.h"
 
 const char *
@@ -265,6 +266,19 @@ read_directory(struct ulogin_conn *c, struct ulogin_plan *plan,
 	rc = ulogin_search(c, people, ULOGIN_SCOPE_ONE,
 			   "(objectClass=inetOrgPerson)",
 			   ulogin_plan_user_attrs, ulogin_plan_have_user, plan);
+	if (rc == LDAP_SUCCESS) {
+		/* HMACs the import may match but not read (the import
+		 * service): which are the rows' already. */
+		static const char *const dn_only[] = { LDAP_NO_ATTRS, NULL };
+		struct strv filters = STRV_INIT;
+
+		ulogin_plan_nid_filters(plan, &filters);
+		for (size_t i = 0; i < filters.n && rc == LDAP_SUCCESS; i++)
+			rc = ulogin_search(c, people, ULOGIN_SCOPE_ONE,
+					   filters.v[i], dn_only,
+					   ulogin_plan_nid_same, plan);
+		strv_free(&filters);
+	}
 	if (rc == LDAP_SUCCESS)
 		rc = ulogin_search(c, classes, ULOGIN_SCOPE_SUB,
 				   "(objectClass=uloginClass)",
@@ -292,7 +306,7 @@ struct run {
 	char **pending;		/* step -> initial password, until done */
 	size_t done, total;
 	size_t made;		/* of the done, the ones the server made */
-	bool progress;
+	struct ulogin_progress bar;
 	bool applied;		/* changes were sent */
 	int write_failed;
 };
@@ -357,30 +371,14 @@ stop_signal_name(void)
 }
 
 static void
-progress(struct run *r)
-{
-	static const char bar[] = "##############################";
-	size_t width = sizeof(bar) - 1;
-	size_t filled = r->total ? r->done * width / r->total : width;
-
-	if (!r->progress || (r->done % 64 && r->done != r->total))
-		return;
-	fprintf(stderr, "\r[%-30.*s] %3zu%% %zu/%zu", (int)filled, bar,
-		r->total ? r->done * 100 / r->total : 100, r->done, r->total);
-	if (r->done == r->total)
-		fputs("\r\033[K", stderr);
-	fflush(stderr);
-}
-
-static void
 step_done(void *tag, int rc, const char *diag, void *data)
 {
 	struct run *r = data;
 	size_t i = (size_t)(uintptr_t)tag;
 	char *pw = r->pending ? r->pending[i] : NULL;
 
-	if (r->progress && rc != LDAP_SUCCESS)
-		fputs("\r\033[K", stderr);
+	if (rc != LDAP_SUCCESS)
+		ulogin_progress_clear(&r->bar);
 	ulogin_plan_step_done(r->plan, i, rc, diag);
 	if (pw) {
 		/* Only a password that works goes to the letter file. */
@@ -394,7 +392,7 @@ step_done(void *tag, int rc, const char *diag, void *data)
 	if (rc == LDAP_SUCCESS)
 		r->made++;
 	r->done++;
-	progress(r);
+	ulogin_progress_step(&r->bar);
 }
 
 static FILE *
@@ -434,6 +432,7 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 	}
 	r->pending = xcalloc(n ? n : 1, sizeof(*r->pending));
 	r->total = n;
+	ulogin_progress_start(&r->bar, o->progress, n);
 	pipe = ulogin_pipeline_start(c, o->window, step_done, r);
 	r->applied = true;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -442,8 +441,7 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 		char *pw = NULL;
 
 		if (stop_signal) {
-			if (r->progress)
-				fputs("\r\033[K", stderr);
+			ulogin_progress_clear(&r->bar);
 			ulogin_info("%s: stopping once the changes on their "
 				    "way are answered%s", stop_signal_name(),
 				    stop_signal == SIGINT ? " (Ctrl-C again quits "
@@ -788,7 +786,6 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 			fputs("username,password\n", r.passwords);
 		if (ulogin_verbosity() > 0)
 			print_plan(plan);
-		r.progress = o->progress;
 		rc = apply_plan(c, o, plan, &r);
 		if (r.passwords && (fclose(r.passwords) != 0 ||
 				    r.write_failed)) {

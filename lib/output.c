@@ -215,6 +215,14 @@ ulogin_table_column(const struct ulogin_table *t, size_t col, struct strv *out)
 			strv_push(out, t->rows[r][col].v[0]);
 }
 
+const char *
+ulogin_table_cell(const struct ulogin_table *t, size_t row, size_t col)
+{
+	if (row >= t->nrows || col >= t->ncols || !t->rows[row][col].n)
+		return NULL;
+	return t->rows[row][col].v[0];
+}
+
 size_t
 ulogin_table_rows(const struct ulogin_table *t)
 {

@@ -33,6 +33,9 @@ void ulogin_table_sort(struct ulogin_table *t, size_t col);
 void ulogin_table_column(const struct ulogin_table *t, size_t col,
 			 struct strv *out);
 size_t ulogin_table_rows(const struct ulogin_table *t);
+/* The first value of a cell, or NULL when it has none. */
+const char *ulogin_table_cell(const struct ulogin_table *t, size_t row,
+			      size_t col);
 /* Returns 0, or 73 when the output cannot be written. */
 int ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 		       FILE *out);

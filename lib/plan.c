@@ -447,6 +447,56 @@ ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 	return 0;
 }
 
+/*
+ * The import service may match national ID HMACs (search) but not read
+ * them, so a user it reads shows none.  For each user whose row gives one
+ * and whose stored one was not read, a filter term that is true only if
+ * the stored HMAC is that one; the terms, ORed in filters of up to 200,
+ * go to ulogin_plan_nid_same().
+ */
+#define NID_TERMS 200
+
+void
+ulogin_plan_nid_filters(struct ulogin_plan *p, struct strv *filters)
+{
+	struct strv terms = STRV_INIT;
+
+	for (size_t i = 0; i <= p->npeople; i++) {
+		const struct person *w = i < p->npeople ? p->people[i] : NULL;
+		const struct have *h = w && w->ext ? strmap_get(&p->have_ext,
+								w->ext)
+						   : NULL;
+
+		if (h && w->nid && !h->nid && h->uid)
+			strv_push_owned(&terms, ulogin_filter(
+				"(&(uid=%s)(uloginNationalIdHmac=%s))",
+				h->uid, w->nid));
+		if (terms.n == NID_TERMS || (!w && terms.n)) {
+			char *joined = strv_join(&terms, "");
+
+			strv_push_owned(filters, xasprintf("(|%s)", joined));
+			free(joined);
+			strv_free(&terms);
+		}
+	}
+}
+
+int
+ulogin_plan_nid_same(const struct ulogin_entry *e, void *data)
+{
+	struct ulogin_plan *p = data;
+	struct have *h = strmap_get(&p->have_dn, e->dn);
+
+	/* The stored HMAC is the row's: known now, so left alone. */
+	if (h && h->ext) {
+		const struct person *w = strmap_get(&p->want_ext, h->ext);
+
+		if (w && w->nid)
+			h->nid = w->nid;
+	}
+	return 0;
+}
+
 int
 ulogin_plan_have_class(const struct ulogin_entry *e, void *data)
 {
@@ -764,6 +814,23 @@ left_by_import(const struct have *h)
 	return h->block_reason && !strncmp(h->block_reason, "left:", 5);
 }
 
+/* Make an attribute hold want instead of have, value by value (slapd's
+ * access rules check each value the import writes, and let it write
+ * only some: roles, institutions, parents). */
+static void
+set_values(struct ulogin_change *ch, const char *attr,
+	   const char *const *have, const char *const *want)
+{
+	if (list_same(want, have))
+		return;
+	for (size_t i = 0; have && have[i]; i++)
+		if (!list_has(want, have[i]))
+			ulogin_change_mod(ch, ULOGIN_MOD_DELETE, attr, have[i]);
+	for (size_t i = 0; want && want[i]; i++)
+		if (!list_has(have, want[i]))
+			ulogin_change_mod(ch, ULOGIN_MOD_ADD, attr, want[i]);
+}
+
 /* Build the modify of an existing user; no mods means unchanged. */
 static void
 change_user(struct ulogin_plan *p, const struct person *w,
@@ -795,28 +862,9 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	/* Values this source gave are replaced; a user several sources
 	 * share only gains values (which source gave which is unknown). */
 	if (only_ours || !h->sources[0]) {
-		if (!list_same(w->roles, h->roles)) {
-			ulogin_change_mod(ch, ULOGIN_MOD_REPLACE, "uloginRole",
-					  NULL);
-			for (size_t i = 0; w->roles[i]; i++)
-				ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
-						  "uloginRole", w->roles[i]);
-		}
-		if (!list_same(w->insts, h->insts)) {
-			ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
-					  "uloginInstitution", NULL);
-			for (size_t i = 0; w->insts[i]; i++)
-				ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
-						  "uloginInstitution",
-						  w->insts[i]);
-		}
-		if (!list_same(parents, h->parents)) {
-			ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
-					  "uloginParent", NULL);
-			for (size_t i = 0; parents[i]; i++)
-				ulogin_change_mod(ch, ULOGIN_MOD_REPLACE,
-						  "uloginParent", parents[i]);
-		}
+		set_values(ch, "uloginRole", h->roles, w->roles);
+		set_values(ch, "uloginInstitution", h->insts, w->insts);
+		set_values(ch, "uloginParent", h->parents, parents);
 	} else {
 		for (size_t i = 0; w->roles[i]; i++)
 			if (!list_has(h->roles, w->roles[i]))

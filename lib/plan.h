@@ -57,6 +57,11 @@ const struct ulogin_roster_sink *ulogin_plan_sink(struct ulogin_plan *p);
 /* The directory as it is: every user under ou=people, every class. */
 int ulogin_plan_have_user(const struct ulogin_entry *e, void *plan);
 int ulogin_plan_have_class(const struct ulogin_entry *e, void *plan);
+/* Filters (of the people) that find the users whose stored national ID
+ * HMAC, which the operator may search but not read, is their row's; each
+ * entry found goes to ulogin_plan_nid_same(). */
+void ulogin_plan_nid_filters(struct ulogin_plan *p, struct strv *filters);
+int ulogin_plan_nid_same(const struct ulogin_entry *e, void *plan);
 /* The attributes those two need. */
 extern const char *const ulogin_plan_user_attrs[];
 extern const char *const ulogin_plan_class_attrs[];

@@ -474,6 +474,19 @@ ulogin_policy_apply(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 
 /* ---- following a user's changes ------------------------------------ */
 
+int
+ulogin_policy_present(struct ulogin_conn *c, struct strv *out)
+{
+	static const char *const cn_attr[] = { "cn", NULL };
+	char *policies = ulogin_dn_policies(ulogin_conn_base(c));
+	int lrc = ulogin_search(c, policies, ULOGIN_SCOPE_ONE,
+				"(objectClass=pwdPolicy)", cn_attr,
+				ulogin_entry_note_cn, out);
+
+	free(policies);
+	return lrc == LDAP_NO_SUCH_OBJECT ? LDAP_SUCCESS : lrc;
+}
+
 void
 ulogin_policy_grade_mods(struct ulogin_change *ch, const char *grade)
 {
@@ -498,6 +511,16 @@ int
 ulogin_policy_follow(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 		     const struct ulogin_entry *before, struct ulogin_change *ch)
 {
+	return ulogin_policy_follow_known(c, s, NULL, before, ch);
+}
+
+int
+ulogin_policy_follow_known(struct ulogin_conn *c,
+			   const struct ulogin_policy_set *s,
+			   const struct strv *present,
+			   const struct ulogin_entry *before,
+			   struct ulogin_change *ch)
+{
 	struct ulogin_effective was, now;
 	struct ulogin_entry after;
 	const char *link, *old_level, *new_level;
@@ -515,7 +538,8 @@ ulogin_policy_follow(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	dn = policy_dn(c, now.name);
 	if (!dn || (link && ulogin_dn_equal(link, dn)))
 		goto out;	/* linked already */
-	found = ulogin_exists(c, dn, &lrc);
+	found = present ? strv_contains(present, now.name)
+			: ulogin_exists(c, dn, &lrc);
 	if (found < 0) {
 		rc = ulogin_ldap_error(c, lrc, "cannot look up policy '%s'",
 				       now.name);

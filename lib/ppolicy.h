@@ -83,6 +83,15 @@ int ulogin_policy_follow(struct ulogin_conn *c,
 			 const struct ulogin_policy_set *s,
 			 const struct ulogin_entry *before,
 			 struct ulogin_change *ch);
+/* The same, for many users: present names the policies in the
+ * directory (ulogin_policy_present()), so none is looked up. */
+int ulogin_policy_follow_known(struct ulogin_conn *c,
+			       const struct ulogin_policy_set *s,
+			       const struct strv *present,
+			       const struct ulogin_entry *before,
+			       struct ulogin_change *ch);
+/* The names of the policies in the directory; an LDAP code. */
+int ulogin_policy_present(struct ulogin_conn *c, struct strv *out);
 
 /* Accounts whose password expires within the next within seconds (and
  * has not expired yet), optionally of some institutions; soonest first. */
