@@ -339,6 +339,16 @@ try_op() {	# try_op OP KIND DN
 	read-contact) try_read "$k" "$dn" mail ;;
 	read-state) try_read "$k" "$dn" pwdChangedTime ;;
 	read-import) try_read "$k" "$dn" uloginExternalId ;;
+	read-admin-right)
+		# Every target holds the right for the time of the try.
+		v=$(dm_values "$dn" uloginInstitution | head -n 1)
+		was=$(value_there "$dn" uloginAdminOf "$v")
+		restore_value "$dn" uloginAdminOf "$v" yes
+		try_read "$k" "$dn" uloginAdminOf
+		r=$?
+		restore_value "$dn" uloginAdminOf "$v" "$was"
+		return $r
+		;;
 	read-window) try_read "$k" "cn=stepup,$dn" cn ;;
 	read-password) try_read "$k" "$dn" userPassword ;;
 	read-history) try_read "$k" "$dn" pwdHistory ;;
