@@ -1,8 +1,8 @@
 #!/bin/sh
 # consistency.sh -- each program's help, man page and completions agree.
 #
-# For ulogin-user, ulogin-policy and ulogin-import, and each command their
-# help lists:
+# For ulogin-user, ulogin-policy, ulogin-import, ulogin-class and
+# ulogin-stepup, and each command their help lists:
 # --help prints to stdout and exits 0, --version exits 0, an unknown option
 # exits 64 with a "Try" line, and every long option the help lists is
 # accepted; every long option and command in the help appears in
@@ -11,7 +11,7 @@
 #
 # Environment: ULOGIN_USER_BIN (default ./ulogin-user), ULOGIN_POLICY_BIN
 # (default ./ulogin-policy), ULOGIN_IMPORT_BIN (default ./ulogin-import),
-# srcdir (default .).
+# ULOGIN_CLASS_BIN, ULOGIN_STEPUP_BIN (likewise), srcdir (default .).
 
 srcdir=${srcdir:-.}
 
@@ -27,7 +27,8 @@ unset ULOGIN_CONFIG ULOGIN_URI ULOGIN_BASE ULOGIN_BIND_DN \
 	ULOGIN_PASSWORD_FILE ULOGIN_SASL_MECH ULOGIN_TLS_CA_FILE ULOGIN_OUTPUT \
 	ULOGIN_AUDIT_LOG ULOGIN_CHECK_MODULE ULOGIN_STARTTLS ULOGIN_SYSLOG \
 	ULOGIN_TIMEOUT ULOGIN_PASSWORD ULOGIN_BIND_PASSWORD ULOGIN_IMPORT_MAP \
-	ULOGIN_IMPORT_KEY_FILE ULOGIN_MAX_LEAVERS
+	ULOGIN_IMPORT_KEY_FILE ULOGIN_MAX_LEAVERS ULOGIN_STEP_UP_DEFAULT \
+	ULOGIN_STEP_UP_MAX
 LDAPNOINIT=1 HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent LC_ALL=C
 export LDAPNOINIT HOME XDG_CONFIG_HOME LC_ALL
 
@@ -309,4 +310,6 @@ check_program() {
 check_program ulogin-user "${ULOGIN_USER_BIN:-./ulogin-user}"
 check_program ulogin-policy "${ULOGIN_POLICY_BIN:-./ulogin-policy}"
 check_program ulogin-import "${ULOGIN_IMPORT_BIN:-./ulogin-import}"
+check_program ulogin-class "${ULOGIN_CLASS_BIN:-./ulogin-class}"
+check_program ulogin-stepup "${ULOGIN_STEPUP_BIN:-./ulogin-stepup}"
 finish
