@@ -101,7 +101,7 @@ add_usage(FILE *out)
 	      "      --given-name NAME     given name (required)\n"
 	      "      --surname NAME        surname (required)\n"
 	      "      --role ROLE           student, teacher, staff, parent or"
-	      " admin;\n"
+	      " support;\n"
 	      "                            repeat for several\n"
 	      "      --institution NUMBER  institution number; repeat for"
 	      " several\n"

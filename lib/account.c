@@ -11,6 +11,7 @@
 #include "gtime.h"
 #include "mem.h"
 #include "msg.h"
+#include "operator.h"
 #include "ppolicy.h"
 #include "banned.h"
 
@@ -395,6 +396,45 @@ check_values(struct ulogin_conn *c, const struct strv *roles,
 	return 0;
 }
 
+/*
+ * Roles a person may give or take away: student and parent, by an
+ * administrator of the user's institution.  Teachers and staff come from
+ * the import, support staff from the directory manager; slapd refuses
+ * the rest (data/access.model, "people: roles"), and this says why before
+ * it does.
+ */
+static int
+check_role_changes(struct ulogin_conn *c, const struct ulogin_change *ch,
+		   const char *username)
+{
+	for (size_t i = 0; i < ch->nmods; i++) {
+		const struct ulogin_mod *m = &ch->mods[i];
+
+		if (strcasecmp(m->attr, "uloginRole"))
+			continue;
+		for (size_t j = 0; j < m->values.n; j++) {
+			const char *r = m->values.v[j];
+
+			if (!strcmp(r, "student") || !strcmp(r, "parent") ||
+			    !ulogin_operator_is_person(c))
+				continue;
+			ulogin_error("cannot %s the role '%s' %s '%s': "
+				     "administrators give and take student "
+				     "and parent only",
+				     m->op == ULOGIN_MOD_DELETE ? "take"
+								: "give",
+				     r, m->op == ULOGIN_MOD_DELETE ? "from"
+								   : "to",
+				     username);
+			ulogin_hint("teachers and staff come from the import "
+				    "of their institution, support staff from "
+				    "the directory manager");
+			return ULOGIN_EX_NOPERM;
+		}
+	}
+	return 0;
+}
+
 struct uid_scan {
 	const char *prefix;
 	unsigned char *used;	/* used[n] for prefix + %04d */
@@ -414,6 +454,28 @@ note_uid(const struct ulogin_entry *e, void *data)
 	return 0;
 }
 
+/* prefix + n if nobody has it.  The search shows only the users the
+ * operator may see: a name at another school is still taken, and the
+ * server says so when asked for it by name (it tells a person that a
+ * username exists, as a login page does).  NULL if taken or on error
+ * (reported, *exit_code set). */
+static char *
+unseen_free(struct ulogin_conn *c, const char *prefix, int n,
+	    int *exit_code)
+{
+	char *uid = xasprintf("%s%04d", prefix, n);
+	char *dn = ulogin_user_dn(c, uid);
+	int rc = LDAP_SUCCESS, found = dn ? ulogin_exists(c, dn, &rc) : 1;
+
+	if (found < 0 && rc != LDAP_INSUFFICIENT_ACCESS)
+		*exit_code = ulogin_ldap_error(c, rc, "cannot look up "
+					       "username '%s'", uid);
+	free(dn);
+	if (found)
+		free(uid);
+	return found ? NULL : uid;
+}
+
 /* The lowest free prefix + 4 digits; NULL (reported) on failure. */
 static char *
 generate_username(struct ulogin_conn *c, const char *given,
@@ -425,6 +487,7 @@ generate_username(struct ulogin_conn *c, const char *given,
 	char *filter, *out = NULL;
 	int rc;
 
+	*exit_code = 0;
 	scan.prefix = ulogin_username_prefix(given, surname);
 	scan.used = xcalloc(10000, 1);
 	filter = ulogin_filter("(uid=%s*)", scan.prefix);
@@ -434,10 +497,10 @@ generate_username(struct ulogin_conn *c, const char *given,
 		*exit_code = ulogin_ldap_error(c, rc, "cannot look up "
 					       "usernames");
 	} else {
-		for (int n = 1; n < 10000 && !out; n++)
+		for (int n = 1; n < 10000 && !out && !*exit_code; n++)
 			if (!scan.used[n])
-				out = xasprintf("%s%04d", scan.prefix, n);
-		if (!out) {
+				out = unseen_free(c, scan.prefix, n, exit_code);
+		if (!out && !*exit_code) {
 			ulogin_error("no free username starting with '%s'",
 				     scan.prefix);
 			ulogin_hint("give the username yourself");
@@ -525,7 +588,8 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "user.add");
 		fill_add(&ch, s, username);
 		/* Linked to their policy from the start, in the add. */
-		if ((rc = ulogin_policy_follow(c,
+		if ((rc = check_role_changes(c, &ch, username)) ||
+		    (rc = ulogin_policy_follow(c,
 				&ulogin_conn_config(c)->policies, NULL, &ch))) {
 			ulogin_change_free(&ch);
 			free(dn);
@@ -1355,6 +1419,7 @@ ulogin_user_modify(struct ulogin_conn *c, const char *username,
 	if (!rc) {
 		replace_by_values(&ch, &e, "uloginRole");
 		replace_by_values(&ch, &e, "uloginInstitution");
+		rc = check_role_changes(c, &ch, username);
 	}
 	if (!rc && plan.grade)
 		ulogin_policy_grade_mods(&ch, plan.grade);

@@ -10,6 +10,23 @@
 #include "operator.h"
 #include "banned.h"
 
+/* A person logs in as uid=...,ou=people; the directory manager, a
+ * service or a SASL identity is none. */
+bool
+ulogin_operator_is_person(struct ulogin_conn *c)
+{
+	const char *dn = ulogin_conn_operator(c);
+	char *people = ulogin_dn_people(ulogin_conn_base(c));
+	char *uid = dn ? ulogin_dn_first_value(dn, "uid") : NULL;
+	char *own = uid && people ? ulogin_dn_child(people, "uid", uid) : NULL;
+	bool person = own && ulogin_dn_equal(own, dn);
+
+	free(own);
+	free(uid);
+	free(people);
+	return person;
+}
+
 int
 ulogin_operator_read(struct ulogin_conn *c, struct ulogin_operator *op)
 {
@@ -17,20 +34,14 @@ ulogin_operator_read(struct ulogin_conn *c, struct ulogin_operator *op)
 					     NULL };
 	static const char *const cn_only[] = { "cn", NULL };
 	const char *dn = ulogin_conn_operator(c);
-	char *people = ulogin_dn_people(ulogin_conn_base(c));
 	char *classes = ulogin_dn_classes(ulogin_conn_base(c));
-	char *uid = dn ? ulogin_dn_first_value(dn, "uid") : NULL;
-	char *parent = NULL, *filter = NULL;
+	char *filter = NULL;
 	struct ulogin_entry e;
 	int rc = 0, lrc;
 
 	memset(op, 0, sizeof(*op));
-	/* A person logs in as uid=...,ou=people; the directory manager, a
-	 * service or SASL identity has no rights of this kind to read. */
-	if (uid && people) {
-		parent = ulogin_dn_child(people, "uid", uid);
-		op->person = parent && ulogin_dn_equal(parent, dn);
-	}
+	/* Only a person holds rights of this kind to read. */
+	op->person = ulogin_operator_is_person(c);
 	if (!op->person)
 		goto out;
 	lrc = ulogin_read(c, dn, attrs, &e);
@@ -55,11 +66,8 @@ ulogin_operator_read(struct ulogin_conn *c, struct ulogin_operator *op)
 				       "teach");
 	strv_sort(&op->teaches);
 out:
-	free(uid);
 	free(filter);
-	free(parent);
 	free(classes);
-	free(people);
 	return rc;
 }
 

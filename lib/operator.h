@@ -20,6 +20,10 @@ struct ulogin_operator {
 	struct strv teaches;	/* class names (cn) */
 };
 
+/* Is the operator a person of ou=people (not the directory manager, a
+ * service or a SASL identity)? */
+bool ulogin_operator_is_person(struct ulogin_conn *c);
+
 /* Read the operator's rights; 0, or an exit code (printed). */
 int ulogin_operator_read(struct ulogin_conn *c, struct ulogin_operator *op);
 void ulogin_operator_free(struct ulogin_operator *op);
