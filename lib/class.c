@@ -412,8 +412,7 @@ ulogin_class_add(struct ulogin_conn *c, const char *name,
 			ulogin_error("'%s' is not a student", users->v[i]);
 			ulogin_hint("add teachers with --teacher");
 			rc = ULOGIN_EX_DATAERR;
-		} else if (ulogin_entry_has_value(&e, attr, p->dn) ||
-			   ulogin_entry_has_value(&e, attr, p->dn)) {
+		} else if (ulogin_entry_has_value(&e, attr, p->dn)) {
 			ulogin_info("'%s' is in class '%s' already",
 				    users->v[i], name);
 		} else {
@@ -712,6 +711,14 @@ plan_promotion(struct ulogin_conn *c, struct promote *p, size_t *level_changes)
 
 		if (!u->e.dn || !u->to)
 			continue;	/* gone, or in a closed class only */
+		/* Never down a grade: a pupil already there (put ahead by
+		 * hand) stays, and the plan says so. */
+		if (from && grade_rank(from) >= grade_rank(u->to)) {
+			printf("= user %s stays in grade %s (at or past the "
+			       "class's new grade %s)\n", uid ? uid : u->e.dn,
+			       from, u->to);
+			continue;
+		}
 		ulogin_change_init(&u->ch, ULOGIN_CHANGE_MODIFY, u->e.dn,
 				   "class.promote");
 		ulogin_policy_grade_mods(&u->ch, u->to);
