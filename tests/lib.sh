@@ -77,6 +77,19 @@ is() {	# is GOT EXPECTED DESCRIPTION
 	fi
 }
 
+# The number GOT lies between LOW and HIGH (a time the server counts down).
+between() {	# between GOT LOW HIGH DESCRIPTION
+	case $1 in
+	''|*[!0-9]*) set -- -1 "$2" "$3" "$4" ;;
+	esac
+	if [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; then
+		ok 0 "$4"
+	else
+		ok 1 "$4"
+		printf '#   got:      %s\n#   expected: %s to %s\n' "$1" "$2" "$3"
+	fi
+}
+
 # run EXPECTED-EXIT COMMAND... : run it with stdin closed, keep its stdout
 # and stderr, and check the exit code (one TAP line).
 run() {
@@ -207,3 +220,20 @@ ldap_exists() {	# ldap_exists DN
 }
 
 people() { printf 'uid=%s,ou=people,%s' "$1" "$ULOGIN_BASE"; }
+class() { printf 'cn=%s,ou=classes,%s' "$1" "$ULOGIN_BASE"; }
+
+# as NAME: work as the sandbox's account NAME from here on (DIR/env-NAME
+# sets ULOGIN_* for ulogin and for ldap_search); as_manager: as the
+# directory manager again (DIR/env).
+as() { . "$_sandbox/env-$1"; }
+as_manager() { . "$_sandbox/env"; }
+
+# dm_attr DN ATTR: ldap_attr as the directory manager, whoever we are.
+dm_attr() { (as_manager && ldap_attr "$1" "$2"); }
+
+# ldapmodify_as NAME FILE: OpenLDAP's ldapmodify of the LDIF in FILE,
+# bound as the example user NAME with their password file.
+ldapmodify_as() {
+	ldapmodify -x -H "$ULOGIN_URI" -D "$(people "$1")" \
+		-y "$_sandbox/$1.pw" -f "$2"
+}

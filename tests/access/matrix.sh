@@ -65,7 +65,7 @@ account_dn() {	# the DN of a kind's account ('' if it has none)
 }
 
 # Run TOOL as KIND.
-as() {	# as KIND TOOL ARGS...
+as_kind() {	# as_kind KIND TOOL ARGS...
 	k=$1 tool=$2
 	shift 2
 	a=$(kind_field "$k" 2)
@@ -236,7 +236,7 @@ verdict() {	# verdict EXIT-STATUS (output in $P)
 }
 
 try_read() {	# try_read KIND DN ATTR
-	as "$1" ldapsearch -LLL -o ldif-wrap=no -b "$2" -s base \
+	as_kind "$1" ldapsearch -LLL -o ldif-wrap=no -b "$2" -s base \
 		'(objectClass=*)' "$3" >"$P" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ] && [ $rc -ne 32 ] && [ $rc -ne 50 ]; then
@@ -248,14 +248,14 @@ try_read() {	# try_read KIND DN ATTR
 }
 
 try_ldif() {	# try_ldif KIND (LDIF on stdin)
-	as "$1" ldapmodify >"$P" 2>&1
+	as_kind "$1" ldapmodify >"$P" 2>&1
 	verdict $?
 }
 
 try_tool() {	# try_tool KIND TOOL ARGS...
 	k=$1
 	shift
-	as "$k" "$@" >"$P" 2>&1
+	as_kind "$k" "$@" >"$P" 2>&1
 	verdict $?
 }
 
@@ -326,7 +326,7 @@ try_op() {	# try_op OP KIND DN
 	op=$1 k=$2 dn=$3
 	case $op in
 	exists)
-		as "$k" ldapsearch -LLL -b "$dn" -s base '(objectClass=*)' 1.1 \
+		as_kind "$k" ldapsearch -LLL -b "$dn" -s base '(objectClass=*)' 1.1 \
 			>"$P" 2>&1
 		case $? in
 		0 | 50) return 0 ;;	# an answer that says it is there

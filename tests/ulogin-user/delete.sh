@@ -4,7 +4,6 @@
 . "$top_srcdir/tests/lib.sh"
 sandbox_start --example
 
-class() { printf 'cn=%s,ou=classes,%s' "$1" "$ULOGIN_BASE"; }
 
 # The classes that name DN as member or uloginTeacher, per the server.
 classes_naming() {
