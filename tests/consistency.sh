@@ -294,8 +294,12 @@ check_program() {
 		fi
 		has "$zshc" "^#compdef $prog\$"
 		ok $? "completions/zsh/_$prog starts with #compdef $prog"
+		# The options every program has are in the shared
+		# _ulogin_common.
+		cat "$zshc" "$srcdir/completions/zsh/_ulogin_common" \
+			>"$t/zsh-all" 2>/dev/null
 		while read -r opt; do
-			has "$zshc" "(^|[^a-z0-9-])$opt([^a-z0-9-]|\$)"
+			has "$t/zsh-all" "(^|[^a-z0-9-])$opt([^a-z0-9-]|\$)"
 			ok $? "zsh completion of $prog knows $opt"
 		done <"$t/all-options"
 		for c in $commands; do
