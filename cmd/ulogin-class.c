@@ -468,6 +468,13 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 		    (ctl->name || ctl->cvr || ctl->address))
 			return ulogin_usage_error(sc->name, "--name, --cvr and "
 				"--address go with 'add' and 'modify'");
+		if (!strcmp(what, "add") || !strcmp(what, "modify")) {
+			struct ulogin_institution_spec s = { argv[1],
+				ctl->name, ctl->cvr, ctl->address };
+
+			return ulogin_institution_spec_check(&s,
+						!strcmp(what, "add"));
+		}
 	}
 	if (!strcmp(sc->name, "create") && (!ctl->institution || !ctl->grade))
 		return ulogin_usage_error(sc->name, "'create' needs "

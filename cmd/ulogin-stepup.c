@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "class.h"
 #include "cli.h"
 #include "exitcodes.h"
 #include "msg.h"
@@ -296,6 +297,10 @@ candidates(struct ulogin_conn *c, struct strv *out)
 	struct ulogin_table *t = NULL;
 
 	if (ulogin_user_find(c, &all, &t) == 0)
+		ulogin_table_column(t, 0, out);
+	ulogin_table_free(t);
+	t = NULL;
+	if (ulogin_class_list(c, NULL, NULL, &t) == 0)
 		ulogin_table_column(t, 0, out);
 	ulogin_table_free(t);
 }

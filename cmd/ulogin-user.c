@@ -58,7 +58,7 @@ usage(FILE *out)
 	      "  modify USER      change names, roles, institutions, grade,"
 	      " mail...\n"
 	      "  delete USER...   delete users (asks first on a terminal)\n"
-	      "  admin grant|revoke USER --institution NUMBER\n"
+	      "  admin grant|revoke USER --institution NUMBER [--force]\n"
 	      "  admin list [--institution NUMBER]\n"
 	      "                   the administrator right of an institution\n",
 	      out);
@@ -69,7 +69,7 @@ usage(FILE *out)
 	      " terminal)\n", out);
 	ulogin_cli_common_help(out);
 	fputs("\nRun 'ulogin-user COMMAND --help' for a command's options.\n"
-	      "See ulogin-user(1).\n", out);
+	      "\nSee ulogin-user(1).\n", out);
 }
 
 /* ---- add ---------------------------------------------------------------- */

@@ -257,8 +257,9 @@ out:
 	return rc;
 }
 
-static int
-check_spec(const struct ulogin_institution_spec *s, bool adding)
+int
+ulogin_institution_spec_check(const struct ulogin_institution_spec *s,
+			      bool adding)
 {
 	if (!ulogin_institution_number_valid(s->number)) {
 		ulogin_error("'%s' is not an institution number", s->number);
@@ -303,7 +304,7 @@ apply_spec(struct ulogin_conn *c, const struct ulogin_institution_spec *s,
 	char *dn = inst_dn(c, s->number), *postal = NULL;
 	int rc, lrc;
 
-	if ((rc = check_spec(s, adding)))
+	if ((rc = ulogin_institution_spec_check(s, adding)))
 		goto out;
 	if (!dn) {
 		rc = ULOGIN_EX_CONFIG;

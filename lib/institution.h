@@ -19,6 +19,11 @@ struct ulogin_institution_spec {
 	const char *address;	/* lines separated by ", " */
 };
 
+/* Are the values of an add (adding) or a modify usable?  0, or
+ * ULOGIN_EX_USAGE (said).  Needs no connection: checked before one. */
+int ulogin_institution_spec_check(const struct ulogin_institution_spec *s,
+				  bool adding);
+
 /* An institution number: digits only, 1 to 10 of them. */
 bool ulogin_institution_number_valid(const char *number);
 /* A CVR number: 8 digits, the first not 0. */

@@ -46,6 +46,8 @@ run 64 ulogin-class institution add 28x --name X --cvr 12345678
 stderr_has "'28x' is not an institution number" "an institution number is digits"
 run 64 ulogin-class institution add 280004 --cvr 12345678
 stderr_has "needs --name and --cvr" "add needs a name"
+run 64 ulogin-class -H ldap://127.0.0.1:9 institution add 280004 --cvr 12345678
+stderr_has "needs --name and --cvr" "said before connecting: no server needed for a usage error"
 run 64 ulogin-class institution modify 280001
 stderr_has "nothing to change" "modify needs something to change"
 run 67 ulogin-class institution show 999999
