@@ -5,7 +5,7 @@
 ULOGIN_PACKAGES="gcc make autoconf automake libtool pkgconf
 	libldap2-dev libsasl2-dev libyaml-dev libssl-dev libreadline-dev
 	libjansson-dev libcsv-dev libcmocka-dev
-	slapd ldap-utils jq bash-completion mandoc"
+	slapd ldap-utils jq bash-completion mandoc zsh"
 
 # ensure_packages: install what dpkg does not know as installed; run
 # apt-get update only when something is missing.
