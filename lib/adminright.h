@@ -24,7 +24,7 @@ int ulogin_admin_revoke(struct ulogin_conn *c, const char *username,
 			const char *institution, bool force);
 
 /* The administrators (of institution, or all): username, name,
- * admin_of, state. */
+ * admin_of. */
 int ulogin_admin_list(struct ulogin_conn *c, const char *institution,
 		      struct ulogin_table **out);
 

@@ -19,7 +19,8 @@
 /* Step-ups of a class go out this many at a time on the connection. */
 #define WINDOW 64
 
-static const char *const person_attrs[] = { "uid", "cn", NULL };
+static const char *const person_attrs[] = { "uid", "cn", "uloginRole",
+					     NULL };
 static const char *const window_attrs[] = { "entryExpireTimestamp",
 	"creatorsName", "createTimestamp", NULL };
 
@@ -33,6 +34,7 @@ struct target {
 	char *by;		/* who opened it (a username or DN) */
 	int rc;			/* of this command's changes: an LDAP code */
 	bool opened;		/* this command added its step-up */
+	bool student;		/* a student, or roles not readable */
 };
 
 struct targets {
@@ -68,6 +70,33 @@ add_target(struct targets *t, const struct ulogin_entry *e)
 	x->username = uid ? xstrdup(uid) : ulogin_dn_who(e->dn);
 	x->name = xstrdup(cn ? cn : "");
 	x->window = ulogin_dn_child(e->dn, "cn", WINDOW_RDN);
+	/* Roles the operator may not read (a service) are not judged
+	 * here: slapd decides. */
+	x->student = !ulogin_entry_values(e, "uloginRole") ||
+		     ulogin_entry_has_value(e, "uloginRole", "student");
+}
+
+/* Leave out the targets who are not students, saying so. */
+static void
+keep_students(struct targets *t)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct target *x = &t->v[i];
+
+		if (x->student) {
+			t->v[kept++] = *x;
+			continue;
+		}
+		ulogin_info("'%s' is not a student: left out", x->username);
+		free(x->username);
+		free(x->name);
+		free(x->dn);
+		free(x->window);
+		free(x->by);
+	}
+	t->n = kept;
 }
 
 /* The members of a class, as the operator may see them. */
@@ -337,8 +366,19 @@ ulogin_stepup_grant(struct ulogin_conn *c, const struct ulogin_stepup_who *who,
 			    cfg->step_up_max / 60);
 		return ULOGIN_EX_USAGE;
 	}
-	if ((rc = resolve(c, who, &op, &t)) ||
-	    (rc = ulogin_prepare_changes(c)))
+	if ((rc = resolve(c, who, &op, &t)))
+		goto out;
+	/* A step-up is for students: not for a teacher an administrator
+	 * names by mistake; a class member who is none is left out. */
+	for (size_t i = 0; i < t.n && !who->class_name; i++)
+		if (!t.v[i].student) {
+			ulogin_error("'%s' is not a student: step-ups are for "
+				     "students", t.v[i].username);
+			rc = ULOGIN_EX_DATAERR;
+		}
+	if (who->class_name)
+		keep_students(&t);
+	if (rc || (rc = ulogin_prepare_changes(c)))
 		goto out;
 	/* A new step-up replaces the one in force: slapd stamps the new
 	 * one with who opened it now.  Each kind of change goes out for

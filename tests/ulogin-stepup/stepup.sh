@@ -126,6 +126,10 @@ ok $? "an administrator steps up any student of her institution"
 run 77 ulogin-stepup grant ella0001
 stderr_has "user 'ella0001' is not of an institution you administer \(280001\)" \
 	"but not of another institution (77)"
+run 65 ulogin-stepup grant lars0001 soer0001
+stderr_has "^ulogin-stepup: 'lars0001' is not a student: step-ups are for students$" \
+	"a teacher named by mistake: a step-up is for students (65)"
+is "$(dm_attr "cn=stepup,$(people lars0001)" entryTtl)" "" "no step-up for the teacher"
 
 # ---- a service checks -------------------------------------------------------
 as login
