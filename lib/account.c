@@ -6,9 +6,11 @@
 #include <ldap.h>
 
 #include "account.h"
+#include "class.h"
 #include "dn.h"
 #include "exitcodes.h"
 #include "gtime.h"
+#include "institution.h"
 #include "mem.h"
 #include "msg.h"
 #include "operator.h"
@@ -352,27 +354,6 @@ ulogin_user_read(struct ulogin_conn *c, const char *username,
 }
 
 static int
-check_institution(struct ulogin_conn *c, const char *number)
-{
-	char *parent = ulogin_dn_institutions(ulogin_conn_base(c));
-	char *dn = ulogin_dn_child(parent, "o", number);
-	int rc, found = ulogin_exists(c, dn, &rc);
-
-	free(parent);
-	free(dn);
-	if (found < 0)
-		return ulogin_ldap_error(c, rc, "cannot look up institution "
-					 "'%s'", number);
-	if (!found) {
-		ulogin_error("cannot find institution '%s'", number);
-		ulogin_hint("institutions are the o=NUMBER entries under "
-			    "ou=institutions");
-		return ULOGIN_EX_NOUSER;
-	}
-	return 0;
-}
-
-static int
 check_values(struct ulogin_conn *c, const struct strv *roles,
 	     const struct strv *institutions, const char *grade)
 {
@@ -391,7 +372,7 @@ check_values(struct ulogin_conn *c, const struct strv *roles,
 		return ULOGIN_EX_USAGE;
 	}
 	for (size_t i = 0; institutions && i < institutions->n; i++)
-		if ((rc = check_institution(c, institutions->v[i])))
+		if ((rc = ulogin_institution_check(c, institutions->v[i])))
 			return rc;
 	return 0;
 }
@@ -1041,22 +1022,11 @@ static int
 class_people(struct ulogin_conn *c, const char *name, struct strv *out)
 {
 	static const char *const attrs[] = { "member", "uloginTeacher", NULL };
-	char *parent = ulogin_dn_classes(ulogin_conn_base(c));
-	char *dn = ulogin_dn_child(parent, "cn", name);
 	struct ulogin_entry e;
-	int rc = dn ? ulogin_read(c, dn, attrs, &e) : LDAP_NO_SUCH_OBJECT;
+	int rc;
 
-	free(parent);
-	free(dn);
-	if (rc == LDAP_NO_SUCH_OBJECT) {
-		ulogin_error("cannot find class '%s'", name);
-		ulogin_hint("classes are named INSTITUTION-CLASS, e.g. "
-			    "280001-5a");
-		return ULOGIN_EX_NOUSER;
-	}
-	if (rc != LDAP_SUCCESS)
-		return ulogin_ldap_error(c, rc, "cannot read class '%s'",
-					 name);
+	if ((rc = ulogin_class_read(c, name, attrs, &e)))
+		return rc;
 	for (size_t k = 0; k < 2; k++) {
 		const struct strv *v = ulogin_entry_values(&e, attrs[k]);
 

@@ -63,8 +63,8 @@ ulogin_class_name_next(const char *name, const char *grade, const char *next)
 	return xasprintf("%s%s", next, name + glen);
 }
 
-static char *
-class_dn(struct ulogin_conn *c, const char *name)
+char *
+ulogin_class_dn(struct ulogin_conn *c, const char *name)
 {
 	char *parent = ulogin_dn_classes(ulogin_conn_base(c));
 	char *dn = parent ? ulogin_dn_child(parent, "cn", name) : NULL;
@@ -73,12 +73,12 @@ class_dn(struct ulogin_conn *c, const char *name)
 	return dn;
 }
 
-/* Read a class as the operator; says why not (67, 77...). */
-static int
-read_class(struct ulogin_conn *c, const char *name, struct ulogin_entry *e)
+int
+ulogin_class_read(struct ulogin_conn *c, const char *name,
+		  const char *const *attrs, struct ulogin_entry *e)
 {
-	char *dn = class_dn(c, name);
-	int lrc = dn ? ulogin_read(c, dn, class_attrs, e) : LDAP_NO_SUCH_OBJECT;
+	char *dn = ulogin_class_dn(c, name);
+	int lrc = dn ? ulogin_read(c, dn, attrs, e) : LDAP_NO_SUCH_OBJECT;
 	int rc;
 
 	free(dn);
@@ -89,12 +89,9 @@ read_class(struct ulogin_conn *c, const char *name, struct ulogin_entry *e)
 		return ULOGIN_EX_NOUSER;
 	}
 	if (lrc == LDAP_INSUFFICIENT_ACCESS) {
-		struct ulogin_operator op;
 		char *what = xasprintf("class '%s'", name);
 
-		if (!(rc = ulogin_operator_read(c, &op)))
-			rc = ulogin_operator_refused(&op, what);
-		ulogin_operator_free(&op);
+		rc = ulogin_operator_refuse(c, what);
 		free(what);
 		return rc;
 	}
@@ -177,7 +174,7 @@ ulogin_class_show(struct ulogin_conn *c, const char *name,
 	const char *g, *title;
 	int rc;
 
-	if ((rc = read_class(c, name, &e)))
+	if ((rc = ulogin_class_read(c, name, class_attrs, &e)))
 		return rc;
 	tdns = ulogin_entry_values(&e, "uloginTeacher");
 	for (size_t i = 0; tdns && i < tdns->n; i++)
@@ -288,7 +285,7 @@ ulogin_class_create(struct ulogin_conn *c, const char *name,
 	if ((rc = ulogin_institution_check(c, institution)) ||
 	    (rc = ulogin_prepare_changes(c)))
 		return rc;
-	dn = class_dn(c, name);
+	dn = ulogin_class_dn(c, name);
 	ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "class.create");
 	ulogin_change_mod(&ch, ULOGIN_MOD_ADD, "objectClass", "uloginClass");
 	ulogin_change_mod(&ch, ULOGIN_MOD_ADD, "cn", name);
@@ -304,12 +301,9 @@ ulogin_class_create(struct ulogin_conn *c, const char *name,
 		ulogin_error("class '%s' exists already", name);
 		rc = ULOGIN_EX_DATAERR;
 	} else if (lrc == LDAP_INSUFFICIENT_ACCESS) {
-		struct ulogin_operator op;
 		char *what = xasprintf("class '%s'", name);
 
-		if (!(rc = ulogin_operator_read(c, &op)))
-			rc = ulogin_operator_refused(&op, what);
-		ulogin_operator_free(&op);
+		rc = ulogin_operator_refuse(c, what);
 		free(what);
 	} else if (lrc != LDAP_SUCCESS) {
 		rc = ulogin_ldap_error(c, lrc, "cannot create class '%s'",
@@ -334,7 +328,7 @@ ulogin_class_delete(struct ulogin_conn *c, const char *name,
 	char *question;
 	int rc, lrc;
 
-	if ((rc = read_class(c, name, &e)))
+	if ((rc = ulogin_class_read(c, name, class_attrs, &e)))
 		return rc;
 	m = ulogin_entry_values(&e, "member");
 	if (confirm) {
@@ -384,7 +378,7 @@ ulogin_class_add(struct ulogin_conn *c, const char *name,
 	int rc, lrc;
 
 	memset(&op, 0, sizeof(op));
-	if ((rc = read_class(c, name, &e)))
+	if ((rc = ulogin_class_read(c, name, class_attrs, &e)))
 		return rc;
 	inst = ulogin_entry_get(&e, "uloginInstitution");
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn,
@@ -451,7 +445,7 @@ ulogin_class_remove(struct ulogin_conn *c, const char *name,
 	size_t removed = 0;
 	int rc, lrc;
 
-	if ((rc = read_class(c, name, &e)))
+	if ((rc = ulogin_class_read(c, name, class_attrs, &e)))
 		return rc;
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, e.dn,
 			   "class.remove-member");

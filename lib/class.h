@@ -13,6 +13,14 @@
 #include "connection.h"
 #include "output.h"
 
+/* The DN of class name (cn=NAME,ou=classes); NULL when the base is bad. */
+char *ulogin_class_dn(struct ulogin_conn *c, const char *name);
+
+/* Read class name's attrs as the operator into e; 0, or an exit code
+ * said in words (67 no such class, 77 not the operator's, ...). */
+int ulogin_class_read(struct ulogin_conn *c, const char *name,
+		      const char *const *attrs, struct ulogin_entry *e);
+
 /* class, institution, grade, title, students, teachers; sorted by class.
  * institution and grade (either NULL) narrow the list. */
 int ulogin_class_list(struct ulogin_conn *c, const char *institution,

@@ -95,8 +95,8 @@ text_ok(const char *s)
 	return false;
 }
 
-static char *
-inst_dn(struct ulogin_conn *c, const char *number)
+char *
+ulogin_institution_dn(struct ulogin_conn *c, const char *number)
 {
 	char *parent = ulogin_dn_institutions(ulogin_conn_base(c));
 	char *dn = parent ? ulogin_dn_child(parent, "o", number) : NULL;
@@ -108,7 +108,7 @@ inst_dn(struct ulogin_conn *c, const char *number)
 int
 ulogin_institution_check(struct ulogin_conn *c, const char *number)
 {
-	char *dn = inst_dn(c, number);
+	char *dn = ulogin_institution_dn(c, number);
 	int lrc, found = dn ? ulogin_exists(c, dn, &lrc) : 0;
 
 	free(dn);
@@ -187,7 +187,7 @@ ulogin_institution_show(struct ulogin_conn *c, const char *number,
 	static const char *const uid_only[] = { "uid", NULL };
 	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
 	const char *base = ulogin_conn_base(c);
-	char *dn = inst_dn(c, number), *people = ulogin_dn_people(base);
+	char *dn = ulogin_institution_dn(c, number), *people = ulogin_dn_people(base);
 	char *classes = ulogin_dn_classes(base);
 	char *admins_f = ulogin_filter("(uloginAdminOf=%s)", number);
 	char *users_f = ulogin_filter("(&(objectClass=uloginAccount)"
@@ -301,7 +301,7 @@ apply_spec(struct ulogin_conn *c, const struct ulogin_institution_spec *s,
 	   bool adding)
 {
 	struct ulogin_change ch;
-	char *dn = inst_dn(c, s->number), *postal = NULL;
+	char *dn = ulogin_institution_dn(c, s->number), *postal = NULL;
 	int rc, lrc;
 
 	if ((rc = ulogin_institution_spec_check(s, adding)))

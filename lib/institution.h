@@ -24,6 +24,10 @@ struct ulogin_institution_spec {
 int ulogin_institution_spec_check(const struct ulogin_institution_spec *s,
 				  bool adding);
 
+/* The DN of institution number (o=NUMBER,ou=institutions); NULL when the
+ * base is bad. */
+char *ulogin_institution_dn(struct ulogin_conn *c, const char *number);
+
 /* An institution number: digits only, 1 to 10 of them. */
 bool ulogin_institution_number_valid(const char *number);
 /* A CVR number: 8 digits, the first not 0. */

@@ -121,6 +121,18 @@ ulogin_operator_refused(const struct ulogin_operator *op, const char *what)
 }
 
 int
+ulogin_operator_refuse(struct ulogin_conn *c, const char *what)
+{
+	struct ulogin_operator op;
+	int rc;
+
+	if (!(rc = ulogin_operator_read(c, &op)))
+		rc = ulogin_operator_refused(&op, what);
+	ulogin_operator_free(&op);
+	return rc;
+}
+
+int
 ulogin_operator_users(struct ulogin_conn *c, const struct ulogin_operator *op,
 		      const struct strv *usernames, const char *const *attrs,
 		      struct ulogin_entry **out)

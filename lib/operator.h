@@ -40,6 +40,9 @@ bool ulogin_operator_admin_of(const struct ulogin_operator *op,
 int ulogin_operator_refused(const struct ulogin_operator *op,
 			    const char *what);
 
+/* The same, reading the operator's rights first. */
+int ulogin_operator_refuse(struct ulogin_conn *c, const char *what);
+
 /*
  * Read users (usernames) with attrs, as the operator, all at once
  * (pipelined).  A username that does not exist, or that slapd says the

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <ldap.h>
 
+#include "class.h"
 #include "dn.h"
 #include "exitcodes.h"
 #include "gtime.h"
@@ -101,36 +102,17 @@ keep_students(struct targets *t)
 
 /* The members of a class, as the operator may see them. */
 static int
-class_targets(struct ulogin_conn *c, const struct ulogin_operator *op,
-	      const char *class_name, struct targets *t)
+class_targets(struct ulogin_conn *c, const char *class_name,
+	      struct targets *t)
 {
 	static const char *const attrs[] = { "member", NULL };
-	char *parent = ulogin_dn_classes(ulogin_conn_base(c));
-	char *dn = ulogin_dn_child(parent, "cn", class_name);
 	const struct strv *members;
 	struct ulogin_query *q;
 	struct ulogin_entry e, *people;
-	int rc = 0, lrc = dn ? ulogin_read(c, dn, attrs, &e)
-			     : LDAP_NO_SUCH_OBJECT;
+	int rc, lrc;
 
-	free(parent);
-	free(dn);
-	if (lrc == LDAP_NO_SUCH_OBJECT) {
-		ulogin_error("cannot find class '%s'", class_name);
-		ulogin_hint("classes are named INSTITUTION-CLASS, e.g. "
-			    "280001-5a; 'ulogin-class list' lists them");
-		return ULOGIN_EX_NOUSER;
-	}
-	if (lrc == LDAP_INSUFFICIENT_ACCESS) {
-		char *what = xasprintf("class '%s'", class_name);
-
-		rc = ulogin_operator_refused(op, what);
-		free(what);
+	if ((rc = ulogin_class_read(c, class_name, attrs, &e)))
 		return rc;
-	}
-	if (lrc != LDAP_SUCCESS)
-		return ulogin_ldap_error(c, lrc, "cannot read class '%s'",
-					 class_name);
 	members = ulogin_entry_values(&e, "member");
 	if (!members || !members->n) {
 		ulogin_entry_free(&e);
@@ -212,7 +194,7 @@ resolve(struct ulogin_conn *c, const struct ulogin_stepup_who *who,
 	if ((rc = ulogin_operator_read(c, op)))
 		return rc;
 	if (who->class_name) {
-		rc = class_targets(c, op, who->class_name, t);
+		rc = class_targets(c, who->class_name, t);
 	} else {
 		struct ulogin_entry *e = NULL;
 
