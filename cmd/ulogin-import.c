@@ -35,6 +35,7 @@ enum {
 	OPT_PASSWORDS,
 	OPT_OLDER_THAN,
 	OPT_NO_PROGRESS,
+	OPT_NO_INITIAL,
 };
 
 struct import_ctl {
@@ -89,6 +90,7 @@ static const struct option run_options[] = {
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "no-initial-passwords", no_argument, NULL, OPT_NO_INITIAL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -131,9 +133,17 @@ run_usage(FILE *out)
 	      "      --report FILE         write a JSON summary\n"
 	      "      --results FILE        write one CSV line per input"
 	      " row\n"
-	      "      --passwords FILE      write new users' initial"
+	      "      --passwords FILE      write new users' first"
 	      " passwords (a new file,\n"
-	      "                            mode 0600)\n"
+	      "                            mode 0600), each on disk before"
+	      " it is set;\n"
+	      "                            required when the run adds"
+	      " users\n"
+	      "      --no-initial-passwords\n"
+	      "                            add users without a password (a"
+	      " teacher's reset\n"
+	      "                            or a support letter gives the"
+	      " first one)\n"
 	      "      --no-progress         no progress bar, even on a"
 	      " terminal\n", out);
 	ulogin_cli_common_help(out);
@@ -358,6 +368,7 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_RESULTS: ctl->run.results_file = arg; break;
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
+	case OPT_NO_INITIAL: ctl->run.no_initial_passwords = true; break;
 	case OPT_OLDER_THAN:
 		/* Deleting people: a bare number is days, never seconds. */
 		v = strtol(arg, &end, 10);

@@ -176,6 +176,31 @@ sandbox_start() {
 	AUDIT_LOG=$_sandbox/audit.log
 }
 
+# allow_sources NAME[=INST,INST][:links=A,B][:roles=R,R]...: let these
+# import sources run (ulogin.yaml's "sources:"), each writing the given
+# institutions (by default 280001 and 280002, the example school's).
+allow_sources() {
+	local spec name part insts value lines=""
+	for spec in "$@"; do
+		name=${spec%%[=:]*}
+		part=${spec#"$name"}
+		case $part in
+		=*) insts=${part#=}; insts=${insts%%:*} ;;
+		*) insts=280001,280002 ;;
+		esac
+		lines="$lines  $name:\n    institutions: [$insts]\n"
+		case $part in *:*) part=${part#*:} ;; *) part= ;; esac
+		while [ -n "$part" ]; do
+			value=${part#*=}
+			lines="$lines    ${part%%=*}: [${value%%:*}]\n"
+			case $part in *:*) part=${part#*:} ;; *) part= ;; esac
+		done
+	done
+	awk -v add="$lines" '{ print } /^sources:$/ { printf "%s", add }' \
+		"$ULOGIN_CONFIG" >"$ULOGIN_CONFIG.new" &&
+		mv "$ULOGIN_CONFIG.new" "$ULOGIN_CONFIG"
+}
+
 # OpenLDAP's own client as the directory manager: the server is the judge.
 # wait_for_growth BEFORE COMMAND...: poll COMMAND, which prints a number,
 # every 50 ms until it prints more than BEFORE (for 30 s at most): to act
