@@ -138,6 +138,15 @@ stderr_is() {
 	is "$(cat "$ERR")" "$1" "$2"
 }
 
+same_text() {	# same_text FILE1 FILE2 DESCRIPTION: one TAP line, the diff if not
+	if diff "$1" "$2" >"$TEST_TMP/diff" 2>&1; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		head -n 30 "$TEST_TMP/diff" | sed 's/^/#   /'
+	fi
+}
+
 stdout_empty() {
 	[ ! -s "$OUT" ]
 	ok $? "$1"

@@ -45,14 +45,6 @@ apply_ldif() {	# apply_ldif FILE: OpenLDAP's ldapmodify, as the manager
 	ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
 		-y "$ULOGIN_PASSWORD_FILE" -f "$1"
 }
-same_text() {	# same_text FILE1 FILE2 DESCRIPTION: one TAP line, the diff if not
-	if diff "$1" "$2" >"$TEST_TMP/diff" 2>&1; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		head -n 30 "$TEST_TMP/diff" | sed 's/^/#   /'
-	fi
-}
 times_as_t() {
 	sed -E 's/^(uloginLeftAt|uloginBlockedAt|uloginChangeBy): [0-9]{14}Z$/\1: T/' "$1"
 }
