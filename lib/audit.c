@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "exitcodes.h"
 #include "gtime.h"
+#include "inert.h"
 #include "mem.h"
 #include "msg.h"
 #include "banned.h"
@@ -71,7 +72,7 @@ static void
 set_string(json_t *o, const char *key, const char *value)
 {
 	if (value)
-		json_object_set_new(o, key, json_string(value));
+		json_object_set_new(o, key, ulogin_json_text(value));
 }
 
 int
@@ -90,7 +91,8 @@ ulogin_audit_write(struct ulogin_audit *a, const struct ulogin_audit_record *r)
 	set_string(o, "target", r->target);
 	set_string(o, "result", r->result);
 	set_string(o, "comment", r->comment);
-	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* Inert: the log is read with less and grep, and goes to syslog. */
+	line = ulogin_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!line)
 		return -1;

@@ -24,6 +24,7 @@
 #include "exitcodes.h"
 #include "gtime.h"
 #include "import.h"
+#include "inert.h"
 #include "msg.h"
 #include "plan.h"
 #include "progress.h"
@@ -580,8 +581,8 @@ write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
 
 	ulogin_time_iso(started, start, sizeof(start));
 	ulogin_time_iso(time(NULL), end, sizeof(end));
-	json_object_set_new(r, "source", json_string(o->source));
-	json_object_set_new(r, "input", json_string(o->input));
+	json_object_set_new(r, "source", ulogin_json_text(o->source));
+	json_object_set_new(r, "input", ulogin_json_text(o->input));
 	json_object_set_new(r, "format", json_string(o->oneroster
 						     ? "oneroster" : "native"));
 	json_object_set_new(r, "dry_run", json_boolean(dry_run));
@@ -600,8 +601,7 @@ write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
 		json_decref(r);
 		return ULOGIN_EX_CANTCREAT;
 	}
-	rc = json_dumpf(r, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', f);
+	rc = ulogin_json_dumpf(r, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(r);
 	return close_output(f, o->report_file, rc);
 }
@@ -622,7 +622,7 @@ print_plan(struct ulogin_plan *p)
 	for (size_t i = 0; i < ulogin_plan_nsteps(p); i++) {
 		char *text = ulogin_plan_step_text(p, i);
 
-		puts(text);
+		ulogin_print_inert(stdout, "%s", text);
 		free(text);
 	}
 }
