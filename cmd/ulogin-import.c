@@ -32,6 +32,7 @@ enum {
 	OPT_PLAN,
 	OPT_REPORT,
 	OPT_RESULTS,
+	OPT_OVERWRITE,
 	OPT_PASSWORDS,
 	OPT_OLDER_THAN,
 	OPT_NO_PROGRESS,
@@ -87,6 +88,7 @@ static const struct option run_options[] = {
 	{ "plan", required_argument, NULL, OPT_PLAN },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ NULL, 0, NULL, 0 }
@@ -131,6 +133,10 @@ run_usage(FILE *out)
 	      "      --report FILE         write a JSON summary\n"
 	      "      --results FILE        write one CSV line per input"
 	      " row\n"
+	      "      --overwrite           replace an existing plan, report"
+	      " or results file\n"
+	      "                            (else each must be a new file;"
+	      " all are mode 0600)\n"
 	      "      --passwords FILE      write new users' initial"
 	      " passwords (a new file,\n"
 	      "                            mode 0600)\n"
@@ -356,6 +362,7 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_PLAN: ctl->run.plan_file = arg; break;
 	case OPT_REPORT: ctl->run.report_file = arg; break;
 	case OPT_RESULTS: ctl->run.results_file = arg; break;
+	case OPT_OVERWRITE: ctl->run.overwrite = true; break;
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
 	case OPT_OLDER_THAN:

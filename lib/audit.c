@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -13,6 +12,7 @@
 #include "inert.h"
 #include "mem.h"
 #include "msg.h"
+#include "outfile.h"
 #include "banned.h"
 
 struct ulogin_audit {
@@ -37,11 +37,9 @@ ulogin_audit_open(const struct ulogin_config *cfg, struct ulogin_audit **out)
 		return ULOGIN_EX_CONFIG;
 	}
 	if (cfg->audit_log) {
-		a->fd = open(cfg->audit_log,
-			     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		a->fd = ulogin_outfile_open(cfg->audit_log, ULOGIN_OUT_APPEND,
+					    "audit log");
 		if (a->fd < 0) {
-			ulogin_error("cannot write audit log '%s': %s",
-				     cfg->audit_log, strerror(errno));
 			ulogin_hint("no change was made; fix the path or "
 				    "permissions of 'audit_log' in the config");
 			free(a);

@@ -26,6 +26,7 @@
 #include "import.h"
 #include "inert.h"
 #include "msg.h"
+#include "outfile.h"
 #include "plan.h"
 #include "progress.h"
 #include "banned.h"
@@ -536,14 +537,36 @@ counts_text(const struct ulogin_plan *p, bool made, bool words)
 	return out;
 }
 
-static FILE *
-open_output(const char *path)
+/* The plan, report and results files name people: private, and new
+ * unless --overwrite. */
+static enum ulogin_outfile
+output_kind(const struct ulogin_import_opts *o)
 {
-	FILE *f = fopen(path, "w");
+	return o->overwrite ? ULOGIN_OUT_REPLACE : ULOGIN_OUT_NEW;
+}
 
-	if (!f)
-		ulogin_error("cannot write '%s': %s", path, strerror(errno));
-	return f;
+static FILE *
+open_output(const struct ulogin_import_opts *o, const char *path,
+	    const char *what)
+{
+	return ulogin_outfile_fopen(path, output_kind(o), what);
+}
+
+/* Before the lock: a run must not make its changes only to find that it
+ * cannot write its report. */
+static int
+check_outputs(const struct ulogin_import_opts *o)
+{
+	const char *const files[][2] = { { o->plan_file, "plan" },
+					 { o->report_file, "report" },
+					 { o->results_file, "results" } };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files) && !rc; i++)
+		if (files[i][0])
+			rc = ulogin_outfile_check(files[i][0], output_kind(o),
+						  files[i][1]);
+	return rc;
 }
 
 static int
@@ -557,11 +580,12 @@ close_output(FILE *f, const char *path, int failed)
 }
 
 static int
-write_plan(struct ulogin_plan *plan, const char *path)
+write_plan(struct ulogin_plan *plan, const struct ulogin_import_opts *o)
 {
+	const char *path = o->plan_file;
 	size_t len = strlen(path);
 	bool json = len > 5 && !strcasecmp(path + len - 5, ".json");
-	FILE *f = open_output(path);
+	FILE *f = open_output(o, path, "plan");
 
 	if (!f)
 		return ULOGIN_EX_CANTCREAT;
@@ -597,7 +621,7 @@ write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
 			    json_integer((json_int_t)ulogin_plan_active(p)));
 	json_object_set_new(r, "counts", counts);
 	json_object_set_new(r, "errors", ulogin_plan_errors_json(p));
-	if (!(f = open_output(o->report_file))) {
+	if (!(f = open_output(o, o->report_file, "report"))) {
 		json_decref(r);
 		return ULOGIN_EX_CANTCREAT;
 	}
@@ -607,9 +631,10 @@ write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
 }
 
 static int
-write_results(struct ulogin_plan *p, const char *path)
+write_results(struct ulogin_plan *p, const struct ulogin_import_opts *o)
 {
-	FILE *f = open_output(path);
+	const char *path = o->results_file;
+	FILE *f = open_output(o, path, "results");
 
 	if (!f)
 		return ULOGIN_EX_CANTCREAT;
@@ -692,6 +717,8 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		rc = ULOGIN_EX_CONFIG;
 		goto out;
 	}
+	if ((rc = check_outputs(o)))
+		goto out;
 	if (o->passwords_file && !cfg->dry_run &&
 	    access(o->passwords_file, F_OK) == 0) {
 		ulogin_error("cannot create '%s': it exists", o->passwords_file);
@@ -770,7 +797,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		goto out;
 	}
 
-	if (o->plan_file && (rc = write_plan(plan, o->plan_file)))
+	if (o->plan_file && (rc = write_plan(plan, o)))
 		goto out;
 	if (cfg->dry_run) {
 		print_plan(plan);
@@ -843,7 +870,7 @@ out:
 		rc = rc ? rc : wrc;
 	}
 	if (o->results_file && computed) {
-		int wrc = write_results(plan, o->results_file);
+		int wrc = write_results(plan, o);
 
 		rc = rc ? rc : wrc;
 	}
