@@ -1,6 +1,9 @@
 /* Inert output: what a hostile value looks like once escaped, as text and
  * as JSON. */
+#include <sys/stat.h>
 #include "unit.h"
+#include "audit.h"
+#include "config.h"
 #include "inert.h"
 
 static void
@@ -139,6 +142,52 @@ json_dumpf_ends_the_line(void **state)
 	json_decref(a);
 }
 
+static void
+audit_line_is_inert_json(void **state)
+{
+	char *path = temp_file(""), line[512];
+	struct ulogin_config cfg;
+	struct ulogin_audit *a = NULL;
+	struct ulogin_audit_record r = {
+		"cn=admin,dc=example,dc=dk", "user.modify",
+		"uid=kari0001,ou=people,dc=example,dc=dk", "ok",
+		"set cn to Kari\033[2J\r\007\u202e\xc2\x9b" "x"
+	};
+	const char *bad_utf8 = "S\xf8ren\033";
+	json_t *o;
+	json_error_t err;
+	FILE *f;
+
+	unlink(path);
+	ulogin_config_init(&cfg);
+	cfg.audit_log = strdup(path);
+	cfg.syslog = ULOGIN_NO;
+	assert_int_equal(ulogin_audit_open(&cfg, &a), 0);
+	assert_int_equal(ulogin_audit_write(a, &r), 0);
+	r.comment = bad_utf8;
+	assert_int_equal(ulogin_audit_write(a, &r), 0);
+	ulogin_audit_close(a);
+
+	f = fopen(path, "r");
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_non_null(strstr(line, "\"comment\":\"set cn to Kari\\u001B[2J"
+				     "\\r\\u0007\\u202E\\u009Bx\"}\n"));
+	for (const char *c = line; *c; c++)
+		assert_true(*c == '\n' || ((unsigned char)*c >= 0x20 &&
+					   (unsigned char)*c < 0x7f));
+	o = json_loads(line, 0, &err);
+	assert_string_equal(json_string_value(json_object_get(o, "comment")),
+			    "set cn to Kari\033[2J\r\007\u202e\xc2\x9b" "x");
+	json_decref(o);
+	/* Text that is not UTF-8 is not dropped: it is there, escaped. */
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_non_null(strstr(line, "\"comment\":\"S\\\\xf8ren\\\\x1b\"}"));
+	fclose(f);
+	unlink(path);
+	free(path);
+	ulogin_config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -151,6 +200,7 @@ main(void)
 		cmocka_unit_test(json_text_is_never_null),
 		cmocka_unit_test(json_dumps_is_inert_and_exact),
 		cmocka_unit_test(json_dumpf_ends_the_line),
+		cmocka_unit_test(audit_line_is_inert_json),
 	};
 
 	return RUN_TAP(tests);
