@@ -15,8 +15,8 @@
  * reorder what follows; the line and paragraph separators (U+2028,
  * U+2029); and format characters no name needs that hide text (U+200B,
  * U+2060, U+FEFF, the annotation marks U+FFF9-U+FFFB).  The zero width
- * joiners U+200C and U+200D are left alone: scripts that need them use
- * them in names. */
+ * non-joiner and joiner (U+200C, U+200D) are left alone: the scripts that
+ * need them use them in names. */
 static bool
 hides(uint32_t c)
 {
