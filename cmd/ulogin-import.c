@@ -32,6 +32,7 @@ enum {
 	OPT_PLAN,
 	OPT_REPORT,
 	OPT_RESULTS,
+	OPT_OVERWRITE,
 	OPT_PASSWORDS,
 	OPT_OLDER_THAN,
 	OPT_NO_PROGRESS,
@@ -88,6 +89,7 @@ static const struct option run_options[] = {
 	{ "plan", required_argument, NULL, OPT_PLAN },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "no-initial-passwords", no_argument, NULL, OPT_NO_INITIAL },
@@ -133,6 +135,10 @@ run_usage(FILE *out)
 	      "      --report FILE         write a JSON summary\n"
 	      "      --results FILE        write one CSV line per input"
 	      " row\n"
+	      "      --overwrite           replace an existing plan, report"
+	      " or results file\n"
+	      "                            (else each must be a new file;"
+	      " all are mode 0600)\n"
 	      "      --passwords FILE      write new users' first"
 	      " passwords (a new file,\n"
 	      "                            mode 0600), each on disk before"
@@ -366,6 +372,7 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_PLAN: ctl->run.plan_file = arg; break;
 	case OPT_REPORT: ctl->run.report_file = arg; break;
 	case OPT_RESULTS: ctl->run.results_file = arg; break;
+	case OPT_OVERWRITE: ctl->run.overwrite = true; break;
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
 	case OPT_NO_INITIAL: ctl->run.no_initial_passwords = true; break;

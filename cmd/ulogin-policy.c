@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "exitcodes.h"
 #include "generate.h"
+#include "inert.h"
 #include "msg.h"
 #include "policy.h"
 #include "ppolicy.h"
@@ -420,8 +421,10 @@ run_check(void *data, struct ulogin_conn *unused, int argc, char **argv)
 	} else if (n == 0) {
 		ulogin_info("the password meets policy '%s'", pol->name);
 	} else {
-		for (size_t i = 0; i < v.n; i++)
-			printf("%s\t%s\n", v.v[i].code, v.v[i].message);
+		for (size_t i = 0; i < v.n; i++) {
+			printf("%s\t", v.v[i].code);
+			ulogin_print_inert(stdout, "%s", v.v[i].message);
+		}
 		ulogin_error("the password breaks %d rule%s of policy '%s'",
 			     n, n == 1 ? "" : "s", pol->name);
 		rc = ULOGIN_EX_DATAERR;

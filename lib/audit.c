@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -10,8 +9,10 @@
 #include "audit.h"
 #include "exitcodes.h"
 #include "gtime.h"
+#include "inert.h"
 #include "mem.h"
 #include "msg.h"
+#include "outfile.h"
 #include "banned.h"
 
 struct ulogin_audit {
@@ -36,11 +37,9 @@ ulogin_audit_open(const struct ulogin_config *cfg, struct ulogin_audit **out)
 		return ULOGIN_EX_CONFIG;
 	}
 	if (cfg->audit_log) {
-		a->fd = open(cfg->audit_log,
-			     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		a->fd = ulogin_outfile_open(cfg->audit_log, ULOGIN_OUT_APPEND,
+					    "audit log");
 		if (a->fd < 0) {
-			ulogin_error("cannot write audit log '%s': %s",
-				     cfg->audit_log, strerror(errno));
 			ulogin_hint("no change was made; fix the path or "
 				    "permissions of 'audit_log' in the config");
 			free(a);
@@ -71,7 +70,7 @@ static void
 set_string(json_t *o, const char *key, const char *value)
 {
 	if (value)
-		json_object_set_new(o, key, json_string(value));
+		json_object_set_new(o, key, ulogin_json_text(value));
 }
 
 int
@@ -90,7 +89,8 @@ ulogin_audit_write(struct ulogin_audit *a, const struct ulogin_audit_record *r)
 	set_string(o, "target", r->target);
 	set_string(o, "result", r->result);
 	set_string(o, "comment", r->comment);
-	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* Inert: the log is read with less and grep, and goes to syslog. */
+	line = ulogin_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!line)
 		return -1;

@@ -9,6 +9,7 @@
 #include "class.h"
 #include "dn.h"
 #include "exitcodes.h"
+#include "inert.h"
 #include "institution.h"
 #include "msg.h"
 #include "operator.h"
@@ -688,14 +689,16 @@ plan_promotion(struct ulogin_conn *c, struct promote *p, size_t *level_changes)
 		const char *cn = ulogin_entry_get(&k->e, "cn");
 
 		if (!k->next[0])
-			printf("- class %s (grade %s: past the top grade, "
-			       "closed)\n", cn, k->grade);
+			ulogin_print_inert(stdout, "- class %s (grade %s: past "
+					   "the top grade, closed)", cn,
+					   k->grade);
 		else if (k->new_cn)
-			printf("~ class %s -> %s (grade %s -> %s)\n", cn,
-			       k->new_cn, k->grade, k->next);
+			ulogin_print_inert(stdout, "~ class %s -> %s (grade %s "
+					   "-> %s)", cn, k->new_cn, k->grade,
+					   k->next);
 		else
-			printf("~ class %s (grade %s -> %s)\n", cn, k->grade,
-			       k->next);
+			ulogin_print_inert(stdout, "~ class %s (grade %s -> "
+					   "%s)", cn, k->grade, k->next);
 	}
 	for (size_t i = 0; i < p->nusers && !rc; i++) {
 		struct promote_user *u = &p->users[i];
@@ -708,9 +711,10 @@ plan_promotion(struct ulogin_conn *c, struct promote *p, size_t *level_changes)
 		/* Never down a grade: a pupil already there (put ahead by
 		 * hand) stays, and the plan says so. */
 		if (from && grade_rank(from) >= grade_rank(u->to)) {
-			printf("= user %s stays in grade %s (at or past the "
-			       "class's new grade %s)\n", uid ? uid : u->e.dn,
-			       from, u->to);
+			ulogin_print_inert(stdout, "= user %s stays in grade "
+					   "%s (at or past the class's new "
+					   "grade %s)", uid ? uid : u->e.dn,
+					   from, u->to);
 			continue;
 		}
 		ulogin_change_init(&u->ch, ULOGIN_CHANGE_MODIFY, u->e.dn,
@@ -722,12 +726,15 @@ plan_promotion(struct ulogin_conn *c, struct promote *p, size_t *level_changes)
 		after = ulogin_level_for_grade(u->to);
 		if (before && after && strcmp(before, after)) {
 			(*level_changes)++;
-			printf("~ user %s grade %s -> %s, level %s -> %s\n",
-			       uid ? uid : u->e.dn, from ? from : "-", u->to,
-			       before, after);
+			ulogin_print_inert(stdout, "~ user %s grade %s -> %s, "
+					   "level %s -> %s",
+					   uid ? uid : u->e.dn,
+					   from ? from : "-", u->to, before,
+					   after);
 		} else {
-			printf("~ user %s grade %s -> %s\n",
-			       uid ? uid : u->e.dn, from ? from : "-", u->to);
+			ulogin_print_inert(stdout, "~ user %s grade %s -> %s",
+					   uid ? uid : u->e.dn,
+					   from ? from : "-", u->to);
 		}
 	}
 	strv_free(&present);

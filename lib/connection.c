@@ -16,6 +16,7 @@
 #include "connection.h"
 #include "dn.h"
 #include "exitcodes.h"
+#include "inert.h"
 #include "prompt.h"
 #include "banned.h"
 
@@ -923,8 +924,9 @@ ulogin_change_ldif(FILE *out, const struct ulogin_change *ch)
 	if (ch->op == ULOGIN_CHANGE_REFRESH) {
 		/* LDIF has no extended operations; say what would be sent,
 		 * as the command that sends it. */
-		fprintf(out, "# refresh: ldapexop refresh '%s' %ld\n\n",
-			ch->dn, ch->ttl);
+		ulogin_print_inert(out, "# refresh: ldapexop refresh '%s' %ld",
+				   ch->dn, ch->ttl);
+		fputc('\n', out);
 		return;
 	}
 	ldif_line(out, "dn", ch->dn);

@@ -24,7 +24,9 @@
 #include "exitcodes.h"
 #include "gtime.h"
 #include "import.h"
+#include "inert.h"
 #include "msg.h"
+#include "outfile.h"
 #include "passwords.h"
 #include "plan.h"
 #include "progress.h"
@@ -664,14 +666,36 @@ counts_text(const struct ulogin_plan *p, bool made, bool words)
 	return out;
 }
 
-static FILE *
-open_output(const char *path)
+/* The plan, report and results files name people: private, and new
+ * unless --overwrite. */
+static enum ulogin_outfile
+output_kind(const struct ulogin_import_opts *o)
 {
-	FILE *f = fopen(path, "w");
+	return o->overwrite ? ULOGIN_OUT_REPLACE : ULOGIN_OUT_NEW;
+}
 
-	if (!f)
-		ulogin_error("cannot write '%s': %s", path, strerror(errno));
-	return f;
+static FILE *
+open_output(const struct ulogin_import_opts *o, const char *path,
+	    const char *what)
+{
+	return ulogin_outfile_fopen(path, output_kind(o), what);
+}
+
+/* Before the lock: a run must not make its changes only to find that it
+ * cannot write its report. */
+static int
+check_outputs(const struct ulogin_import_opts *o)
+{
+	const char *const files[][2] = { { o->plan_file, "plan" },
+					 { o->report_file, "report" },
+					 { o->results_file, "results" } };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files) && !rc; i++)
+		if (files[i][0])
+			rc = ulogin_outfile_check(files[i][0], output_kind(o),
+						  files[i][1]);
+	return rc;
 }
 
 static int
@@ -685,11 +709,12 @@ close_output(FILE *f, const char *path, int failed)
 }
 
 static int
-write_plan(struct ulogin_plan *plan, const char *path)
+write_plan(struct ulogin_plan *plan, const struct ulogin_import_opts *o)
 {
+	const char *path = o->plan_file;
 	size_t len = strlen(path);
 	bool json = len > 5 && !strcasecmp(path + len - 5, ".json");
-	FILE *f = open_output(path);
+	FILE *f = open_output(o, path, "plan");
 
 	if (!f)
 		return ULOGIN_EX_CANTCREAT;
@@ -709,8 +734,8 @@ write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
 
 	ulogin_time_iso(started, start, sizeof(start));
 	ulogin_time_iso(time(NULL), end, sizeof(end));
-	json_object_set_new(r, "source", json_string(o->source));
-	json_object_set_new(r, "input", json_string(o->input));
+	json_object_set_new(r, "source", ulogin_json_text(o->source));
+	json_object_set_new(r, "input", ulogin_json_text(o->input));
 	json_object_set_new(r, "format", json_string(o->oneroster
 						     ? "oneroster" : "native"));
 	json_object_set_new(r, "dry_run", json_boolean(dry_run));
@@ -725,20 +750,20 @@ write_report(struct ulogin_plan *p, const struct ulogin_import_opts *o,
 			    json_integer((json_int_t)ulogin_plan_active(p)));
 	json_object_set_new(r, "counts", counts);
 	json_object_set_new(r, "errors", ulogin_plan_errors_json(p));
-	if (!(f = open_output(o->report_file))) {
+	if (!(f = open_output(o, o->report_file, "report"))) {
 		json_decref(r);
 		return ULOGIN_EX_CANTCREAT;
 	}
-	rc = json_dumpf(r, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', f);
+	rc = ulogin_json_dumpf(r, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(r);
 	return close_output(f, o->report_file, rc);
 }
 
 static int
-write_results(struct ulogin_plan *p, const char *path)
+write_results(struct ulogin_plan *p, const struct ulogin_import_opts *o)
 {
-	FILE *f = open_output(path);
+	const char *path = o->results_file;
+	FILE *f = open_output(o, path, "results");
 
 	if (!f)
 		return ULOGIN_EX_CANTCREAT;
@@ -751,7 +776,7 @@ print_plan(struct ulogin_plan *p)
 	for (size_t i = 0; i < ulogin_plan_nsteps(p); i++) {
 		char *text = ulogin_plan_step_text(p, i);
 
-		puts(text);
+		ulogin_print_inert(stdout, "%s", text);
 		free(text);
 	}
 }
@@ -863,14 +888,12 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		rc = ULOGIN_EX_CONFIG;
 		goto out;
 	}
-	if (o->passwords_file && !cfg->dry_run &&
-	    access(o->passwords_file, F_OK) == 0) {
-		ulogin_error("cannot create '%s': it exists", o->passwords_file);
-		ulogin_hint("the file holds passwords, so it is never "
-			    "overwritten: move it away first");
-		rc = ULOGIN_EX_CANTCREAT;
+	if ((rc = check_outputs(o)))
 		goto out;
-	}
+	if (o->passwords_file && !cfg->dry_run &&
+	    (rc = ulogin_outfile_check(o->passwords_file, ULOGIN_OUT_SECRET,
+				       NULL)))
+		goto out;
 	/* 1. The file, whole, before anything else. */
 	if ((rc = read_roster(o, cfg, plan)))
 		goto out;
@@ -941,7 +964,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		goto out;
 	}
 
-	if (o->plan_file && (rc = write_plan(plan, o->plan_file)))
+	if (o->plan_file && (rc = write_plan(plan, o)))
 		goto out;
 	/* A first password nobody has is worse than none. */
 	if (ulogin_plan_count(plan, ULOGIN_STEP_ADD) && !o->passwords_file &&
@@ -1029,7 +1052,7 @@ out:
 		rc = rc ? rc : wrc;
 	}
 	if (o->results_file && computed) {
-		int wrc = write_results(plan, o->results_file);
+		int wrc = write_results(plan, o);
 
 		rc = rc ? rc : wrc;
 	}

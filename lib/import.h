@@ -26,6 +26,8 @@ struct ulogin_import_opts {
 	const char *plan_file;		/* .json: JSON, else LDIF */
 	const char *report_file;
 	const char *results_file;
+	bool overwrite;			/* replace plan, report and results
+					 * files (never a passwords file) */
 	const char *passwords_file;	/* initial passwords of new users */
 	bool no_initial_passwords;	/* new users get none (a reset or a
 					   letter gives it) */

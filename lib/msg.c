@@ -1,8 +1,11 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exitcodes.h"
+#include "inert.h"
+#include "mem.h"
 #include "msg.h"
 #include "banned.h"
 
@@ -38,13 +41,21 @@ ulogin_verbosity(void)
 	return verbosity;
 }
 
+/* One line to stderr: "PREFIX: TEXT", the text escaped whole, since the
+ * values in it (names, keys, file names, the server's words) may come
+ * from a roster or an entry that holds anything. */
 static void
 vsay(const char *prefix, const char *fmt, va_list ap)
 {
+	char *text = xvasprintf(fmt, ap), *safe = ulogin_inert(text);
+
 	fflush(stdout);
-	fprintf(stderr, "%s: ", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	if (prefix)
+		fprintf(stderr, "%s: %s\n", prefix, safe);
+	else
+		fprintf(stderr, "%s\n", safe);
+	free(safe);
+	free(text);
 }
 
 void
@@ -61,15 +72,15 @@ void
 ulogin_warn(const char *fmt, ...)
 {
 	va_list ap;
+	char *prefix;
 
 	if (verbosity < 0)
 		return;
+	prefix = xasprintf("%s: warning", program);
 	va_start(ap, fmt);
-	fflush(stdout);
-	fprintf(stderr, "%s: warning: ", program);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay(prefix, fmt, ap);
 	va_end(ap);
+	free(prefix);
 }
 
 void
@@ -127,7 +138,6 @@ ulogin_msg_plain(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }

@@ -9,6 +9,7 @@
 #include "exitcodes.h"
 #include "msg.h"
 #include "gtime.h"
+#include "inert.h"
 #include "output.h"
 #include "banned.h"
 
@@ -53,52 +54,36 @@ ulogin_display_width(const char *s)
 
 /* ---- writers shared by tables and records --------------------------- */
 
+/* Every value is escaped (lib/inert.h) in every format but JSON, whose
+ * own escapes keep the value exact: a tab or newline in a value can break
+ * neither a tsv line nor a table, and an escape sequence from imported
+ * data never reaches a terminal as one. */
 static void
 put_tsv(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '\t': fputs("\\t", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\\': fputs("\\\\", out); break;
-		default: fputc(*s, out);
-		}
-	}
+	char *safe = ulogin_inert(s);
+
+	fputs(safe, out);
+	free(safe);
 }
 
 static void
 put_csv(FILE *out, const char *s)
 {
-	csv_fwrite(out, s, strlen(s));
+	char *safe = ulogin_inert(s);
+
+	csv_fwrite(out, safe, strlen(safe));
+	free(safe);
 }
 
-/* For the table: control characters shown as \t, \n, \r or \xHH, so a
- * value can neither break the layout nor send escape sequences to the
- * terminal. */
+/* For the table: the escaped form of s, which it frees. */
 static char *
 visible(char *s)
 {
-	size_t n = 0;
-	char *out, *o;
+	char *safe = ulogin_inert(s);
 
-	for (const unsigned char *p = (unsigned char *)s; *p; p++)
-		n += *p < 0x20 || *p == 0x7f ? 4 : 1;
-	o = out = xmalloc(n + 1);
-	for (const unsigned char *p = (unsigned char *)s; *p; p++) {
-		if (*p == '\t' || *p == '\n' || *p == '\r') {
-			*o++ = '\\';
-			*o++ = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
-		} else if (*p < 0x20 || *p == 0x7f) {
-			snprintf(o, 5, "\\x%02x", *p);
-			o += 4;
-		} else {
-			*o++ = (char)*p;
-		}
-	}
-	*o = '\0';
 	free(s);
-	return out;
+	return safe;
 }
 
 static void
@@ -124,11 +109,8 @@ finish(FILE *out)
 static int
 print_json(json_t *v, FILE *out)
 {
-	int rc = json_dumpf(v, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
+	ulogin_json_dumpf(v, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(v);
-	if (rc == 0)
-		fputc('\n', out);
 	return finish(out);
 }
 
@@ -255,10 +237,10 @@ cell_json(const struct column *col, const struct strv *cell)
 		return cell->n ? json_integer(strtoll(cell->v[0], NULL, 10))
 			       : json_null();
 	if (!col->list)
-		return cell->n ? json_string(cell->v[0]) : json_null();
+		return ulogin_json_text(cell->n ? cell->v[0] : NULL);
 	a = json_array();
 	for (size_t i = 0; i < cell->n; i++)
-		json_array_append_new(a, json_string(cell->v[i]));
+		json_array_append_new(a, ulogin_json_text(cell->v[i]));
 	return a;
 }
 
@@ -470,7 +452,7 @@ ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 				v = json_integer(strtoll(fd->values.v[0],
 							 NULL, 10));
 			else if (fd->kind == FIELD_TIME)
-				v = json_string(fd->values.v[0]);
+				v = ulogin_json_text(fd->values.v[0]);
 			else
 				v = cell_json(&col, &fd->values);
 			json_object_set_new(o, fd->key, v);

@@ -4,7 +4,6 @@
  * batch's changes go out.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "exitcodes.h"
 #include "mem.h"
 #include "msg.h"
+#include "outfile.h"
 #include "passwords.h"
 #include "banned.h"
 
@@ -76,18 +76,11 @@ int
 ulogin_passwords_create(const char *path, struct passwords **out)
 {
 	struct passwords *pw;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		      O_APPEND | O_CLOEXEC, 0600);
+	int fd = ulogin_outfile_open(path, ULOGIN_OUT_SECRET, NULL);
 
 	*out = NULL;
-	if (fd < 0) {
-		ulogin_error("cannot create '%s': %s", path, strerror(errno));
-		if (errno == EEXIST || errno == ELOOP)
-			ulogin_hint("the file holds passwords, so it is never "
-				    "overwritten: move it away first, or give "
-				    "a new name");
+	if (fd < 0)
 		return ULOGIN_EX_CANTCREAT;
-	}
 	pw = xcalloc(1, sizeof(*pw));
 	pw->fd = fd;
 	pw->path = xstrdup(path);

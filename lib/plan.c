@@ -16,6 +16,7 @@
 #include "dn.h"
 #include "generate.h"
 #include "gtime.h"
+#include "inert.h"
 #include "msg.h"
 #include "plan.h"
 #include "ppolicy.h"
@@ -2049,8 +2050,8 @@ ulogin_plan_write_json(struct ulogin_plan *p, FILE *out)
 		step_change(p, &p->steps[i], &ch);
 		json_object_set_new(o, "step", json_string(
 				kind_names[p->steps[i].kind]));
-		json_object_set_new(o, "text", json_string(text));
-		json_object_set_new(o, "dn", json_string(ch.dn));
+		json_object_set_new(o, "text", ulogin_json_text(text));
+		json_object_set_new(o, "dn", ulogin_json_text(ch.dn));
 		json_object_set_new(o, "changetype",
 				    json_string(changetypes[ch.op]));
 		for (size_t j = 0; j < ch.nmods; j++) {
@@ -2061,13 +2062,14 @@ ulogin_plan_write_json(struct ulogin_plan *p, FILE *out)
 			json_object_set_new(m, "attr",
 					    json_string(ch.mods[j].attr));
 			for (size_t k = 0; k < ch.mods[j].values.n; k++)
-				json_array_append_new(v, json_string(
+				json_array_append_new(v, ulogin_json_text(
 					ch.mods[j].values.v[k]));
 			json_object_set_new(m, "values", v);
 			json_array_append_new(mods, m);
 		}
 		json_object_set_new(o, "changes", mods);
-		line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		line = ulogin_json_dumps(o, JSON_COMPACT |
+					 JSON_PRESERVE_ORDER);
 		if (!line)
 			rc = -1;
 		else
@@ -2082,22 +2084,26 @@ ulogin_plan_write_json(struct ulogin_plan *p, FILE *out)
 	return rc || ferror(out) ? -1 : 0;
 }
 
-/* A CSV field, quoted when it needs to be (RFC 4180). */
+/* A CSV field, escaped (lib/inert.h: the file is opened in spreadsheets
+ * and terminals alike) and quoted when it needs to be (RFC 4180). */
 static void
 csv_field(FILE *out, const char *v, bool last)
 {
-	if (v && strpbrk(v, ",\"\r\n")) {
+	char *safe = v ? ulogin_inert(v) : NULL;
+
+	if (safe && strpbrk(safe, ",\"")) {
 		fputc('"', out);
-		for (; *v; v++) {
-			if (*v == '"')
+		for (const char *c = safe; *c; c++) {
+			if (*c == '"')
 				fputc('"', out);
-			fputc(*v, out);
+			fputc(*c, out);
 		}
 		fputc('"', out);
-	} else if (v) {
-		fputs(v, out);
+	} else if (safe) {
+		fputs(safe, out);
 	}
 	fputs(last ? "\r\n" : ",", out);
+	free(safe);
 }
 
 static const char *
@@ -2165,24 +2171,25 @@ ulogin_plan_errors_json(const struct ulogin_plan *p)
 
 		if (r->bad) {
 			o = json_object();
-			json_object_set_new(o, "file", json_string(r->bad->file));
+			json_object_set_new(o, "file",
+					    ulogin_json_text(r->bad->file));
 			json_object_set_new(o, "line",
 					    json_integer((json_int_t)r->bad->line));
 			if (r->bad->key)
-				json_object_set_new(o, "key",
-						    json_string(r->bad->key));
+				json_object_set_new(o, "key", ulogin_json_text(
+							    r->bad->key));
 			json_object_set_new(o, "reason",
-					    json_string(r->bad->why));
+					    ulogin_json_text(r->bad->why));
 		} else if (r->person && (r->person->skipped ||
 					 r->person->rc != LDAP_SUCCESS)) {
 			o = json_object();
 			json_object_set_new(o, "file",
-					    json_string(p->o.people_file));
+					    ulogin_json_text(p->o.people_file));
 			json_object_set_new(o, "line", json_integer(
 				(json_int_t)r->person->line));
 			json_object_set_new(o, "key",
-					    json_string(r->person->ext));
-			json_object_set_new(o, "reason", json_string(
+					    ulogin_json_text(r->person->ext));
+			json_object_set_new(o, "reason", ulogin_json_text(
 				r->person->reason ? r->person->reason : ""));
 		} else {
 			continue;

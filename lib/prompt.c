@@ -12,6 +12,7 @@
 #include <readline/readline.h>
 
 #include "exitcodes.h"
+#include "inert.h"
 #include "mem.h"
 #include "msg.h"
 #include "prompt.h"
@@ -92,11 +93,12 @@ ulogin_prompt_secret(const char *prompt)
 bool
 ulogin_confirm(const char *question)
 {
-	char *prompt = xasprintf("%s [y/N] ", question);
+	char *q = ulogin_inert(question), *prompt = xasprintf("%s [y/N] ", q);
 	char *answer = readline(prompt);
 	bool yes = answer && (strcasecmp(answer, "y") == 0 ||
 			      strcasecmp(answer, "yes") == 0);
 
+	free(q);
 	free(prompt);
 	free(answer);
 	return yes;

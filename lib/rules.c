@@ -64,9 +64,8 @@ ulogin_rules_copy(struct ulogin_rules *dst, const struct ulogin_rules *src)
 
 /* ---- UTF-8 ------------------------------------------------------------ */
 
-/* Decode one code point; returns its length in bytes, 0 if invalid. */
-static size_t
-utf8_next(const unsigned char *s, uint32_t *cp)
+size_t
+ulogin_utf8_next(const unsigned char *s, uint32_t *cp)
 {
 	if (s[0] < 0x80) {
 		*cp = s[0];
@@ -104,8 +103,8 @@ decode(const char *s, size_t *n, int *bad)
 	if (!cps)
 		return NULL;
 	while (s[i]) {
-		size_t step = utf8_next((const unsigned char *)s + i,
-					&cps[*n]);
+		size_t step = ulogin_utf8_next((const unsigned char *)s + i,
+					       &cps[*n]);
 
 		if (!step) {
 			free(cps);

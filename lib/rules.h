@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Character classes, as a bit set. */
 enum ulogin_charclass {
@@ -96,5 +97,10 @@ unsigned ulogin_charclass_named(const char *name, size_t len);
 /* The number of characters (not bytes) in a UTF-8 string; -1 if it is
  * not valid UTF-8. */
 long ulogin_utf8_length(const char *s);
+
+/* Decode one code point of a NUL-terminated string: its length in bytes,
+ * or 0 when the bytes at s are not valid UTF-8 (an overlong form, a
+ * surrogate, beyond U+10FFFF, cut short). */
+size_t ulogin_utf8_next(const unsigned char *s, uint32_t *cp);
 
 #endif

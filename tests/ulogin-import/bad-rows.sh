@@ -128,7 +128,8 @@ ok $? "setup: a plain account entry takes the DN of nora.nord"
 F3=$TEST_TMP/roster3.csv
 { sed 's/^B11,Kim,Krog,Elev,280001,,5a,x,/B11,Kim,Krog,Elev,280001,,5a,5,/' "$F2"
   echo 'B20,Nora,Nord,Elev,280001,nora.nord,5a,5,,,,'; } >"$F3"
-ULOGIN_MAX_LEAVERS=100% run 1 ulogin-import run --no-initial-passwords "$F3" --source skole --results "$RES"
+ULOGIN_MAX_LEAVERS=100% run 1 ulogin-import run --no-initial-passwords "$F3" --source skole --results "$RES" \
+	--overwrite
 stderr_has "^$F3:5: key=B20: cannot add user 'nora.nord': it already exists" \
 	"the refused add is named with its line and key"
 stderr_has "^ulogin-import: 'skole': 4 rows, 0 added, 0 changed, 0 left, 0 detached, 3 unchanged, 0 skipped, 1 failed," \

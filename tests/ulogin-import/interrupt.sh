@@ -28,7 +28,7 @@ users() {	# the users below ou=people, by OpenLDAP's ldapsearch
 start_run() {
 	start_users=$(users)
 	ulogin-import run --no-initial-passwords "${1:-roster.csv}" --source "${2:-skole}" \
-		--report report.json >"$OUT" 2>"$ERR" </dev/null &
+		--report report.json --overwrite >"$OUT" 2>"$ERR" </dev/null &
 	pid=$!
 	wait_for_growth "$start_users" users
 }

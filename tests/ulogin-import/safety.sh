@@ -163,7 +163,7 @@ ok $? "the locked-out run changed nothing"
 is "$(ldap_attr "$SRC" uloginLock)" "otherhost 4242 20260101000000Z" "the other run's lock stays"
 echo '{"outcome": "ok", "stale": true}' >"$TEST_TMP/locked.json"
 run 75 ulogin-import run --no-initial-passwords "$TEST_TMP/dry.csv" --source skole \
-	--report "$TEST_TMP/locked.json"
+	--report "$TEST_TMP/locked.json" --overwrite
 is "$(jq -r .outcome "$TEST_TMP/locked.json")" \
 	"refused: another run holds the lock" \
 	"the report of a locked-out run says so (no stale report left)"

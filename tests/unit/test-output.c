@@ -55,7 +55,7 @@ table_aligns_by_display_width(void **state)
 	assert_string_equal(out,
 		"USERNAME  NAME           ROLES\n"
 		"soer0001  Søren \"S\" Åby  student, parent\n"
-		"bo0001    Bo\\tEk,\\nJr\\   \n");
+		"bo0001    Bo\\tEk,\\nJr\\\\  \n");
 	free(out);
 	ulogin_table_free(t);
 }
@@ -83,7 +83,7 @@ csv_quotes(void **state)
 	assert_string_equal(out,
 		"\"username\",\"name\",\"roles\"\r\n"
 		"\"soer0001\",\"Søren \"\"S\"\" Åby\",\"student,parent\"\r\n"
-		"\"bo0001\",\"Bo\tEk,\nJr\\\",\"\"\r\n");
+		"\"bo0001\",\"Bo\\tEk,\\nJr\\\\\",\"\"\r\n");
 	free(out);
 	ulogin_table_free(t);
 }
@@ -156,11 +156,37 @@ table_shows_control_characters(void **state)
 	char *out;
 
 	ulogin_table_begin_row(t);
-	ulogin_table_set(t, 0, "Bo\033[31mRed\007");
+	ulogin_table_set(t, 0, "Bo\033[31mRed\007\u202e");
 	out = render(t, ULOGIN_FMT_TABLE);
 	/* An escape sequence from imported data never reaches the
-	 * terminal as one. */
-	assert_string_equal(out, "NAME\nBo\\x1b[31mRed\\x07\n");
+	 * terminal as one; nor does a right-to-left override. */
+	assert_string_equal(out, "NAME\nBo\\x1b[31mRed\\x07\\u202e\n");
+	free(out);
+	out = render(t, ULOGIN_FMT_TSV);
+	assert_string_equal(out, "name\nBo\\x1b[31mRed\\x07\\u202e\n");
+	free(out);
+	/* JSON keeps the value exact, in JSON's own escapes. */
+	out = render(t, ULOGIN_FMT_JSON);
+	assert_string_equal(out, "[\n  {\n    \"name\": "
+				 "\"Bo\\u001B[31mRed\\u0007\\u202E\"\n  }\n]\n");
+	free(out);
+	ulogin_table_free(t);
+}
+
+static void
+json_never_loses_a_value(void **state)
+{
+	static const char *const cols[] = { "name", NULL };
+	struct ulogin_table *t = ulogin_table_new(cols);
+	char *out;
+
+	/* jansson refuses text that is not UTF-8; the value is then given
+	 * escaped, never dropped and never invalid JSON. */
+	ulogin_table_begin_row(t);
+	ulogin_table_set(t, 0, "S\xf8ren");
+	out = render(t, ULOGIN_FMT_JSON);
+	assert_string_equal(out, "[\n  {\n    \"name\": \"S\\\\xf8ren\"\n"
+				 "  }\n]\n");
 	free(out);
 	ulogin_table_free(t);
 }
@@ -184,6 +210,7 @@ main(void)
 		cmocka_unit_test(json_lists_are_arrays),
 		cmocka_unit_test(records),
 		cmocka_unit_test(table_shows_control_characters),
+		cmocka_unit_test(json_never_loses_a_value),
 		cmocka_unit_test(format_names),
 	};
 
