@@ -29,6 +29,7 @@ struct person {
 	const char *ext, *given, *sn, *username, *grade, *mail, *mobile, *nid;
 	const char **roles, **insts, **classes, **parents;	/* sorted */
 	const char *dn;
+	unsigned managed;	/* ULOGIN_FIELD_BITs the source speaks for */
 	size_t line;
 	struct have *have;
 	enum ulogin_row_action action;
@@ -317,6 +318,7 @@ sink_person(void *data, const struct ulogin_person_row *r)
 	w->mail = arena_strdup(&p->arena, r->mail);
 	w->mobile = arena_strdup(&p->arena, r->mobile);
 	w->nid = arena_strdup(&p->arena, r->nid_hmac);
+	w->managed = r->managed;
 	w->roles = intern_list(p, r->roles.v, r->roles.n);
 	w->insts = intern_list(p, r->institutions.v, r->institutions.n);
 	w->classes = arena_list(&p->arena, r->classes.v, r->classes.n);
@@ -831,6 +833,8 @@ set_values(struct ulogin_change *ch, const char *attr,
 			ulogin_change_mod(ch, ULOGIN_MOD_ADD, attr, want[i]);
 }
 
+#define MANAGES(w, f) (((w)->managed & ULOGIN_FIELD_BIT(ULOGIN_F_##f)) != 0)
+
 /* Build the modify of an existing user; no mods means unchanged. */
 static void
 change_user(struct ulogin_plan *p, const struct person *w,
@@ -842,6 +846,9 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	char *cn = ulogin_full_name(w->given, w->sn);
 	const char *before, *after;
 	bool level_changed;
+	/* A value whose column the source does not have is not its to
+	 * change: the directory's stays. */
+	const char *grade = MANAGES(w, GRADE) ? w->grade : h->grade;
 
 	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn, "import.change");
 	if (!str_same(w->given, h->given))
@@ -853,9 +860,9 @@ change_user(struct ulogin_plan *p, const struct person *w,
 		ulogin_change_set(ch, "displayName", cn);
 	}
 	free(cn);
-	if (!str_same(w->mail, h->mail))
+	if (MANAGES(w, MAIL) && !str_same(w->mail, h->mail))
 		ulogin_change_set(ch, "mail", w->mail);
-	if (!str_same(w->mobile, h->mobile))
+	if (MANAGES(w, MOBILE) && !str_same(w->mobile, h->mobile))
 		ulogin_change_set(ch, "mobile", w->mobile);
 	if (w->nid && !str_same(w->nid, h->nid))
 		ulogin_change_set(ch, "uloginNationalIdHmac", w->nid);
@@ -895,18 +902,18 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	}
 	/* A grade change is a level change when the level differs: the new
 	 * level's policy, and a deadline to change the password. */
-	if (!str_same(w->grade, h->grade)) {
-		const char *level = w->grade ? ulogin_level_for_grade(w->grade)
-					     : NULL;
+	if (!str_same(grade, h->grade)) {
+		const char *level = grade ? ulogin_level_for_grade(grade)
+					  : NULL;
 
-		ulogin_change_set(ch, "uloginGrade", w->grade);
+		ulogin_change_set(ch, "uloginGrade", grade);
 		if (!str_same(level, h->level))
 			ulogin_change_set(ch, "uloginLevel", level);
 	}
-	level_changed = !str_same(w->grade ? ulogin_level_for_grade(w->grade)
-					   : NULL, h->level);
+	level_changed = !str_same(grade ? ulogin_level_for_grade(grade)
+					: NULL, h->level);
 	before = effective(p, h->override, h->grade, h->roles, h->admin);
-	after = effective(p, h->override, w->grade,
+	after = effective(p, h->override, grade,
 			  only_ours || !h->sources[0] ? w->roles : h->roles,
 			  h->admin);
 	if (after && policy_present(p, after)) {

@@ -100,6 +100,7 @@ row(struct fixture *f, size_t line, const char *ext, const char *given,
 	p.surname = (char *)sn;
 	p.grade = (char *)grade;
 	p.mail = (char *)mail;
+	p.managed = ~0u;	/* the source speaks for every value */
 	strv_push(&p.roles, role);
 	strv_push(&p.institutions, "280001");
 	if (klass)
