@@ -160,8 +160,9 @@ const char *ulogin_mapping_missing(const struct ulogin_mapping *m,
  * One person as a row describes them, normalised.  managed holds the
  * ULOGIN_FIELD_BITs of the fields the source speaks for: for them a NULL
  * value (or empty list) means "none", and the directory's value goes;
- * the directory's value of any other field is left as it is.  The
- * required fields are always managed.
+ * the directory's value of any other field is to be left as it is (the
+ * planner does so for mail, mobile and grade; the national ID hash is
+ * never removed).  The required fields are always managed.
  */
 struct ulogin_person_row {
 	size_t line;
