@@ -50,6 +50,20 @@ static const char *const user_cols[] = {
 	"sourcedId", "givenName", "familyName", "role", "orgSourcedIds", NULL
 };
 
+/* The columns whose values ulogin uses, required or not: checked for
+ * control characters. */
+static const char *const org_used[] = { "sourcedId", "identifier", NULL };
+static const char *const class_used[] = {
+	"sourcedId", "title", "classCode", "schoolSourcedId", "grades", NULL
+};
+static const char *const enrollment_used[] = {
+	"sourcedId", "classSourcedId", "userSourcedId", NULL
+};
+static const char *const user_used[] = {
+	"sourcedId", "givenName", "familyName", "role", "orgSourcedIds",
+	"username", "email", "sms", "phone", "grades", "agentSourcedIds", NULL
+};
+
 /* OneRoster's roles as ulogin's. */
 static const struct {
 	const char *from, *to;
@@ -169,18 +183,20 @@ first_of(const char *v)
 	return first;
 }
 
-/* The first grade of a grades cell, kept as written ("03"); OneRoster's
- * kindergarten "KG" is the Danish grade 0. */
+/*
+ * The cells of a row that ulogin reads, checked for what no value may
+ * hold (a line break, a control character): the reason, allocated, or
+ * NULL.  Columns the file does not have are skipped.
+ */
 static char *
-grade_of(const char *v)
+unsafe_cell(const struct ulogin_row *row, const char *const *cols)
 {
-	char *g = first_of(v);
+	const char *w;
 
-	if (g && !strcasecmp(g, "KG")) {
-		free(g);
-		g = xstrdup("0");
-	}
-	return g;
+	for (size_t i = 0; cols[i]; i++)
+		if ((w = ulogin_text_unsafe(val(row, cols[i]))))
+			return xasprintf("%s holds %s", cols[i], w);
+	return NULL;
 }
 
 static const char *
@@ -229,7 +245,8 @@ bad(struct oneroster *r, const struct ulogin_row *row, const char *key,
     char *why)
 {
 	int rc = r->sink->bad(r->sink->data, r->file, row->line,
-			      key && *key ? key : NULL, why);
+			      key && *key && !ulogin_text_unsafe(key) ? key
+			      : NULL, why);
 
 	free(why);
 	return rc;
@@ -269,6 +286,9 @@ manifest_row(const struct ulogin_row *row, void *data)
 
 	if ((rc = check_header(r, row)))
 		return rc;
+	/* The manifest says what is read: a row of it cannot be skipped. */
+	if (row->why)
+		return data_error(r, row->line, xstrdup(row->why));
 	if (!strcasecmp(name, "oneroster.version")) {
 		if (strcmp(v, "1.1"))
 			return data_error(r, row->line, xasprintf(
@@ -303,10 +323,15 @@ org_row(const struct ulogin_row *row, void *data)
 {
 	struct oneroster *r = data;
 	const char *id = val(row, "sourcedId"), *number;
+	char *why;
 	int rc;
 
 	if ((rc = check_header(r, row)))
 		return rc;
+	if (row->why)
+		return bad(r, row, id, xstrdup(row->why));
+	if ((why = unsafe_cell(row, org_used)))
+		return bad(r, row, id, why);
 	if (!*id)
 		return bad(r, row, NULL, xstrdup("no sourcedId"));
 	if (strmap_get(&r->orgs, id))
@@ -332,11 +357,22 @@ class_row(const struct ulogin_row *row, void *data)
 	const char *id = val(row, "sourcedId"), *key, *name;
 	const char *school = val(row, "schoolSourcedId");
 	const char *number;
-	char *grade;
+	char *grade, *first, *why;
 	int rc;
 
 	if ((rc = check_header(r, row)))
 		return rc;
+	if (row->why)
+		why = xstrdup(row->why);
+	else
+		why = unsafe_cell(row, class_used);
+	if (why) {
+		/* Its enrollments are reported too. */
+		if (*id && !ulogin_text_unsafe(id) &&
+		    !strmap_get(&r->classes, id))
+			strmap_put(&r->classes, id, SKIPPED);
+		return bad(r, row, id, why);
+	}
 	if (!*id)
 		return bad(r, row, NULL, xstrdup("no sourcedId"));
 	if (strmap_get(&r->classes, id))
@@ -364,8 +400,12 @@ class_row(const struct ulogin_row *row, void *data)
 	}
 	key = keep(r, id);
 	strmap_put(&r->classes, id, (void *)key);
-	grade = grade_of(val(row, "grades"));
+	/* A grade ulogin has no level for (pre-kindergarten, say) is not
+	 * the class's grade; its pupils' grades still say it. */
+	first = first_of(val(row, "grades"));
+	grade = ulogin_grade_normal(first);
 	rc = r->sink->klass(r->sink->data, key, number, name, grade);
+	free(first);
 	free(grade);
 	return rc;
 }
@@ -380,12 +420,17 @@ enrollment_row(const struct ulogin_row *row, void *data)
 	const char *class = val(row, "classSourcedId");
 	const char *user = val(row, "userSourcedId");
 	const char *key;
+	char *why;
 	int rc;
 
 	if ((rc = check_header(r, row)))
 		return rc;
+	if (row->why)
+		return bad(r, row, id, xstrdup(row->why));
 	if (to_be_deleted(row))
 		return 0;
+	if ((why = unsafe_cell(row, enrollment_used)))
+		return bad(r, row, id, why);
 	if (!*class)
 		return bad(r, row, id, xstrdup("no classSourcedId"));
 	if (!*user)
@@ -420,10 +465,17 @@ guardian_row(const struct ulogin_row *row, void *data)
 	struct oneroster *r = data;
 	const char *id = val(row, "sourcedId"), *role, *parent;
 	struct strv children = STRV_INIT;
+	char *why = NULL;
 	int rc;
 
 	if ((rc = check_header(r, row)))
 		return rc;
+	/* A row that is not whole or not clean is reported by the second
+	 * pass, and names no children. */
+	if (row->why || (why = unsafe_cell(row, user_used))) {
+		free(why);
+		return 0;
+	}
 	role = ulogin_role(val(row, "role"));
 	if (to_be_deleted(row) || !*id || !role || strcmp(role, "parent"))
 		return 0;
@@ -458,21 +510,48 @@ user_person(struct oneroster *r, const struct ulogin_row *row,
 		"sourcedId", "givenName", "familyName", "role",
 		"orgSourcedIds"
 	};
+	static const struct {
+		const char *column;
+		enum ulogin_field field;
+	} optional[] = {
+		{ "username", ULOGIN_F_USERNAME },
+		{ "grades", ULOGIN_F_GRADE },
+		{ "email", ULOGIN_F_MAIL },
+		{ "sms", ULOGIN_F_MOBILE },
+		{ "phone", ULOGIN_F_MOBILE },
+		{ "agentSourcedIds", ULOGIN_F_PARENTS },
+	};
 	struct strv orgs = STRV_INIT;
 	const char *role, *v, *w, *gone = NULL;
+	char *grade = NULL;
 	struct refs *l;
 
 	memset(p, 0, sizeof(*p));
 	p->line = row->line;
+	if ((*why = unsafe_cell(row, user_used)))
+		return -1;
 	for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++)
-		if (!*val(row, required[i])) {
-			*why = xasprintf("no %s", required[i]);
+		if (ulogin_text_blank(v = val(row, required[i]))) {
+			*why = xasprintf(*v ? "no %s (only spaces)" : "no %s",
+					 required[i]);
 			return -1;
 		}
 	if (!(role = ulogin_role(val(row, "role")))) {
 		*why = xasprintf("unknown role '%s'", val(row, "role"));
 		return -1;
 	}
+	/* The source speaks for the values whose columns the export has:
+	 * in a column that is there, an empty cell means none. */
+	p->managed = ULOGIN_FIELD_BIT(ULOGIN_F_EXTERNAL_ID) |
+		     ULOGIN_FIELD_BIT(ULOGIN_F_GIVEN_NAME) |
+		     ULOGIN_FIELD_BIT(ULOGIN_F_SURNAME) |
+		     ULOGIN_FIELD_BIT(ULOGIN_F_ROLE) |
+		     ULOGIN_FIELD_BIT(ULOGIN_F_INSTITUTION);
+	for (size_t i = 0; i < sizeof(optional) / sizeof(*optional); i++)
+		if (ulogin_row_get(row, optional[i].column))
+			p->managed |= ULOGIN_FIELD_BIT(optional[i].field);
+	if (!r->absent[F_ENROLLMENTS])
+		p->managed |= ULOGIN_FIELD_BIT(ULOGIN_F_CLASSES);
 	p->external_id = xstrdup(val(row, "sourcedId"));
 	p->given_name = xstrdup(val(row, "givenName"));
 	p->surname = xstrdup(val(row, "familyName"));
@@ -506,14 +585,14 @@ user_person(struct oneroster *r, const struct ulogin_row *row,
 	 * teacher they are the grades taught, which must not give the
 	 * teacher a pupil's password policy. */
 	if (!strcmp(role, "student") &&
-	    (p->grade = grade_of(val(row, "grades"))) &&
-	    !ulogin_level_for_grade(p->grade)) {
-		*why = xasprintf("bad grade '%s' (0-10 or g1-g3)", p->grade);
+	    (grade = first_of(val(row, "grades"))) &&
+	    !(p->grade = ulogin_grade_normal(grade))) {
+		*why = xasprintf("bad grade '%s' (0-10 or g1-g3)", grade);
 		goto bad;
 	}
 	if (*(v = val(row, "email"))) {
-		if (!strchr(v, '@') || strchr(v, ' ')) {
-			*why = xasprintf("bad mail address '%s'", v);
+		if ((w = ulogin_mail_invalid(v))) {
+			*why = xasprintf("bad mail address '%s': %s", v, w);
 			goto bad;
 		}
 		p->mail = xstrdup(v);
@@ -536,9 +615,11 @@ user_person(struct oneroster *r, const struct ulogin_row *row,
 					strv_push(&p->parents, l->v[i]);
 	}
 	strv_free(&orgs);
+	free(grade);
 	return 0;
 bad:
 	strv_free(&orgs);
+	free(grade);
 	ulogin_person_row_free(p);
 	return -1;
 }
@@ -553,6 +634,10 @@ user_row(const struct ulogin_row *row, void *data)
 
 	if ((rc = check_header(r, row)))
 		return rc;
+	/* Before its status: in a row that is not whole, the status may be
+	 * another column's value. */
+	if (row->why)
+		return bad(r, row, val(row, "sourcedId"), xstrdup(row->why));
 	/* Not delivered at all: the plan then treats them as leavers. */
 	if (to_be_deleted(row))
 		return 0;

@@ -31,6 +31,7 @@ struct person {
 	const char *ext, *given, *sn, *username, *grade, *mail, *mobile, *nid;
 	const char **roles, **insts, **classes, **parents;	/* sorted */
 	const char *dn;
+	unsigned managed;	/* ULOGIN_FIELD_BITs the source speaks for */
 	size_t line;
 	struct have *have;
 	enum ulogin_row_action action;
@@ -386,6 +387,7 @@ sink_person(void *data, const struct ulogin_person_row *r)
 	w->mail = arena_strdup(&p->arena, r->mail);
 	w->mobile = arena_strdup(&p->arena, r->mobile);
 	w->nid = arena_strdup(&p->arena, r->nid_hmac);
+	w->managed = r->managed;
 	w->roles = intern_list(p, r->roles.v, r->roles.n);
 	w->insts = intern_list(p, r->institutions.v, r->institutions.n);
 	w->classes = arena_list(&p->arena, r->classes.v, r->classes.n);
@@ -1214,6 +1216,8 @@ set_identified(struct ulogin_plan *p, const struct have *h, bool ours,
 		ulogin_change_set(ch, "uloginIdentified", NULL);
 }
 
+#define MANAGES(w, f) (((w)->managed & ULOGIN_FIELD_BIT(ULOGIN_F_##f)) != 0)
+
 /* Build the modify of an existing user; no mods means unchanged. */
 static void
 change_user(struct ulogin_plan *p, const struct person *w,
@@ -1226,6 +1230,9 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	const char *before, *after;
 	const char **roles;
 	bool level_changed;
+	/* A value whose column the source does not have is not its to
+	 * change: the directory's stays. */
+	const char *grade = MANAGES(w, GRADE) ? w->grade : h->grade;
 
 	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn, "import.change");
 	if (!str_same(w->given, h->given))
@@ -1237,9 +1244,9 @@ change_user(struct ulogin_plan *p, const struct person *w,
 		ulogin_change_set(ch, "displayName", cn);
 	}
 	free(cn);
-	if (!str_same(w->mail, h->mail))
+	if (MANAGES(w, MAIL) && !str_same(w->mail, h->mail))
 		ulogin_change_set(ch, "mail", w->mail);
-	if (!str_same(w->mobile, h->mobile))
+	if (MANAGES(w, MOBILE) && !str_same(w->mobile, h->mobile))
 		ulogin_change_set(ch, "mobile", w->mobile);
 	if (w->nid && !str_same(w->nid, h->nid))
 		ulogin_change_set(ch, "uloginNationalIdHmac", w->nid);
@@ -1253,7 +1260,9 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	set_values(ch, "uloginSourceGrant", our_grants(p, h),
 		   want_grants(p, w));
 	set_identified(p, h, w->nid != NULL, ch);
-	if (only_ours || !h->sources[0]) {
+	if (!MANAGES(w, PARENTS)) {
+		/* The export has no parents: they stay as they are. */
+	} else if (only_ours || !h->sources[0]) {
 		set_values(ch, "uloginParent", h->parents, parents);
 	} else {
 		for (size_t i = 0; parents[i]; i++)
@@ -1286,18 +1295,18 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	}
 	/* A grade change is a level change when the level differs: the new
 	 * level's policy, and a deadline to change the password. */
-	if (!str_same(w->grade, h->grade)) {
-		const char *level = w->grade ? ulogin_level_for_grade(w->grade)
-					     : NULL;
+	if (!str_same(grade, h->grade)) {
+		const char *level = grade ? ulogin_level_for_grade(grade)
+					  : NULL;
 
-		ulogin_change_set(ch, "uloginGrade", w->grade);
+		ulogin_change_set(ch, "uloginGrade", grade);
 		if (!str_same(level, h->level))
 			ulogin_change_set(ch, "uloginLevel", level);
 	}
-	level_changed = !str_same(w->grade ? ulogin_level_for_grade(w->grade)
-					   : NULL, h->level);
+	level_changed = !str_same(grade ? ulogin_level_for_grade(grade)
+					: NULL, h->level);
 	before = effective(p, h->override, h->grade, h->roles, h->admin);
-	after = effective(p, h->override, w->grade, roles, h->admin);
+	after = effective(p, h->override, grade, roles, h->admin);
 	if (after && policy_present(p, after)) {
 		const char *dn = policy_dn(p, after);
 
@@ -1558,6 +1567,18 @@ drop_class(struct ulogin_plan *p, const struct have_class *h,
 	member_delta(p, ch, "uloginTeacher", NULL, 0, h->teachers);
 }
 
+/* Does the export speak for classes (has a classes column)? */
+static bool
+classes_managed(const struct ulogin_plan *p)
+{
+	if (p->nclasses)
+		return true;
+	for (size_t i = 0; i < p->npeople; i++)
+		if (MANAGES(p->people[i], CLASSES))
+			return true;
+	return p->npeople == 0;
+}
+
 void
 ulogin_plan_compute(struct ulogin_plan *p)
 {
@@ -1610,6 +1631,10 @@ ulogin_plan_compute(struct ulogin_plan *p)
 		    !h->left && h->reset && !h->used && !h->initial)
 			add_step(p, ULOGIN_STEP_REISSUE, OBJ_HAVE, h);
 	}
+	/* An export without classes says nothing about them: the
+	 * source's classes stay as they are. */
+	if (!classes_managed(p))
+		return;
 	for (size_t i = 0; i < p->nclasses; i++) {
 		struct klass *k = p->classes[i];
 		struct have_class *h = strmap_get(&p->have_cn, k->cn);

@@ -89,6 +89,7 @@ on_row(int c, void *data)
 {
 	struct reader *r = data;
 	struct ulogin_row row;
+	char *why = NULL;
 
 	if (r->rc)
 		goto reset;
@@ -108,7 +109,16 @@ on_row(int c, void *data)
 	row.line = r->row_line;
 	row.header = &r->header;
 	row.fields = &r->fields;
+	row.why = NULL;
+	/* Values that moved a column, or a row cut short, must not reach
+	 * the directory (an empty mail column would remove the mail). */
+	if (r->fields.n != r->header.n)
+		row.why = why = xasprintf("the row has %zu field%s, the "
+					  "header has %zu", r->fields.n,
+					  r->fields.n == 1 ? "" : "s",
+					  r->header.n);
 	r->rc = r->fn(&row, r->data);
+	free(why);
 reset:
 	strv_free(&r->fields);
 	r->row_started = 0;
@@ -152,8 +162,6 @@ valid_utf8(const char *text, size_t len)
 	char *z;
 	int ok;
 
-	if (memchr(text, '\0', len))
-		return 0;
 	z = xstrndup(text, len);
 	ok = ulogin_utf8_length(z) >= 0;
 	free(z);
@@ -229,6 +237,16 @@ ulogin_roster_read(const char *path, const struct ulogin_roster_opts *o,
 			text += 3;	/* the BOM is not data */
 			len -= 3;
 		}
+		/* A NUL is in no text: the file is damaged (a crash can
+		 * leave a tail of zeros) or UTF-16.  Refused whole, as a cut
+		 * export would make leavers of everyone after it. */
+		if (memchr(text, '\0', len)) {
+			r.row_line = r.line;
+			fail(&r, "the line holds a NUL byte: the file is "
+			     "damaged, or not text (UTF-16? save it as "
+			     "UTF-8)");
+			break;
+		}
 		if (cd != (iconv_t)-1) {
 			if (!(converted = to_utf8(cd, text, len, &len))) {
 				r.row_line = r.line;
@@ -291,7 +309,112 @@ ulogin_row_get(const struct ulogin_row *row, const char *column)
 	return NULL;
 }
 
-/* ---- normalising values ------------------------------------------------ */
+/* ---- checking and normalising values ------------------------------------ */
+
+const char *
+ulogin_text_unsafe(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n' || *p == '\r')
+			return "a line break";
+		if (*p < 0x20 || *p == 0x7f)
+			return "a control character";
+		/* C1: U+0080-U+009F, of which U+0085 ends a line. */
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return p[1] == 0x85 ? "a line break"
+					    : "a control character";
+		/* U+2028 and U+2029 end lines too; U+202A-U+202E and
+		 * U+2066-U+2069 turn the text around (Trojan Source). */
+		if (p[0] == 0xe2 && p[1] == 0x80 &&
+		    (p[2] == 0xa8 || p[2] == 0xa9))
+			return "a line break";
+		if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa &&
+				      p[2] <= 0xae) ||
+				     (p[1] == 0x81 && p[2] >= 0xa6 &&
+				      p[2] <= 0xa9)))
+			return "a bidirectional control character";
+	}
+	return NULL;
+}
+
+bool
+ulogin_text_blank(const char *s)
+{
+	while (*s == ' ' || (s[0] == '\xc2' && s[1] == '\xa0'))
+		s += *s == ' ' ? 1 : 2;
+	return !*s;
+}
+
+/* RFC 5322 atext, ASCII only: the directory's mail is an IA5String
+ * (RFC 4524), so an address in UTF-8 could not be stored anyway. */
+static bool
+atext(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-/=?^_`{|}~",
+						     c));
+}
+
+/* Why s[0..len) is not a dot-atom: atoms of atext joined by single dots. */
+static const char *
+not_dot_atom(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (i == 0 || i == len - 1 || s[i + 1] == '.')
+				return "a dot at the start or end of a part, "
+				       "or two in a row";
+		} else if ((unsigned char)s[i] >= 0x80) {
+			return "a mail address is ASCII only (give a domain "
+			       "in its xn-- form)";
+		} else if (!atext(s[i])) {
+			return "not an address of the form name@example.dk";
+		}
+	}
+	return NULL;
+}
+
+const char *
+ulogin_mail_invalid(const char *s)
+{
+	const char *at = strchr(s, '@'), *why;
+
+	if (ulogin_text_unsafe(s))
+		return "a line break or another control character";
+	if (strchr(s, '<') || strchr(s, '>'))
+		return "give the address alone, without a name or <>";
+	if (!at)
+		return "no '@'";
+	if (at == s)
+		return "nothing before the '@'";
+	if (!at[1])
+		return "no domain after the '@'";
+	if (strchr(at + 1, '@'))
+		return "more than one '@'";
+	/* RFC 5321's limits: what a mail server accepts. */
+	if (at - s > 64)
+		return "more than 64 characters before the '@'";
+	if (strlen(s) > 254)
+		return "longer than 254 characters";
+	why = not_dot_atom(s, (size_t)(at - s));
+	return why ? why : not_dot_atom(at + 1, strlen(at + 1));
+}
+
+char *
+ulogin_grade_normal(const char *g)
+{
+	if (!g)
+		return NULL;
+	/* OneRoster's kindergarten is the Danish grade 0 (børnehaveklasse). */
+	if (!strcasecmp(g, "KG"))
+		return xstrdup("0");
+	if ((g[0] == 'g' || g[0] == 'G') && g[1] >= '1' && g[1] <= '3' &&
+	    !g[2])
+		return xasprintf("g%c", g[1]);
+	if (!ulogin_level_for_grade(g))
+		return NULL;
+	return xasprintf("%ld", strtol(g, NULL, 10));
+}
 
 char *
 ulogin_mobile_e164(const char *in, const char *country, const char **why)
@@ -317,6 +440,15 @@ ulogin_mobile_e164(const char *in, const char *country, const char **why)
 		memmove(digits, digits + 2, n - 1);	/* 0045... = +45... */
 		n -= 2;
 		plus = 1;
+	}
+	/* No country code starts with 0; a national number that does has
+	 * a trunk prefix, which is the country's own business to drop. */
+	if (n && digits[0] == '0') {
+		free(digits);
+		*why = plus ? "no country code starts with 0"
+			    : "a number that starts with 0 needs its country "
+			      "code (+46 70..., not 070...)";
+		return NULL;
 	}
 	if (plus)
 		out = xasprintf("+%s", digits);
@@ -422,8 +554,8 @@ static const char *const field_names[ULOGIN_NFIELDS] = {
 /* The same, in words for messages about rows. */
 static const char *const field_words[ULOGIN_NFIELDS] = {
 	"external id", "given name", "surname", "role", "institution",
-	"username", "classes", "grade", "mail", "mobile", "national ID number",
-	"parents"
+	"username", "classes", "grade", "mail address", "mobile number",
+	"national ID number", "parents"
 };
 
 /* Fields every mapping must name. */
@@ -493,6 +625,58 @@ set_column(struct ulogin_mapping *m, const char *path, const char *field,
 	return ULOGIN_EX_CONFIG;
 }
 
+/* An "empty:" line: what an empty cell of an optional single value
+ * means.  Required values are never empty; an empty username, classes
+ * or parents cell simply has none. */
+static int
+set_empty(struct ulogin_mapping *m, const char *path, const char *field,
+	  const char *rule, yaml_node_t *k)
+{
+	static const enum ulogin_field fields[] = {
+		ULOGIN_F_GRADE, ULOGIN_F_MAIL, ULOGIN_F_MOBILE,
+		ULOGIN_F_NATIONAL_ID
+	};
+	static const char *const rules[] = { "refuse", "clear", "keep" };
+
+	size_t r = 0;
+
+	while (r < sizeof(rules) / sizeof(*rules) && strcmp(rule, rules[r]))
+		r++;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		enum ulogin_field f = fields[i];
+
+		if (strcmp(field, field_names[f]))
+			continue;
+		if (r == sizeof(rules) / sizeof(*rules))
+			return ulogin_yaml_error(path, &k->start_mark, field,
+				"expected clear, keep or refuse");
+		/* The hash is how a person is recognised; a row without a
+		 * number does not make the person someone else. */
+		if (f == ULOGIN_F_NATIONAL_ID &&
+		    (enum ulogin_empty)r == ULOGIN_EMPTY_CLEAR)
+			return ulogin_yaml_error(path, &k->start_mark, field,
+				"a national ID hash is never removed: use keep "
+				"or refuse");
+		m->empty[f] = (enum ulogin_empty)r;
+		return 0;
+	}
+	ulogin_yaml_error(path, &k->start_mark, field,
+			  "only grade, mail, mobile and national_id take an "
+			  "'empty' rule");
+	ulogin_hint("an empty required value is always a bad row; an empty "
+		    "username, classes or parents cell means none");
+	return ULOGIN_EX_CONFIG;
+}
+
+/* "+" and a country code of one to three digits, not starting with 0. */
+static bool
+valid_country_code(const char *c)
+{
+	size_t n = strspn(c + 1, "0123456789");
+
+	return c[0] == '+' && n >= 1 && n <= 3 && !c[n + 1] && c[1] != '0';
+}
+
 static int
 set_role(struct ulogin_mapping *m, const char *path, const char *from,
 	 const char *to, yaml_node_t *k)
@@ -533,11 +717,13 @@ ulogin_mapping_load(const char *path, struct ulogin_mapping *m)
 			rc = each_pair(path, &doc, v, key, set_column, m);
 		else if (!strcmp(key, "roles"))
 			rc = each_pair(path, &doc, v, key, set_role, m);
+		else if (!strcmp(key, "empty"))
+			rc = each_pair(path, &doc, v, key, set_empty, m);
 		else if (!strcmp(key, "list_separator") && scalar(v) &&
 			 strlen(scalar(v)) == 1)
 			m->separator = scalar(v)[0];
 		else if (!strcmp(key, "country_code") && scalar(v) &&
-			 scalar(v)[0] == '+') {
+			 valid_country_code(scalar(v))) {
 			free(m->country_code);
 			m->country_code = xstrdup(scalar(v));
 		} else
@@ -546,7 +732,7 @@ ulogin_mapping_load(const char *path, struct ulogin_mapping *m)
 				? "expected one character"
 				: !strcmp(key, "country_code")
 				? "expected '+' and digits, e.g. \"+45\""
-				: "unknown key (columns, roles, "
+				: "unknown key (columns, empty, roles, "
 				  "list_separator, country_code)");
 	}
 	for (size_t i = 0; !rc && i < sizeof(required) / sizeof(*required);
@@ -608,6 +794,25 @@ ulogin_split_cell(const char *v, char sep, struct strv *out)
 	}
 }
 
+/* The optional single values, whose empty cells the mapping rules on. */
+static const enum ulogin_field single[] = {
+	ULOGIN_F_GRADE, ULOGIN_F_MAIL, ULOGIN_F_MOBILE, ULOGIN_F_NATIONAL_ID
+};
+
+/* A list cell split into out: "no" with *why set when the cell has only
+ * separators, for a required list. */
+static int
+split_required(const struct ulogin_mapping *m, const struct ulogin_row *row,
+	       enum ulogin_field f, struct strv *out, char **why)
+{
+	ulogin_split_cell(cell(m, row, f), m->separator, out);
+	if (out->n)
+		return 0;
+	*why = xasprintf("no %s (column '%s' has only separators)",
+			 field_words[f], m->columns[f]);
+	return -1;
+}
+
 int
 ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 		  const unsigned char *key, size_t keylen,
@@ -619,17 +824,54 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 	memset(p, 0, sizeof(*p));
 	p->line = row->line;
 	*why = NULL;
-	for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++)
-		if (!cell(m, row, required[i])) {
-			*why = xasprintf("no %s (column '%s' is empty)",
-					 field_words[required[i]],
-					 m->columns[required[i]]);
+	/* Nothing that prints as something else, and no line break to
+	 * start a line of its own in a mail header, a log or an LDIF.  The
+	 * value is not repeated: it may be a national ID number. */
+	for (size_t i = 0; i < ULOGIN_NFIELDS; i++)
+		if ((v = cell(m, row, (enum ulogin_field)i)) &&
+		    (w = ulogin_text_unsafe(v))) {
+			*why = xasprintf("column '%s' holds %s", m->columns[i],
+					 w);
 			goto bad;
 		}
+	for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++) {
+		v = cell(m, row, required[i]);
+		if (!v || ulogin_text_blank(v)) {
+			*why = xasprintf("no %s (column '%s' is %s)",
+					 field_words[required[i]],
+					 m->columns[required[i]],
+					 v ? "blank" : "empty");
+			goto bad;
+		}
+		p->managed |= ULOGIN_FIELD_BIT(required[i]);
+	}
+	for (size_t i = 0; i < ULOGIN_NFIELDS; i++)
+		if (m->columns[i])
+			p->managed |= ULOGIN_FIELD_BIT(i);
+	/* An empty cell is a value only where the mapping says what it
+	 * means: an export that lost a column's values must not remove
+	 * them from everyone. */
+	for (size_t i = 0; i < sizeof(single) / sizeof(*single); i++) {
+		enum ulogin_field f = single[i];
+
+		if (!m->columns[f] || cell(m, row, f))
+			continue;
+		if (m->empty[f] == ULOGIN_EMPTY_KEEP) {
+			p->managed &= ~ULOGIN_FIELD_BIT(f);
+		} else if (m->empty[f] == ULOGIN_EMPTY_REFUSE) {
+			*why = xasprintf("no %s (column '%s' is empty; the "
+					 "mapping does not say empty: %s)",
+					 field_words[f], m->columns[f],
+					 f == ULOGIN_F_NATIONAL_ID ? "keep"
+								   : "clear");
+			goto bad;
+		}
+	}
 	p->external_id = xstrdup(cell(m, row, ULOGIN_F_EXTERNAL_ID));
 	p->given_name = xstrdup(cell(m, row, ULOGIN_F_GIVEN_NAME));
 	p->surname = xstrdup(cell(m, row, ULOGIN_F_SURNAME));
-	ulogin_split_cell(cell(m, row, ULOGIN_F_ROLE), m->separator, &roles);
+	if (split_required(m, row, ULOGIN_F_ROLE, &roles, why) < 0)
+		goto bad;
 	for (size_t i = 0; i < roles.n; i++) {
 		const char *r = NULL;
 
@@ -655,10 +897,13 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 		if (!strv_contains(&p->roles, r))
 			strv_push(&p->roles, r);
 	}
-	ulogin_split_cell(cell(m, row, ULOGIN_F_INSTITUTION), m->separator,
-	      &p->institutions);
-	ulogin_split_cell(cell(m, row, ULOGIN_F_CLASSES), m->separator, &p->classes);
-	ulogin_split_cell(cell(m, row, ULOGIN_F_PARENTS), m->separator, &p->parents);
+	if (split_required(m, row, ULOGIN_F_INSTITUTION, &p->institutions,
+			   why) < 0)
+		goto bad;
+	ulogin_split_cell(cell(m, row, ULOGIN_F_CLASSES), m->separator,
+			  &p->classes);
+	ulogin_split_cell(cell(m, row, ULOGIN_F_PARENTS), m->separator,
+			  &p->parents);
 	if ((v = cell(m, row, ULOGIN_F_USERNAME))) {
 		if ((w = ulogin_username_invalid(v))) {
 			*why = xasprintf("bad username '%s': %s", v, w);
@@ -666,16 +911,14 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 		}
 		p->username = xstrdup(v);
 	}
-	if ((v = cell(m, row, ULOGIN_F_GRADE))) {
-		if (!ulogin_level_for_grade(v)) {
-			*why = xasprintf("bad grade '%s' (0-10 or g1-g3)", v);
-			goto bad;
-		}
-		p->grade = xstrdup(v);
+	if ((v = cell(m, row, ULOGIN_F_GRADE)) &&
+	    !(p->grade = ulogin_grade_normal(v))) {
+		*why = xasprintf("bad grade '%s' (0-10 or g1-g3)", v);
+		goto bad;
 	}
 	if ((v = cell(m, row, ULOGIN_F_MAIL))) {
-		if (!strchr(v, '@') || strchr(v, ' ')) {
-			*why = xasprintf("bad mail address '%s'", v);
+		if ((w = ulogin_mail_invalid(v))) {
+			*why = xasprintf("bad mail address '%s': %s", v, w);
 			goto bad;
 		}
 		p->mail = xstrdup(v);
@@ -736,6 +979,17 @@ struct native {
 	bool header_checked;
 };
 
+/* The key a bad row is reported with (which keeps its user as they
+ * are): its external id, when it has one that can be printed. */
+static const char *
+native_key(const struct native *n, const struct ulogin_row *row)
+{
+	const char *k = ulogin_row_get(row,
+				       n->m->columns[ULOGIN_F_EXTERNAL_ID]);
+
+	return k && *k && !ulogin_text_unsafe(k) ? k : NULL;
+}
+
 static int
 native_row(const struct ulogin_row *row, void *data)
 {
@@ -758,11 +1012,11 @@ native_row(const struct ulogin_row *row, void *data)
 		}
 		n->header_checked = true;
 	}
+	if (row->why)
+		return s->bad(s->data, n->path, row->line, native_key(n, row),
+			      row->why);
 	if (ulogin_row_person(n->m, row, n->key, n->keylen, &p, &why) < 0) {
-		const char *k = ulogin_row_get(row,
-				n->m->columns[ULOGIN_F_EXTERNAL_ID]);
-
-		rc = s->bad(s->data, n->path, row->line, k && *k ? k : NULL,
+		rc = s->bad(s->data, n->path, row->line, native_key(n, row),
 			    why);
 		free(why);
 		return rc;

@@ -10,6 +10,7 @@
 #ifndef ULOGIN_ROSTER_H
 #define ULOGIN_ROSTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mem.h"
@@ -20,11 +21,17 @@ struct ulogin_roster_opts {
 	char delimiter;		/* 0: detect from the header line */
 };
 
-/* One data row: its fields (UTF-8), named by the header. */
+/*
+ * One data row: its fields (UTF-8), named by the header.  A row that is
+ * not whole -- more or fewer fields than the header has -- is delivered
+ * too, with why set: the caller reports it as a bad row (with the key it
+ * can find) and uses none of its values.
+ */
 struct ulogin_row {
 	size_t line;		/* the line where the row starts */
 	const struct strv *header;
 	const struct strv *fields;
+	const char *why;	/* NULL, or why the row cannot be used */
 };
 
 /* Called for every data row; a non-zero return stops reading and is
@@ -40,7 +47,7 @@ struct ulogin_roster_error {
 /*
  * Read path.  Returns 0, what fn returned, or an exit code with err set:
  * 66 (cannot open), 65 (cannot be read whole: broken quoting, bad
- * encoding, empty header, duplicate column).
+ * encoding, a NUL byte, empty header, duplicate column).
  */
 int ulogin_roster_read(const char *path, const struct ulogin_roster_opts *o,
 		       ulogin_row_fn fn, void *data,
@@ -58,7 +65,27 @@ char ulogin_roster_detect_delimiter(const char *line);
  * go. */
 void ulogin_split_cell(const char *v, char sep, struct strv *out);
 
-/* ---- normalising values of a row ------------------------------------ */
+/* ---- checking and normalising values of a row ------------------------ */
+
+/*
+ * Why s cannot be a name, a key or any other value of a row: NULL, or
+ * what it holds -- "a line break", "a control character" (C0, DEL, C1)
+ * or "a bidirectional control character" (U+202A-U+202E,
+ * U+2066-U+2069), which would make it print as something else.  s is
+ * valid UTF-8.
+ */
+const char *ulogin_text_unsafe(const char *s);
+
+/* s holds nothing but spaces (also no-break spaces). */
+bool ulogin_text_blank(const char *s);
+
+/*
+ * Why s is not a mail address: NULL, or the reason.  An address is an
+ * RFC 5322 addr-spec of dot-atoms, local@domain -- no display name, no
+ * <>, no comment, no quoted local part, no line break -- with UTF-8
+ * letters allowed (RFC 6532) and the lengths of RFC 5321.
+ */
+const char *ulogin_mail_invalid(const char *s);
 
 /*
  * A mobile number in E.164 ("+4512345678"): spaces, dashes, dots and
@@ -83,6 +110,14 @@ char *ulogin_nid_hmac(const char *nid, const unsigned char *key,
 int ulogin_key_load(const char *path, unsigned char **key, size_t *len);
 void ulogin_key_free(unsigned char *key, size_t len);
 
+/*
+ * A grade as ulogin stores it, from either format: "0" to "10" without
+ * leading zeros ("07" is "7"), "g1" to "g3" (also "G1"), and OneRoster's
+ * kindergarten "KG" as "0".  NULL (allocated otherwise) when it is no
+ * grade.
+ */
+char *ulogin_grade_normal(const char *grade);
+
 /* ---- the column mapping of ulogin's own CSV -------------------------- */
 
 enum ulogin_field {
@@ -92,8 +127,20 @@ enum ulogin_field {
 	ULOGIN_F_NATIONAL_ID, ULOGIN_F_PARENTS, ULOGIN_NFIELDS
 };
 
+/* The field's bit in a set of fields. */
+#define ULOGIN_FIELD_BIT(f) (1u << (f))
+
+/* What an empty cell of an optional single-valued column (grade, mail,
+ * mobile, national_id) means; the mapping's "empty:" section. */
+enum ulogin_empty {
+	ULOGIN_EMPTY_REFUSE,	/* a bad row (the default) */
+	ULOGIN_EMPTY_CLEAR,	/* the user has no value: remove it */
+	ULOGIN_EMPTY_KEEP,	/* not known: leave the user's value */
+};
+
 struct ulogin_mapping {
 	char *columns[ULOGIN_NFIELDS];	/* column name per field, or NULL */
+	enum ulogin_empty empty[ULOGIN_NFIELDS];
 	char separator;			/* inside multi-valued cells */
 	char *country_code;		/* for mobile numbers */
 	struct strv role_from, role_to;	/* the export's role names */
@@ -109,19 +156,29 @@ void ulogin_mapping_free(struct ulogin_mapping *m);
 const char *ulogin_mapping_missing(const struct ulogin_mapping *m,
 				   const struct strv *header);
 
-/* One person as a row describes them, normalised. */
+/*
+ * One person as a row describes them, normalised.  managed holds the
+ * ULOGIN_FIELD_BITs of the fields the source speaks for: for them a NULL
+ * value (or empty list) means "none", and the directory's value goes;
+ * the directory's value of any other field is to be left as it is (the
+ * planner does so for mail, mobile and grade; the national ID hash is
+ * never removed).  The required fields are always managed.
+ */
 struct ulogin_person_row {
 	size_t line;
 	char *external_id, *given_name, *surname, *username, *grade;
 	char *mail, *mobile, *nid_hmac;
 	struct strv roles, institutions, classes, parents;
+	unsigned managed;
 };
 
 /*
  * A row to a person.  Returns 0, or -1 with *why (allocated) saying what
- * is wrong with the row: a missing required value, an unknown role, a
- * bad grade, mobile or national ID number.  key may be NULL when the
- * mapping has no national_id column.
+ * is wrong with the row: a missing or blank required value, a control
+ * character in a value, an empty optional value the mapping has no
+ * "empty:" rule for, an unknown role, a bad grade, mail address, mobile
+ * or national ID number.  key may be NULL when the mapping has no
+ * national_id column.
  */
 int ulogin_row_person(const struct ulogin_mapping *m,
 		      const struct ulogin_row *row, const unsigned char *key,

@@ -100,11 +100,13 @@ have(struct fixture *f, const char *uid, ...)
 }
 
 /* A roster row: ext, given, surname, role, institution, class, grade,
- * mail (any may be NULL but the first four). */
+ * mail (any may be NULL but the first four), and the fields whose
+ * values the source speaks for. */
 static void
-row(struct fixture *f, size_t line, const char *ext, const char *given,
-    const char *sn, const char *role, const char *klass, const char *grade,
-    const char *mail)
+row_managing(struct fixture *f, size_t line, const char *ext,
+	     const char *given, const char *sn, const char *role,
+	     const char *klass, const char *grade, const char *mail,
+	     unsigned managed)
 {
 	const struct ulogin_roster_sink *s = ulogin_plan_sink(f->plan);
 	struct ulogin_person_row p;
@@ -116,6 +118,7 @@ row(struct fixture *f, size_t line, const char *ext, const char *given,
 	p.surname = (char *)sn;
 	p.grade = (char *)grade;
 	p.mail = (char *)mail;
+	p.managed = managed;
 	strv_push(&p.roles, role);
 	strv_push(&p.institutions, "280001");
 	if (klass)
@@ -124,6 +127,15 @@ row(struct fixture *f, size_t line, const char *ext, const char *given,
 	strv_free(&p.roles);
 	strv_free(&p.institutions);
 	strv_free(&p.classes);
+}
+
+/* The same, with every value the source's. */
+static void
+row(struct fixture *f, size_t line, const char *ext, const char *given,
+    const char *sn, const char *role, const char *klass, const char *grade,
+    const char *mail)
+{
+	row_managing(f, line, ext, given, sn, role, klass, grade, mail, ~0u);
 }
 
 static void
@@ -386,6 +398,34 @@ class_moves(void **state)
 	finish(&f);
 }
 
+static void
+unmanaged_values_stay(void **state)
+{
+	struct fixture f;
+	unsigned no_contact = ~(ULOGIN_FIELD_BIT(ULOGIN_F_MAIL) |
+				ULOGIN_FIELD_BIT(ULOGIN_F_MOBILE) |
+				ULOGIN_FIELD_BIT(ULOGIN_F_GRADE));
+
+	start(&f);
+	have(&f, "anna0001", "uloginExternalId=E1", "givenName=Anna", "sn=Berg",
+	     "cn=Anna Berg", "uloginRole=student", "uloginInstitution=280001",
+	     "mail=anna@old.dk", "mobile=+4511111111", "uloginGrade=5",
+	     "uloginLevel=mellemtrin", "uloginSource=s1", NULL);
+	have(&f, "bo0001", "uloginExternalId=E2", "givenName=Bo", "sn=Holm",
+	     "cn=Bo Holm", "uloginRole=student", "uloginInstitution=280001",
+	     "mail=bo@old.dk", "uloginGrade=5", "uloginLevel=mellemtrin",
+	     "uloginSource=s1", NULL);
+	/* A source without mail, mobile and grade: they stay.  A source
+	 * that has them and says "none": they go. */
+	row_managing(&f, 2, "E1", "Anna", "Berg", "student", NULL, NULL, NULL,
+		     no_contact);
+	row(&f, 3, "E2", "Bo", "Holm", "student", NULL, NULL, NULL);
+	ulogin_plan_compute(f.plan);
+	PLAN_IS(&f, "~ user bo0001: mail, grade, level");
+	assert_int_equal(ulogin_plan_unchanged(f.plan), 1);
+	finish(&f);
+}
+
 int
 main(void)
 {
@@ -397,6 +437,7 @@ main(void)
 		cmocka_unit_test(another_source_attaches),
 		cmocka_unit_test(bad_rows_are_skipped),
 		cmocka_unit_test(class_moves),
+		cmocka_unit_test(unmanaged_values_stay),
 	};
 
 	ulogin_set_program("ulogin-test");

@@ -5,14 +5,18 @@
 #include "msg.h"
 #include "roster.h"
 
-/* Rows as "line:field|field|..." lines. */
+/* Rows as "line:field|field|..." lines; a row that is not whole as
+ * "line!why". */
 static int
 collect(const struct ulogin_row *row, void *data)
 {
 	struct strv *out = data;
 	char *joined = strv_join(row->fields, "|");
 
-	strv_push_owned(out, xasprintf("%zu:%s", row->line, joined));
+	if (row->why)
+		strv_push_owned(out, xasprintf("%zu!%s", row->line, row->why));
+	else
+		strv_push_owned(out, xasprintf("%zu:%s", row->line, joined));
 	free(joined);
 	return 0;
 }
@@ -117,6 +121,32 @@ broken_files(void **state)
 }
 
 static void
+rows_not_whole(void **state)
+{
+	/* Fewer or more fields than the header: delivered as not whole,
+	 * and the rows around them as they are. */
+	READ("a,b,c\n1,2\n3,4,5\n6,7,8,9\n", NULL, 0,
+	     "2!the row has 2 fields, the header has 3\n"
+	     "3:3|4|5\n"
+	     "4!the row has 4 fields, the header has 3");
+	READ("a,b\n1\n", NULL, 0, "2!the row has 1 field, the header has 2");
+	/* A quoted line break is inside a field: the row is whole. */
+	READ("a,b\n\"1\n2\",3\n", NULL, 0, "2:1\n2|3");
+	/* A trailing delimiter is one more (empty) field. */
+	READ("a,b\n1,2,\n", NULL, 0, "2!the row has 3 fields, the header has 2");
+}
+
+static void
+nul_bytes(void **state)
+{
+	/* A NUL is refused at its line, in UTF-8 and in a legacy encoding
+	 * (where it used to cut the field short). */
+	BROKEN("a,b\n1,2\n3\0x,4\n", NULL, 3, "NUL byte");
+	BROKEN("a,b\n1,2\n3\0x,4\n", "windows-1252", 3, "NUL byte");
+	BROKEN("\xff\xfea\0,\0b\0\n\0", NULL, 1, "UTF-16");
+}
+
+static void
 named_columns(void **state)
 {
 	struct strv header = STRV_INIT, fields = STRV_INIT;
@@ -186,6 +216,137 @@ mobile_numbers(void **state)
 	}
 	/* No country code anywhere: refused, not guessed. */
 	assert_null(ulogin_mobile_e164("12345678", NULL, &why));
+	/* No country code starts with 0; a trunk 0 is not dropped by
+	 * guessing. */
+	assert_null(ulogin_mobile_e164("+045 12345678", "+45", &why));
+	assert_string_equal(why, "no country code starts with 0");
+	assert_null(ulogin_mobile_e164("070 123 45 67", "+46", &why));
+	assert_non_null(strstr(why, "needs its country code"));
+	/* Nothing but the number: no line break, no letters, no second +. */
+	assert_null(ulogin_mobile_e164("12345678\r\nBcc: x", "+45", &why));
+	assert_null(ulogin_mobile_e164("+45 1234+5678", "+45", &why));
+	assert_null(ulogin_mobile_e164("", "+45", &why));
+}
+
+static void
+text_checks(void **state)
+{
+	const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "Søren Ærø", NULL },
+		{ "O'Hara-Nielsen", NULL },
+		{ "Zoe\xcc\x88", NULL },		/* combining diaeresis */
+		{ "\xd8\xb9\xd9\x84\xd9\x8a", NULL },	/* Arabic letters */
+		{ "Anna\nMarie", "a line break" },
+		{ "Anna\r", "a line break" },
+		{ "Anna\xc2\x85", "a line break" },	/* U+0085 NEL */
+		{ "a\xe2\x80\xa8", "a line break" },	/* U+2028 */
+		{ "Anna\t", "a control character" },
+		{ "\x1b[31mAnna", "a control character" },
+		{ "Anna\x7f", "a control character" },
+		{ "Anna\xc2\x9b", "a control character" },	/* C1 CSI */
+		{ "\xe2\x80\xae" "anna", "a bidirectional control character" },
+		{ "\xe2\x80\xaa", "a bidirectional control character" },
+		{ "x\xe2\x81\xa6y", "a bidirectional control character" },
+		{ "x\xe2\x81\xa9", "a bidirectional control character" },
+		{ "\xe2\x80\xa9", "a line break" },	/* U+2029 */
+		{ "x\xe2\x80\xaf", NULL },	/* U+202F: a narrow space */
+		{ "x\xe2\x81\xa5", NULL },	/* U+2065: unassigned */
+	};
+	const char *got;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		got = ulogin_text_unsafe(cases[i].in);
+		if (cases[i].want)
+			assert_string_equal(got, cases[i].want);
+		else
+			assert_null(got);
+	}
+	assert_true(ulogin_text_blank(""));
+	assert_true(ulogin_text_blank("   "));
+	assert_true(ulogin_text_blank(" \xc2\xa0 "));
+	assert_false(ulogin_text_blank(" a "));
+	assert_false(ulogin_text_blank("\xc2"));
+}
+
+static void
+mail_addresses(void **state)
+{
+	const char *good[] = {
+		"anna@example.dk", "anna.marie+skole@example.org",
+		"o'hara@x.dk", "a_b-c@sub.example.dk", "x@localhost",
+	};
+	const struct {
+		const char *in, *want;
+	} bad[] = {
+		{ "a@b.dk\r\nBcc: x@y.dk",
+		  "a line break or another control character" },
+		{ "Anna Berg <anna@example.dk>",
+		  "give the address alone, without a name or <>" },
+		{ "<anna@example.dk>",
+		  "give the address alone, without a name or <>" },
+		{ "jens.example.dk", "no '@'" },
+		{ "@example.dk", "nothing before the '@'" },
+		{ "anna@", "no domain after the '@'" },
+		{ "a@b@example.dk", "more than one '@'" },
+		{ "anna berg@example.dk",
+		  "not an address of the form name@example.dk" },
+		{ "anna@example.dk (Anna)",
+		  "not an address of the form name@example.dk" },
+		{ "\"anna\"@example.dk",
+		  "not an address of the form name@example.dk" },
+		{ "anna,bo@example.dk",
+		  "not an address of the form name@example.dk" },
+		{ ".anna@example.dk", "a dot at the start or end of a part, "
+		  "or two in a row" },
+		{ "anna..b@example.dk", "a dot at the start or end of a part, "
+		  "or two in a row" },
+		{ "anna@example.dk.", "a dot at the start or end of a part, "
+		  "or two in a row" },
+		{ "søren@example.dk", "a mail address is ASCII only (give a "
+		  "domain in its xn-- form)" },
+	};
+	char local[80];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		assert_null(ulogin_mail_invalid(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_string_equal(ulogin_mail_invalid(bad[i].in),
+				    bad[i].want);
+	/* RFC 5321: 64 characters before the '@' at most. */
+	memset(local, 'a', 65);
+	strcpy(local + 65, "@x.dk");
+	assert_string_equal(ulogin_mail_invalid(local),
+			    "more than 64 characters before the '@'");
+	strcpy(local + 64, "@x.dk");
+	assert_null(ulogin_mail_invalid(local));
+}
+
+static void
+grades(void **state)
+{
+	const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "7", "7" }, { "07", "7" }, { "0", "0" }, { "00", "0" },
+		{ "10", "10" }, { "KG", "0" }, { "kg", "0" }, { "g1", "g1" },
+		{ "G3", "g3" },
+		{ "11", NULL }, { "007", NULL }, { "x", NULL }, { "", NULL },
+		{ " 7", NULL }, { "-1", NULL }, { "+7", NULL }, { "g4", NULL },
+		{ "PK", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *got = ulogin_grade_normal(cases[i].in);
+
+		if (cases[i].want)
+			assert_string_equal(got, cases[i].want);
+		else
+			assert_null(got);
+		free(got);
+	}
+	assert_null(ulogin_grade_normal(NULL));
 }
 
 static void
@@ -309,6 +470,11 @@ mapping_and_rows(void **state)
 	assert_int_equal(ulogin_row_person(&m, &row, NULL, 0, &p, &why), -1);
 	assert_string_equal(why, "bad grade '11' (0-10 or g1-g3)");
 	free(why);
+	free(fields.v[7]);
+	fields.v[7] = strdup("05");
+	assert_int_equal(ulogin_row_person(&m, &row, NULL, 0, &p, &why), 0);
+	assert_string_equal(p.grade, "5");	/* one form for both formats */
+	ulogin_person_row_free(&p);
 
 	/* A header without a mapped column. */
 	free(header.v[2]);
@@ -316,6 +482,113 @@ mapping_and_rows(void **state)
 	assert_string_equal(ulogin_mapping_missing(&m, &header), "Efternavn");
 	strv_free(&header);
 	strv_free(&fields);
+	ulogin_mapping_free(&m);
+}
+
+/* A row of the given cells under the header "id,given,sn,role,inst,
+ * mail,mobile,grade"; returns what ulogin_row_person returned. */
+static int
+person_of(const struct ulogin_mapping *m, const char *const *cells,
+	  struct ulogin_person_row *p, char **why)
+{
+	static const char *const cols[] = {
+		"id", "given", "sn", "role", "inst", "mail", "mobile", "grade"
+	};
+	struct strv header = STRV_INIT, fields = STRV_INIT;
+	struct ulogin_row row = { 3, &header, &fields, NULL };
+	int rc;
+
+	for (size_t i = 0; i < 8; i++) {
+		strv_push(&header, cols[i]);
+		strv_push(&fields, cells[i]);
+	}
+	rc = ulogin_row_person(m, &row, NULL, 0, p, why);
+	strv_free(&header);
+	strv_free(&fields);
+	return rc;
+}
+
+#define PERSON_BAD(m, want, ...) do { \
+	const char *const cells_[] = { __VA_ARGS__ }; \
+	struct ulogin_person_row p_; \
+	char *why_; \
+	assert_int_equal(person_of(m, cells_, &p_, &why_), -1); \
+	assert_string_equal(why_, want); \
+	free(why_); \
+} while (0)
+
+#define MANAGES(p, f) (((p).managed & ULOGIN_FIELD_BIT(ULOGIN_F_##f)) != 0)
+
+static void
+empty_rules_and_clean_values(void **state)
+{
+	struct ulogin_mapping m;
+	struct ulogin_person_row p;
+	char *why;
+	char *path = temp_file("columns:\n  external_id: id\n"
+		"  given_name: given\n  surname: sn\n  role: role\n"
+		"  institution: inst\n  mail: mail\n  grade: grade\n"
+		"empty:\n  grade: clear\n  mail: keep\n");
+	const char *const full[] = { "E1", "Anna", "Berg", "student",
+				     "280001", "a@b.dk", "1234", "07" };
+	const char *const empty[] = { "E1", "Anna", "Berg", "student",
+				      "280001", "", "", "" };
+
+	assert_int_equal(ulogin_mapping_load(path, &m), 0);
+	unlink(path);
+	free(path);
+
+	/* The mapped fields are managed; mobile is not (no column), so its
+	 * cell is not even read. */
+	assert_int_equal(person_of(&m, full, &p, &why), 0);
+	assert_true(MANAGES(p, MAIL) && MANAGES(p, GRADE) &&
+		    MANAGES(p, GIVEN_NAME));
+	assert_false(MANAGES(p, MOBILE) || MANAGES(p, PARENTS));
+	assert_null(p.mobile);
+	assert_string_equal(p.grade, "7");
+	ulogin_person_row_free(&p);
+
+	/* Empty: the grade is cleared (managed, none), the mail kept (not
+	 * managed in this row). */
+	assert_int_equal(person_of(&m, empty, &p, &why), 0);
+	assert_true(MANAGES(p, GRADE));
+	assert_null(p.grade);
+	assert_false(MANAGES(p, MAIL));
+	assert_null(p.mail);
+	ulogin_person_row_free(&p);
+
+	/* Without a rule, an empty cell is a bad row. */
+	m.empty[ULOGIN_F_MAIL] = ULOGIN_EMPTY_REFUSE;
+	PERSON_BAD(&m, "no mail address (column 'mail' is empty; the mapping "
+		   "does not say empty: clear)",
+		   "E1", "Anna", "Berg", "student", "280001", "", "", "");
+
+	/* Control characters, in any mapped value; blank required ones. */
+	PERSON_BAD(&m, "column 'given' holds a line break",
+		   "E1", "Anna\nMarie", "Berg", "student", "280001", "a@b.dk",
+		   "", "");
+	PERSON_BAD(&m, "column 'sn' holds a bidirectional control character",
+		   "E1", "Anna", "\xe2\x80\xaegreB", "student", "280001",
+		   "a@b.dk", "", "");
+	PERSON_BAD(&m, "column 'id' holds a control character",
+		   "E\x1b" "1", "Anna", "Berg", "student", "280001", "a@b.dk",
+		   "", "");
+	PERSON_BAD(&m, "column 'mail' holds a line break",
+		   "E1", "Anna", "Berg", "student", "280001",
+		   "a@b.dk\r\nBcc: x@y.dk", "", "");
+	PERSON_BAD(&m, "no surname (column 'sn' is blank)",
+		   "E1", "Anna", "   ", "student", "280001", "a@b.dk", "", "");
+	PERSON_BAD(&m, "no institution (column 'inst' has only separators)",
+		   "E1", "Anna", "Berg", "student", ", ,", "a@b.dk", "", "");
+	PERSON_BAD(&m, "no role (column 'role' has only separators)",
+		   "E1", "Anna", "Berg", ",", "280001", "a@b.dk", "", "");
+	PERSON_BAD(&m, "bad mail address 'Anna <a@b.dk>': give the address "
+		   "alone, without a name or <>",
+		   "E1", "Anna", "Berg", "student", "280001", "Anna <a@b.dk>",
+		   "", "");
+	PERSON_BAD(&m, "bad grade '007' (0-10 or g1-g3)",
+		   "E1", "Anna", "Berg", "student", "280001", "a@b.dk", "",
+		   "007");
 	ulogin_mapping_free(&m);
 }
 
@@ -329,6 +602,21 @@ bad_mappings(void **state)
 			    "  surname: C\n  role: D\n  institution: E\n"
 			    "roles:\n  Elev: pupil\n");
 
+	/* "empty:" rules: only for the optional single values, only
+	 * clear, keep or refuse, and a national ID hash is never cleared;
+	 * a country code is + and 1-3 digits. */
+	const char *const worse[] = {
+		"empty:\n  given_name: clear\n",
+		"empty:\n  classes: clear\n",
+		"empty:\n  mail: maybe\n",
+		"empty:\n  national_id: clear\n",
+		"empty: clear\n",
+		"country_code: \"+045\"\n",
+		"country_code: \"+4x\"\n",
+		"country_code: \"+\"\n",
+		"country_code: \"+12345\"\n",
+	};
+
 	assert_int_equal(ulogin_mapping_load(a, &m), 78);
 	assert_int_equal(ulogin_mapping_load(b, &m), 78);
 	assert_int_equal(ulogin_mapping_load(c, &m), 78);
@@ -338,6 +626,17 @@ bad_mappings(void **state)
 	free(a);
 	free(b);
 	free(c);
+	for (size_t i = 0; i < sizeof(worse) / sizeof(*worse); i++) {
+		char *text = xasprintf("columns:\n  external_id: A\n"
+			"  given_name: B\n  surname: C\n  role: D\n"
+			"  institution: E\n  national_id: F\n%s", worse[i]);
+		char *path = temp_file(text);
+
+		assert_int_equal(ulogin_mapping_load(path, &m), 78);
+		unlink(path);
+		free(path);
+		free(text);
+	}
 }
 
 int
@@ -349,12 +648,18 @@ main(void)
 		cmocka_unit_test(bom_and_delimiters),
 		cmocka_unit_test(legacy_encodings),
 		cmocka_unit_test(broken_files),
+		cmocka_unit_test(rows_not_whole),
+		cmocka_unit_test(nul_bytes),
 		cmocka_unit_test(named_columns),
 		cmocka_unit_test(callback_stops),
 		cmocka_unit_test(mobile_numbers),
+		cmocka_unit_test(text_checks),
+		cmocka_unit_test(mail_addresses),
+		cmocka_unit_test(grades),
 		cmocka_unit_test(national_id_hmac),
 		cmocka_unit_test(key_files),
 		cmocka_unit_test(mapping_and_rows),
+		cmocka_unit_test(empty_rules_and_clean_values),
 		cmocka_unit_test(bad_mappings),
 	};
 
