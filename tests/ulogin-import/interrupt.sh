@@ -11,17 +11,8 @@ run 0 ulogin-policy apply -q
 cd "$TEST_TMP" || exit 1
 
 # 3000 pupils, u0001-u3000, in ten classes: long enough to stop midway.
-awk 'BEGIN {
-	print "ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre"
-	for (i = 1; i <= 3000; i++)
-		printf "E%04d,Elev%d,Hansen,Elev,280001,u%04d,%da,%d,,,,\n",
-		    i, i, i, i % 10, i % 10
-}' >roster.csv
+pupils 3000 >roster.csv
 SRC=cn=skole,ou=imports,$ULOGIN_BASE
-users() {	# the users below ou=people, by OpenLDAP's ldapsearch
-	ldap_search "ou=people,$ULOGIN_BASE" '(objectClass=uloginAccount)' 1.1 |
-		grep -c '^dn:'
-}
 # start_run [FILE SOURCE]: ulogin-import in the background ($pid), once it
 # has added a user (so the lock is held and writes are on their way).
 start_run() {
@@ -121,6 +112,8 @@ case $(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock) in
 *) ok 1 "the lock stays, naming the run's process" ;;
 esac
 run 0 ulogin-import unlock --source fjerde --yes
+stderr_has "^ulogin-import: removed the lock of 'fjerde': process $pid on host .*, which is gone\$" \
+	"unlock says whose lock it removed: a process that is gone"
 run 0 ulogin-import run fourth.csv --source fjerde
 is "$(users)" 12000 "after unlock, a run makes the rest"
 done_testing
