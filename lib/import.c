@@ -267,7 +267,9 @@ release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
 	ulogin_change_set(&ch, "uloginSourceKind", kind);
 	ulogin_change_set(&ch, "uloginLastRun", stamp);
 	ulogin_change_set(&ch, "uloginLastOutcome", outcome);
-	ulogin_change_set(&ch, "uloginLastCounts", counts);
+	/* A run stopped before its plan has no counts (and the syntax
+	 * has no empty value). */
+	ulogin_change_set(&ch, "uloginLastCounts", *counts ? counts : NULL);
 	assertion = ulogin_filter("(uloginLock=%s)", holder);
 	rc = ulogin_apply_asserted(c, &ch, assertion);
 	free(assertion);
@@ -811,16 +813,21 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		rc = ULOGIN_EX_CANTCREAT;
 		goto out;
 	}
+	/* From here a signal stops a run cleanly, with exit 75, also while
+	 * the file is read (a dry run, which writes nothing, just ends). */
+	stop_signal = 0;
+	if (!cfg->dry_run) {
+		catch_stop_signals(old_handlers);
+		catching = true;
+	}
 	/* 1. The file, whole, before anything else. */
 	if ((rc = read_roster(o, cfg, plan)))
 		goto out;
 	/* 2. The lock (a dry run writes nothing, so takes none). */
-	if (!cfg->dry_run) {
+	if (!cfg->dry_run && !stop_signal) {
 		if ((rc = ulogin_prepare_changes(c)))
 			goto out;
 		holder = ulogin_runlock_text(started);
-		catch_stop_signals(old_handlers);
-		catching = true;
 		if ((rc = take_lock(c, dn, o->source, kind, holder,
 				    &took_over))) {
 			/* A monitor reading the report must not see the
@@ -833,7 +840,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		locked = true;
 	}
 	/* 3. The directory, once. */
-	if ((rc = read_directory(c, plan, &policies))) {
+	if (!stop_signal && (rc = read_directory(c, plan, &policies))) {
 		outcome = xstrdup("failed: cannot read the directory");
 		goto out;
 	}

@@ -116,4 +116,51 @@ stderr_has "^ulogin-import: removed the lock of 'fjerde': process $pid on host .
 	"unlock says whose lock it removed: a process that is gone"
 run 0 ulogin-import run fourth.csv --source fjerde
 is "$(users)" 12000 "after unlock, a run makes the rest"
+
+# A signal while the input is read (here from a FIFO, written once the run
+# has opened it): the run reads on, then stops before it takes the lock:
+# exit 75, nothing changed, not even a source entry made.
+sed -e 's/,u\([0-9]*\),/,z\1,/' -e '2,$s/^E/J/' -e 's/,280001,/,280006,/' \
+	roster.csv >sixth.csv
+mkfifo sixth.fifo
+ulogin-import run sixth.fifo --source sjette --report sixth.json \
+	>"$OUT" 2>"$ERR" </dev/null &
+pid=$!
+exec 3>sixth.fifo	# once the run has opened it
+kill -TERM "$pid"
+cat sixth.csv >&3
+exec 3>&-
+wait "$pid"
+is "$?" 75 "a run stopped while it reads its input exits 75"
+stderr_is "ulogin-import: stopped by SIGTERM before any change was made" \
+	"it says it stopped before any change"
+ldap_exists "cn=sjette,ou=imports,$ULOGIN_BASE"
+ok $((! $?)) "it made no source entry (so took no lock)"
+is "$(jq -r .outcome sixth.json)" "interrupted: stopped by SIGTERM before any change" \
+	"--report says so"
+
+# A signal while the directory is read (slapd held still meanwhile): the
+# run stops before its plan, and releases its lock, recording no counts.
+slapd_pid=$(cat "$_sandbox/slapd.pid")
+ulogin-import run fourth.csv --source fjerde >"$OUT" 2>"$ERR" </dev/null &
+pid=$!
+tries=0
+until [ -n "$(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock)" ] ||
+	[ $tries -ge 1000 ]; do
+	tries=$((tries + 1))
+done
+kill -STOP "$slapd_pid"
+kill -TERM "$pid"
+sleep 0.2
+kill -CONT "$slapd_pid"
+wait "$pid"
+is "$?" 75 "a run stopped while it reads the directory exits 75"
+stderr_is "ulogin-import: stopped by SIGTERM before any change was made
+hint: the lock is released; run again with the same input to make the rest" \
+	"it says it stopped before any change, and released the lock"
+is "$(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock)" "" "the lock is released"
+is "$(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLastOutcome)" \
+	"interrupted: stopped by SIGTERM before any change" "the run is recorded as interrupted"
+is "$(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLastCounts)" "" \
+	"with no counts: it made no plan"
 done_testing
