@@ -423,30 +423,63 @@ struct run {
 };
 
 /*
- * SIGINT, SIGTERM or SIGHUP while the lock is held: no new change goes
- * out, the ones on their way are answered and recorded, the run is
+ * SIGINT, SIGTERM or SIGHUP during a run (not a dry run): no new change
+ * goes out, the ones on their way are answered and recorded, the run is
  * recorded and the lock released.  More SIGTERMs and SIGHUPs change
  * nothing (a shutdown sends one to every process, and the cron wrapper
- * passes its own on); a second SIGINT, someone pressing Ctrl-C again,
- * ends the program at once.  Signals ignored when the program started
- * (nohup, a background job) stay ignored.  SIGPIPE is ignored meanwhile,
- * so a log reader that went away cannot kill the run before it releases
- * the lock.
+ * passes its own on).  A second SIGINT ends the program at once, but
+ * only when it comes AGAIN_AFTER or more after the first: a person
+ * pressing Ctrl-C again because the clean stop takes too long.  Closer
+ * together they are one delivery: timeout(1) signals the program and
+ * then its whole process group, so the program gets the same SIGINT
+ * twice within microseconds.  (Whether a terminal is there does not
+ * matter: a person may as well send the second one with kill(1).)
+ * Signals ignored when the program started (nohup, a background job)
+ * stay ignored.  SIGPIPE is ignored meanwhile, so a log reader that went
+ * away cannot kill the run before it releases the lock.
  */
+#define AGAIN_AFTER 2		/* seconds */
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t sigint_seen;	/* a first SIGINT came... */
+static struct timespec sigint_at;		/* ...then (monotonic) */
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 #define NSTOP (sizeof(stop_signals) / sizeof(*stop_signals))
+
+/* Is this SIGINT a person's second, AGAIN_AFTER after the first?  Only
+ * the SIGINT handler calls it, and SIGINT is blocked while it runs. */
+static bool
+interrupted_again(void)
+{
+	struct timespec now;
+	long long ns;
+
+	/* clock_gettime() is async-signal-safe; should it fail, no
+	 * SIGINT is ever a second one. */
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return false;
+	if (!sigint_seen) {
+		sigint_at = now;
+		sigint_seen = 1;
+		return false;
+	}
+	ns = (long long)(now.tv_sec - sigint_at.tv_sec) * 1000000000LL +
+	     (now.tv_nsec - sigint_at.tv_nsec);
+	return ns >= AGAIN_AFTER * 1000000000LL;
+}
 
 static void
 on_stop_signal(int sig)
 {
-	if (stop_signal && sig == SIGINT) {
+	int saved_errno = errno;
+
+	if (sig == SIGINT && interrupted_again()) {
 		signal(SIGINT, SIG_DFL);	/* both async-signal-safe */
 		raise(SIGINT);
 		return;
 	}
 	if (!stop_signal)
 		stop_signal = sig;
+	errno = saved_errno;
 }
 
 static void
@@ -458,6 +491,7 @@ catch_stop_signals(struct sigaction old[NSTOP])
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	stop_signal = 0;
+	sigint_seen = 0;
 	for (size_t i = 0; i < NSTOP; i++) {
 		sigaction(stop_signals[i], NULL, &old[i]);
 		sa.sa_handler = stop_signals[i] == SIGPIPE ? SIG_IGN
@@ -555,8 +589,9 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 			ulogin_progress_clear(&r->bar);
 			ulogin_info("%s: stopping once the changes on their "
 				    "way are answered%s", stop_signal_name(),
-				    stop_signal == SIGINT ? " (Ctrl-C again quits "
-				    "at once and leaves the lock)" : "");
+				    stop_signal == SIGINT ? " (Ctrl-C again, after "
+				    "2 seconds, quits at once and leaves the "
+				    "lock)" : "");
 			break;
 		}
 		if (ulogin_plan_step_change(plan, i, &pictures, &ch, &pw,

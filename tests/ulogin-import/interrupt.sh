@@ -3,8 +3,9 @@
 # presses Ctrl-C) sends no new change, records the ones on their way,
 # records the run as interrupted and releases the lock (exit 75), so the
 # next run finishes the work; more SIGTERMs (a shutdown) change nothing; a
-# signal its parent told it to ignore (a background job's SIGINT) is
-# ignored; a reader of its output that went away does not stop it.
+# second Ctrl-C ends it at once, but only two seconds or more after the
+# first; a signal its parent told it to ignore (a background job's SIGINT)
+# is ignored; a reader of its output that went away does not stop it.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
 run 0 ulogin-policy apply -q
@@ -83,30 +84,53 @@ is "$(ldap_attr "cn=tredje,ou=imports,$ULOGIN_BASE" uloginLock)" "" "... and rel
 is "$(ldap_attr "cn=tredje,ou=imports,$ULOGIN_BASE" uloginLastOutcome)" ok "... and records its outcome"
 is "$(users)" 9000 "ldapsearch finds the third school's 3000 users"
 
-# Ctrl-C twice: the second ends the program at once, and the lock stays
-# for 'unlock'.  (env gives the background run a SIGINT that is not
-# ignored; a wide window keeps it busy answering after the first one.)
+# Ctrl-C twice.  interrupt_twice GAP FILE SOURCE: a run in the background
+# ($pid, its exit status $rc), a SIGINT once it writes, another GAP seconds
+# later.  (env gives the background run a SIGINT that is not ignored; a
+# wide window keeps it busy answering after the first one, and SIGSTOP
+# holds it there while the seconds pass.)
+interrupt_twice() {
+	start_users=$(users)
+	env --default-signal=INT ulogin-import run "$2" --source "$3" \
+		--window 256 >"$OUT" 2>"$ERR" </dev/null &
+	pid=$!
+	wait_for_growth "$start_users" users
+	kill -INT "$pid"
+	tries=0
+	until grep -q "SIGINT: stopping" "$ERR" || [ $tries -ge 200 ]; do
+		sleep 0.01
+		tries=$((tries + 1))
+	done
+	kill -STOP "$pid"
+	ok $? "after a first Ctrl-C, the run is still answering when the second comes, $1 s later"
+	sleep "$1"
+	kill -INT "$pid"
+	kill -CONT "$pid"
+	wait "$pid"
+	rc=$?
+}
+
+# One second apart: one interruption (as a process group's delivery, or
+# timeout(1), sends it twice at once), a clean stop.
+sed -e 's/,u\([0-9]*\),/,y\1,/' -e '2,$s/^E/I/' -e 's/,280001,/,280005,/' \
+	roster.csv >fifth.csv
+interrupt_twice 1 fifth.csv femte
+is "$rc" 75 "a second Ctrl-C one second after the first does not end it at once: exit 75"
+is "$(ldap_attr "cn=femte,ou=imports,$ULOGIN_BASE" uloginLock)" "" "... and the lock is released"
+case $(ldap_attr "cn=femte,ou=imports,$ULOGIN_BASE" uloginLastOutcome) in
+"interrupted: stopped by SIGINT "*) ok 0 "... and the run is recorded as interrupted" ;;
+*) ok 1 "... and the run is recorded as interrupted" ;;
+esac
+femte=$(($(users) - 9000))	# the users that run made
+
+# Two seconds apart (someone who does not want to wait): the second ends
+# the program at once, and the lock stays.
 sed -e 's/,u\([0-9]*\),/,x\1,/' -e '2,$s/^E/H/' -e 's/,280001,/,280004,/' \
 	roster.csv >fourth.csv
-start_users=$(users)
-env --default-signal=INT ulogin-import run fourth.csv --source fjerde --window 256 \
-	>"$OUT" 2>"$ERR" </dev/null &
-pid=$!
-wait_for_growth "$start_users" users
-kill -INT "$pid"
-tries=0
-until grep -q "SIGINT: stopping" "$ERR" || [ $tries -ge 200 ]; do
-	sleep 0.01
-	tries=$((tries + 1))
-done
-kill -STOP "$pid"
-ok $? "after a first Ctrl-C, the run is still answering when the second comes"
-stderr_has "^ulogin-import: SIGINT: stopping once the changes on their way are answered \(Ctrl-C again quits at once and leaves the lock\)\$" \
+interrupt_twice 2 fourth.csv fjerde
+stderr_has "^ulogin-import: SIGINT: stopping once the changes on their way are answered \(Ctrl-C again, after 2 seconds, quits at once and leaves the lock\)\$" \
 	"the first Ctrl-C: it says a second one quits at once"
-kill -INT "$pid"
-kill -CONT "$pid"
-wait "$pid"
-is "$?" 130 "the second Ctrl-C ends it at once (killed by SIGINT)"
+is "$rc" 130 "the second Ctrl-C ends it at once (killed by SIGINT)"
 case $(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock) in
 *" $pid "*) ok 0 "the lock stays, naming the run's process" ;;
 *) ok 1 "the lock stays, naming the run's process" ;;
@@ -115,7 +139,7 @@ run 0 ulogin-import unlock --source fjerde --yes
 stderr_has "^ulogin-import: removed the lock of 'fjerde': process $pid on host .*, which is gone\$" \
 	"unlock says whose lock it removed: a process that is gone"
 run 0 ulogin-import run fourth.csv --source fjerde
-is "$(users)" 12000 "after unlock, a run makes the rest"
+is "$(users)" $((12000 + femte)) "after unlock, a run makes the rest"
 
 # A signal while the input is read (here from a FIFO, written once the run
 # has opened it): the run reads on, then stops before it takes the lock:
