@@ -206,6 +206,7 @@ purge_usage(FILE *out)
 
 static const struct option unlock_options[] = {
 	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -215,11 +216,16 @@ unlock_usage(FILE *out)
 	fputs("Usage: ulogin-import unlock --source NAME [options]\n\n"
 	      "Remove the lock a run of the source NAME left when it died"
 	      " (a running\n"
-	      "import would then no longer be protected).  Asks first on a"
+	      "import would then no longer be protected).  A run on this"
+	      " host whose\n"
+	      "process still runs keeps its lock.  Asks first on a"
 	      " terminal;\n"
 	      "elsewhere --yes is required.\n"
 	      "\n"
-	      "      --source NAME         the import source (required)\n",
+	      "      --source NAME         the import source (required)\n"
+	      "      --force               remove it even when its process"
+	      " still runs on\n"
+	      "                            this host\n",
 	      out);
 	ulogin_cli_common_help(out);
 	fputs(SEE_ALSO, out);
@@ -310,7 +316,8 @@ run_unlock(void *data, struct ulogin_conn *c, int argc, char **argv)
 
 	if ((rc = confirmation(ctl, &confirm)))
 		return rc;
-	return ulogin_import_unlock(c, ctl->run.source, confirm);
+	return ulogin_import_unlock(c, ctl->run.source, ctl->run.force,
+				    confirm);
 }
 
 static const struct ulogin_subcommand subcommands[] = {

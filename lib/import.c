@@ -30,6 +30,7 @@
 #include "passwords.h"
 #include "plan.h"
 #include "progress.h"
+#include "runlock.h"
 #include "banned.h"
 
 const char *
@@ -85,31 +86,131 @@ static const char *const source_attrs[] = {
 	"uloginLastOutcome", "uloginLastCounts", "uloginLock", NULL
 };
 
+/* lock_held(): the lock changed while it was read; ask again. */
+#define LOCK_CHANGED (-1)
+
+/* Set the source's lock to holder, in one modify that the server makes
+ * only while the entry matches assertion; comment (owned) for the audit
+ * log.  An LDAP result code. */
 static int
-lock_held(struct ulogin_conn *c, const char *dn, const char *source)
+set_lock(struct ulogin_conn *c, const char *dn, const char *holder,
+	 const char *assertion, const char *action, char *comment)
+{
+	struct ulogin_change ch;
+	int rc;
+
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, action);
+	ulogin_change_set(&ch, "uloginLock", holder);
+	ch.comment = comment;
+	rc = ulogin_apply_asserted(c, &ch, assertion);
+	ulogin_change_free(&ch);
+	return rc;
+}
+
+/* The lock is held by a run that may still go on: say by whom, and
+ * what to do. */
+static int
+say_held(const char *source, const char *text,
+	 const struct ulogin_runlock *h, enum ulogin_runlock_state state)
+{
+	char *words;
+
+	if (!h) {
+		ulogin_error("source '%s' is locked by '%s', which names no "
+			     "host, process and time: it is taken as held by "
+			     "a running import", source, text);
+		ulogin_hint("try again later; if no import of '%s' runs any "
+			    "more, remove the lock with 'ulogin-import unlock "
+			    "--source %s'", source, source);
+		return ULOGIN_EX_TEMPFAIL;
+	}
+	words = ulogin_runlock_words(h, time(NULL));
+	ulogin_error("source '%s' is being imported by another run: %s",
+		     source, words);
+	if (state == ULOGIN_RUNLOCK_RUNNING)
+		ulogin_hint("try again later; that process still runs on this "
+			    "host ('kill %ld' stops it cleanly, releasing the "
+			    "lock)", h->pid);
+	else
+		ulogin_hint("try again later; if no import runs on %s any "
+			    "more, remove the lock with 'ulogin-import unlock "
+			    "--source %s'", h->host, source);
+	free(words);
+	return ULOGIN_EX_TEMPFAIL;
+}
+
+/*
+ * Take over the lock old of a run that died, in one modify that the
+ * server makes only while the lock is still old: of two runs that find
+ * the same dead lock, one wins, and the other finds the winner's lock.
+ */
+static int
+take_over(struct ulogin_conn *c, const char *dn, const char *source,
+	  const char *holder, const char *old, const struct ulogin_runlock *h,
+	  char **took_over)
+{
+	char *assertion = ulogin_filter("(uloginLock=%s)", old);
+	int rc;
+
+	rc = set_lock(c, dn, holder, assertion, "import.lock.takeover",
+		      xasprintf("the run of the lock '%s' is gone", old));
+	free(assertion);
+	if (rc == LDAP_ASSERTION_FAILED)
+		return LOCK_CHANGED;
+	if (rc != LDAP_SUCCESS)
+		return ulogin_ldap_error(c, rc, "cannot take over the lock of "
+					 "import source '%s'", source);
+	*took_over = ulogin_runlock_words(h, time(NULL));
+	ulogin_warn("took over the lock of source '%s' from a run that "
+		    "died: %s is gone", source, *took_over);
+	return 0;
+}
+
+/*
+ * Someone holds the lock: a run that still goes on, or one that died.  A
+ * holder on this host whose process is gone is taken over; any other is
+ * reported.  Returns 0 (taken over, *took_over says from whom), 75 (held,
+ * reported), LOCK_CHANGED, or another exit code.
+ */
+static int
+lock_held(struct ulogin_conn *c, const char *dn, const char *source,
+	  const char *holder, char **took_over)
 {
 	struct ulogin_entry e;
-	const char *holder;
+	struct ulogin_runlock h;
+	enum ulogin_runlock_state state;
+	const char *old;
+	int rc;
 
 	memset(&e, 0, sizeof(e));
-	ulogin_read(c, dn, source_attrs, &e);
-	holder = ulogin_entry_get(&e, "uloginLock");
-	ulogin_error("source '%s' is being imported by another run (%s)",
-		     source, holder ? holder : "just now");
-	ulogin_hint("try again later; if that run died, remove its lock with "
-		    "'ulogin-import unlock --source %s'", source);
+	rc = ulogin_read(c, dn, source_attrs, &e);
+	if (rc != LDAP_SUCCESS) {
+		ulogin_entry_free(&e);
+		return ulogin_ldap_error(c, rc, "cannot read the lock of "
+					 "import source '%s'", source);
+	}
+	if (!(old = ulogin_entry_get(&e, "uloginLock")))
+		rc = LOCK_CHANGED;
+	else if (ulogin_runlock_parse(old, &h) < 0)
+		rc = say_held(source, old, NULL, ULOGIN_RUNLOCK_RUNNING);
+	else if ((state = ulogin_runlock_state(&h)) != ULOGIN_RUNLOCK_DEAD)
+		rc = say_held(source, old, &h, state);
+	else
+		rc = take_over(c, dn, source, holder, old, &h, took_over);
 	ulogin_entry_free(&e);
-	return ULOGIN_EX_TEMPFAIL;
+	return rc;
 }
 
 /*
  * Take the source's lock: one modify that the server makes only while
  * the entry has no lock (the assertion control), so two runs can never
- * both get it.  A new source's entry is made with the lock in it.
+ * both get it; or the lock of a run that died on this host (take_over).
+ * A new source's entry is made with the lock in it.  When a run took
+ * over a dead run's lock, *took_over says whose (a new string).
  */
 static int
 take_lock(struct ulogin_conn *c, const char *dn, const char *source,
-	  const char *kind, const char *holder)
+	  const char *kind, const char *holder, char **took_over)
 {
 	struct ulogin_change ch;
 	int rc = LDAP_SUCCESS, found = ulogin_exists(c, dn, &rc);
@@ -133,16 +234,24 @@ take_lock(struct ulogin_conn *c, const char *dn, const char *source,
 						 "source '%s'", source);
 		/* Another run made it first: its lock decides. */
 	}
-	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.lock");
-	ulogin_change_set(&ch, "uloginLock", holder);
-	rc = ulogin_apply_asserted(c, &ch, "(!(uloginLock=*))");
-	ulogin_change_free(&ch);
-	if (rc == LDAP_SUCCESS)
-		return 0;
-	if (rc == LDAP_ASSERTION_FAILED)
-		return lock_held(c, dn, source);
-	return ulogin_ldap_error(c, rc, "cannot lock import source '%s'",
-				 source);
+	/* The lock may change as it is read (released, taken over): a
+	 * few rounds, then it is held. */
+	for (int round = 0; round < 3; round++) {
+		rc = set_lock(c, dn, holder, "(!(uloginLock=*))",
+			      "import.lock", NULL);
+		if (rc == LDAP_SUCCESS)
+			return 0;
+		if (rc != LDAP_ASSERTION_FAILED)
+			return ulogin_ldap_error(c, rc, "cannot lock import "
+						 "source '%s'", source);
+		if ((rc = lock_held(c, dn, source, holder, took_over)) !=
+		    LOCK_CHANGED)
+			return rc;
+	}
+	ulogin_error("source '%s' is being imported by another run: its lock "
+		     "changed every time it was read", source);
+	ulogin_hint("try again later");
+	return ULOGIN_EX_TEMPFAIL;
 }
 
 /* Release the lock and record the outcome, in one change that only
@@ -161,7 +270,9 @@ release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
 	ulogin_change_set(&ch, "uloginSourceKind", kind);
 	ulogin_change_set(&ch, "uloginLastRun", stamp);
 	ulogin_change_set(&ch, "uloginLastOutcome", outcome);
-	ulogin_change_set(&ch, "uloginLastCounts", counts);
+	/* A run stopped before its plan has no counts (and the syntax
+	 * has no empty value). */
+	ulogin_change_set(&ch, "uloginLastCounts", *counts ? counts : NULL);
 	assertion = ulogin_filter("(uloginLock=%s)", holder);
 	rc = ulogin_apply_asserted(c, &ch, assertion);
 	free(assertion);
@@ -321,30 +432,63 @@ struct run {
 };
 
 /*
- * SIGINT, SIGTERM or SIGHUP while the lock is held: no new change goes
- * out, the ones on their way are answered and recorded, the run is
+ * SIGINT, SIGTERM or SIGHUP during a run (not a dry run): no new change
+ * goes out, the ones on their way are answered and recorded, the run is
  * recorded and the lock released.  More SIGTERMs and SIGHUPs change
  * nothing (a shutdown sends one to every process, and the cron wrapper
- * passes its own on); a second SIGINT, someone pressing Ctrl-C again,
- * ends the program at once.  Signals ignored when the program started
- * (nohup, a background job) stay ignored.  SIGPIPE is ignored meanwhile,
- * so a log reader that went away cannot kill the run before it releases
- * the lock.
+ * passes its own on).  A second SIGINT ends the program at once, but
+ * only when it comes AGAIN_AFTER or more after the first: a person
+ * pressing Ctrl-C again because the clean stop takes too long.  Closer
+ * together they are one delivery: timeout(1) signals the program and
+ * then its whole process group, so the program gets the same SIGINT
+ * twice within microseconds.  (Whether a terminal is there does not
+ * matter: a person may as well send the second one with kill(1).)
+ * Signals ignored when the program started (nohup, a background job)
+ * stay ignored.  SIGPIPE is ignored meanwhile, so a log reader that went
+ * away cannot kill the run before it releases the lock.
  */
+#define AGAIN_AFTER 2		/* seconds */
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t sigint_seen;	/* a first SIGINT came... */
+static struct timespec sigint_at;		/* ...then (monotonic) */
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 #define NSTOP (sizeof(stop_signals) / sizeof(*stop_signals))
+
+/* Is this SIGINT a person's second, AGAIN_AFTER after the first?  Only
+ * the SIGINT handler calls it, and SIGINT is blocked while it runs. */
+static bool
+interrupted_again(void)
+{
+	struct timespec now;
+	long long ns;
+
+	/* clock_gettime() is async-signal-safe; should it fail, no
+	 * SIGINT is ever a second one. */
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return false;
+	if (!sigint_seen) {
+		sigint_at = now;
+		sigint_seen = 1;
+		return false;
+	}
+	ns = (long long)(now.tv_sec - sigint_at.tv_sec) * 1000000000LL +
+	     (now.tv_nsec - sigint_at.tv_nsec);
+	return ns >= AGAIN_AFTER * 1000000000LL;
+}
 
 static void
 on_stop_signal(int sig)
 {
-	if (stop_signal && sig == SIGINT) {
+	int saved_errno = errno;
+
+	if (sig == SIGINT && interrupted_again()) {
 		signal(SIGINT, SIG_DFL);	/* both async-signal-safe */
 		raise(SIGINT);
 		return;
 	}
 	if (!stop_signal)
 		stop_signal = sig;
+	errno = saved_errno;
 }
 
 static void
@@ -356,6 +500,7 @@ catch_stop_signals(struct sigaction old[NSTOP])
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	stop_signal = 0;
+	sigint_seen = 0;
 	for (size_t i = 0; i < NSTOP; i++) {
 		sigaction(stop_signals[i], NULL, &old[i]);
 		sa.sa_handler = stop_signals[i] == SIGPIPE ? SIG_IGN
@@ -536,8 +681,9 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 			ulogin_progress_clear(&r->bar);
 			ulogin_info("%s: stopping once the changes on their "
 				    "way are answered%s", stop_signal_name(),
-				    stop_signal == SIGINT ? " (Ctrl-C again quits "
-				    "at once and leaves the lock)" : "");
+				    stop_signal == SIGINT ? " (Ctrl-C again, after "
+				    "2 seconds, quits at once and leaves the "
+				    "lock)" : "");
 			break;
 		}
 		while (end < n && end - i < window &&
@@ -781,14 +927,16 @@ print_plan(struct ulogin_plan *p)
 	}
 }
 
+/* took_over: the run whose dead lock this one took over, or NULL. */
 static void
 summary(const struct ulogin_plan *p, const char *source, bool dry_run,
-	bool made)
+	bool made, const char *took_over)
 {
 	char *text = counts_text(p, made, true);
 
-	ulogin_info("%s'%s': %s", dry_run ? "dry run, nothing written: " : "",
-		    source, text);
+	ulogin_info("%s'%s': %s%s%s", dry_run ? "dry run, nothing written: "
+		    : "", source, text, took_over ? "; took over the lock of "
+		    "a dead run: " : "", took_over ? took_over : "");
 	free(text);
 }
 
@@ -818,7 +966,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	struct ulogin_plan *plan;
 	struct strv policies = STRV_INIT;
 	struct run r;
-	char host[256], *holder = NULL, *dn = source_dn(c, o->source);
+	char *holder = NULL, *took_over = NULL, *dn = source_dn(c, o->source);
 	char *counts = NULL, *outcome = NULL;
 	const char *people_file;
 	char *users_csv = NULL, *dir_prefix = NULL, *mark = NULL;
@@ -894,26 +1042,23 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	    (rc = ulogin_outfile_check(o->passwords_file, ULOGIN_OUT_SECRET,
 				       NULL)))
 		goto out;
+	/* From here a signal stops a run cleanly, with exit 75, also while
+	 * the file is read (a dry run, which writes nothing, just ends). */
+	stop_signal = 0;
+	if (!cfg->dry_run) {
+		catch_stop_signals(old_handlers);
+		catching = true;
+	}
 	/* 1. The file, whole, before anything else. */
 	if ((rc = read_roster(o, cfg, plan)))
 		goto out;
 	/* 2. The lock (a dry run writes nothing, so takes none). */
-	if (!cfg->dry_run) {
+	if (!cfg->dry_run && !stop_signal) {
 		if ((rc = ulogin_prepare_changes(c)))
 			goto out;
-		if (gethostname(host, sizeof(host)) != 0)
-			snprintf(host, sizeof(host), "unknown");
-		host[sizeof(host) - 1] = '\0';
-		{
-			char stamp[32];
-
-			ulogin_gtime_format(started, stamp, sizeof(stamp));
-			holder = xasprintf("%s %ld %s", host, (long)getpid(),
-					   stamp);
-		}
-		catch_stop_signals(old_handlers);
-		catching = true;
-		if ((rc = take_lock(c, dn, o->source, kind, holder))) {
+		holder = ulogin_runlock_text(started);
+		if ((rc = take_lock(c, dn, o->source, kind, holder,
+				    &took_over))) {
 			/* A monitor reading the report must not see the
 			 * night before's. */
 			if (rc == ULOGIN_EX_TEMPFAIL)
@@ -924,7 +1069,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		locked = true;
 	}
 	/* 3. The directory, once. */
-	if ((rc = read_directory(c, plan, &policies))) {
+	if (!stop_signal && (rc = read_directory(c, plan, &policies))) {
 		outcome = xstrdup("failed: cannot read the directory");
 		goto out;
 	}
@@ -1030,7 +1175,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 				  ? "partial: some rows were skipped or failed"
 				  : "failed: the run stopped early");
 	}
-	summary(plan, o->source, cfg->dry_run, r.applied);
+	summary(plan, o->source, cfg->dry_run, r.applied, took_over);
 out:
 	if (locked) {
 		int lrc = release_lock(c, dn, holder, kind,
@@ -1063,6 +1208,7 @@ out:
 	free(outcome);
 	free(counts);
 	free(holder);
+	free(took_over);
 	free(dn);
 	free(users_csv);
 	free(dir_prefix);
@@ -1443,13 +1589,39 @@ out:
 	return rc;
 }
 
+/* The question unlock asks, with what is known of the holder. */
+static char *
+unlock_question(const char *source, const char *holder, const char *words,
+		enum ulogin_runlock_state state)
+{
+	if (!words)
+		return xasprintf("remove the lock of '%s' held by '%s'? (only "
+				 "if that run is dead)", source, holder);
+	if (state == ULOGIN_RUNLOCK_DEAD)
+		return xasprintf("remove the lock of '%s' held by %s, which "
+				 "is gone?", source, words);
+	if (state == ULOGIN_RUNLOCK_RUNNING)
+		return xasprintf("remove the lock of '%s' held by %s, which "
+				 "still runs?", source, words);
+	return xasprintf("remove the lock of '%s' held by %s? (only if that "
+			 "run is dead)", source, words);
+}
+
+/*
+ * Remove the lock of a run that died.  A holder on this host whose
+ * process still runs keeps its lock unless force: a second run would
+ * write beside it.  Only the lock asked about is removed (asserted), not
+ * one a new run took meanwhile.
+ */
 int
-ulogin_import_unlock(struct ulogin_conn *c, const char *source,
+ulogin_import_unlock(struct ulogin_conn *c, const char *source, bool force,
 		     bool (*confirm)(const char *question))
 {
 	struct ulogin_entry e;
 	struct ulogin_change ch;
-	char *dn = source_dn(c, source);
+	struct ulogin_runlock h;
+	enum ulogin_runlock_state state = ULOGIN_RUNLOCK_ELSEWHERE;
+	char *dn = source_dn(c, source), *words = NULL, *assertion;
 	const char *holder;
 	int rc;
 
@@ -1470,9 +1642,20 @@ ulogin_import_unlock(struct ulogin_conn *c, const char *source,
 		rc = 0;
 		goto out;
 	}
-	if (!confirmed(confirm, xasprintf("remove the lock of '%s' held by "
-					  "%s? (only if that run is dead)",
-					  source, holder),
+	if (ulogin_runlock_parse(holder, &h) == 0) {
+		state = ulogin_runlock_state(&h);
+		words = ulogin_runlock_words(&h, time(NULL));
+	}
+	if (state == ULOGIN_RUNLOCK_RUNNING && !force) {
+		ulogin_error("cannot remove the lock of '%s': its run still "
+			     "goes on: %s", source, words);
+		ulogin_hint("'kill %ld' stops it cleanly, releasing the lock; "
+			    "if that process is no import, give --force",
+			    h.pid);
+		rc = ULOGIN_EX_TEMPFAIL;
+		goto out;
+	}
+	if (!confirmed(confirm, unlock_question(source, holder, words, state),
 		       "the lock was kept")) {
 		rc = ULOGIN_EX_USAGE;
 		goto out;
@@ -1481,12 +1664,35 @@ ulogin_import_unlock(struct ulogin_conn *c, const char *source,
 		goto out;
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.unlock");
 	ulogin_change_set(&ch, "uloginLock", NULL);
-	rc = ulogin_apply(c, &ch);
+	ch.comment = xasprintf("the lock was '%s'%s", holder,
+			       state == ULOGIN_RUNLOCK_DEAD
+			       ? ", its process gone"
+			       : state == ULOGIN_RUNLOCK_RUNNING
+			       ? ", its process still running (--force)" : "");
+	assertion = ulogin_filter("(uloginLock=%s)", holder);
+	rc = ulogin_conn_config(c)->dry_run ? ulogin_apply(c, &ch)
+		: ulogin_apply_asserted(c, &ch, assertion);
+	free(assertion);
 	ulogin_change_free(&ch);
-	rc = rc == LDAP_SUCCESS ? 0
-		: ulogin_ldap_error(c, rc, "cannot remove the lock of '%s'",
-				    source);
+	if (rc == LDAP_ASSERTION_FAILED) {
+		ulogin_error("cannot remove the lock of '%s': it changed since "
+			     "it was read (released, or taken by another run)",
+			     source);
+		ulogin_hint("see who holds it now with 'ulogin-import list'");
+		rc = ULOGIN_EX_TEMPFAIL;
+	} else if (rc != LDAP_SUCCESS) {
+		rc = ulogin_ldap_error(c, rc, "cannot remove the lock of '%s'",
+				       source);
+	} else if (!ulogin_conn_config(c)->dry_run) {
+		ulogin_info("removed the lock of '%s': %s%s%s%s", source,
+			    words ? "" : "'", words ? words : holder,
+			    words ? "" : "'",
+			    state == ULOGIN_RUNLOCK_DEAD ? ", which is gone"
+			    : state == ULOGIN_RUNLOCK_RUNNING
+			    ? ", which still runs" : "");
+	}
 out:
+	free(words);
 	ulogin_entry_free(&e);
 	free(dn);
 	return rc;

@@ -58,8 +58,9 @@ int ulogin_import_show(struct ulogin_conn *c, const char *source,
 int ulogin_import_purge(struct ulogin_conn *c, const char *source,
 			long older_than, bool (*confirm)(const char *question),
 			struct ulogin_table **out);
-/* Remove the lock a dead run left. */
+/* Remove the lock a dead run left: 75 when its holder still runs on this
+ * host (unless force) or the lock changed meanwhile. */
 int ulogin_import_unlock(struct ulogin_conn *c, const char *source,
-			 bool (*confirm)(const char *question));
+			 bool force, bool (*confirm)(const char *question));
 
 #endif

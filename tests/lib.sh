@@ -227,6 +227,23 @@ wait_for_growth() {
 	done
 }
 
+# pupils N: a roster of N pupils in ulogin's own CSV, E0001/u0001 on, in
+# the classes 0a-9a of school 280001: a run that takes a while.
+pupils() {
+	awk -v n="$1" 'BEGIN {
+		print "ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre"
+		for (i = 1; i <= n; i++)
+			printf "E%04d,Elev%d,Hansen,Elev,280001,u%04d,%da,%d,,,,\n",
+			    i, i, i, i % 10, i % 10
+	}'
+}
+
+# users: how many users ldapsearch finds below ou=people.
+users() {
+	ldap_search "ou=people,$ULOGIN_BASE" '(objectClass=uloginAccount)' 1.1 |
+		grep -c '^dn:'
+}
+
 ldap_search() {	# ldap_search BASE FILTER [ATTR...]
 	local base=$1 filter=$2
 	shift 2

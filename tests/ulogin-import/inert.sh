@@ -10,6 +10,7 @@
 . "$top_srcdir/tests/lib.sh"
 command -v jq >/dev/null 2>&1 || skip_all "jq is not installed"
 sandbox_start
+allow_sources skole
 run 0 ulogin-policy apply -q
 
 # The bytes that must never be printed raw: C0 controls but tab and
@@ -45,7 +46,7 @@ Fx=$TEST_TMP/elever-\\xff.csv		# ... as it is shown
 bad_row="$Fx:3: key=I2\\x1b[31m: bad grade 'x\\x1b[5m' (0-10 or g1-g3)"
 
 # ---- the plan: on the terminal, as JSON, as LDIF --------------------------
-run 1 ulogin-import run "$F" --source skole -n --plan "$D/plan.json"
+run 1 ulogin-import run --no-initial-passwords "$F" --source skole -n --plan "$D/plan.json"
 inert "$OUT" "dry run: the plan lines are inert"
 inert "$ERR" "dry run: the messages are inert"
 has "$OUT" "+ user kari0001 ($shown; student; 280001; grade 5)" \
@@ -60,7 +61,7 @@ is "$(jq -j '.[] | select(.step == "add") | .changes[] |
 	select(.attr == "givenName") | .values[0]' "$D/plan.json")" "$given" \
 	"the JSON plan keeps the exact value"
 
-run 1 ulogin-import run "$F" --source skole -n --plan "$D/plan.ldif"
+run 1 ulogin-import run --no-initial-passwords "$F" --source skole -n --plan "$D/plan.ldif"
 inert "$D/plan.ldif" "the LDIF plan is inert"
 is "$(sed -n 's/^givenName:: //p' "$D/plan.ldif" | base64 -d)" "$given" \
 	"the LDIF plan has the value base64-encoded (RFC 2849), exact"
@@ -68,7 +69,7 @@ is "$(sed -n 's/^uloginClassName:: //p' "$D/plan.ldif" | base64 -d)" \
 	"5${RLO}a" "... and the class name"
 
 # ---- a real run: stdout, stderr, --results, --report ----------------------
-run 1 ulogin-import run "$F" --source skole -v --results "$D/results.csv" \
+run 1 ulogin-import run --no-initial-passwords "$F" --source skole -v --results "$D/results.csv" \
 	--report "$D/report.json" --passwords "$D/passwords.csv"
 inert "$OUT" "run -v: the plan lines are inert"
 inert "$ERR" "run: the messages are inert"

@@ -3,26 +3,18 @@
 # presses Ctrl-C) sends no new change, records the ones on their way,
 # records the run as interrupted and releases the lock (exit 75), so the
 # next run finishes the work; more SIGTERMs (a shutdown) change nothing; a
-# signal its parent told it to ignore (a background job's SIGINT) is
-# ignored; a reader of its output that went away does not stop it.
+# second Ctrl-C ends it at once, but only two seconds or more after the
+# first; a signal its parent told it to ignore (a background job's SIGINT)
+# is ignored; a reader of its output that went away does not stop it.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
-allow_sources skole andre tredje=280003 fjerde=280004
+allow_sources skole andre tredje=280003 fjerde=280004 femte=280005 sjette=280006
 run 0 ulogin-policy apply -q
 cd "$TEST_TMP" || exit 1
 
 # 3000 pupils, u0001-u3000, in ten classes: long enough to stop midway.
-awk 'BEGIN {
-	print "ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre"
-	for (i = 1; i <= 3000; i++)
-		printf "E%04d,Elev%d,Hansen,Elev,280001,u%04d,%da,%d,,,,\n",
-		    i, i, i, i % 10, i % 10
-}' >roster.csv
+pupils 3000 >roster.csv
 SRC=cn=skole,ou=imports,$ULOGIN_BASE
-users() {	# the users below ou=people, by OpenLDAP's ldapsearch
-	ldap_search "ou=people,$ULOGIN_BASE" '(objectClass=uloginAccount)' 1.1 |
-		grep -c '^dn:'
-}
 # start_run [FILE SOURCE]: ulogin-import in the background ($pid), once it
 # has added a user (so the lock is held and writes are on their way).
 start_run() {
@@ -93,35 +85,107 @@ is "$(ldap_attr "cn=tredje,ou=imports,$ULOGIN_BASE" uloginLock)" "" "... and rel
 is "$(ldap_attr "cn=tredje,ou=imports,$ULOGIN_BASE" uloginLastOutcome)" ok "... and records its outcome"
 is "$(users)" 9000 "ldapsearch finds the third school's 3000 users"
 
-# Ctrl-C twice: the second ends the program at once, and the lock stays
-# for 'unlock'.  (env gives the background run a SIGINT that is not
-# ignored; a wide window keeps it busy answering after the first one.)
+# Ctrl-C twice.  interrupt_twice GAP FILE SOURCE: a run in the background
+# ($pid, its exit status $rc), a SIGINT once it writes, another GAP seconds
+# later.  (env gives the background run a SIGINT that is not ignored; a
+# wide window keeps it busy answering after the first one, and SIGSTOP
+# holds it there while the seconds pass.)
+interrupt_twice() {
+	start_users=$(users)
+	env --default-signal=INT ulogin-import run --no-initial-passwords "$2" --source "$3" \
+		--window 256 >"$OUT" 2>"$ERR" </dev/null &
+	pid=$!
+	wait_for_growth "$start_users" users
+	kill -INT "$pid"
+	tries=0
+	until grep -q "SIGINT: stopping" "$ERR" || [ $tries -ge 200 ]; do
+		sleep 0.01
+		tries=$((tries + 1))
+	done
+	kill -STOP "$pid"
+	ok $? "after a first Ctrl-C, the run is still answering when the second comes, $1 s later"
+	sleep "$1"
+	kill -INT "$pid"
+	kill -CONT "$pid"
+	wait "$pid"
+	rc=$?
+}
+
+# One second apart: one interruption (as a process group's delivery, or
+# timeout(1), sends it twice at once), a clean stop.
+sed -e 's/,u\([0-9]*\),/,y\1,/' -e '2,$s/^E/I/' -e 's/,280001,/,280005,/' \
+	roster.csv >fifth.csv
+interrupt_twice 1 fifth.csv femte
+is "$rc" 75 "a second Ctrl-C one second after the first does not end it at once: exit 75"
+is "$(ldap_attr "cn=femte,ou=imports,$ULOGIN_BASE" uloginLock)" "" "... and the lock is released"
+case $(ldap_attr "cn=femte,ou=imports,$ULOGIN_BASE" uloginLastOutcome) in
+"interrupted: stopped by SIGINT "*) ok 0 "... and the run is recorded as interrupted" ;;
+*) ok 1 "... and the run is recorded as interrupted" ;;
+esac
+femte=$(($(users) - 9000))	# the users that run made
+
+# Two seconds apart (someone who does not want to wait): the second ends
+# the program at once, and the lock stays.
 sed -e 's/,u\([0-9]*\),/,x\1,/' -e '2,$s/^E/H/' -e 's/,280001,/,280004,/' \
 	roster.csv >fourth.csv
-start_users=$(users)
-env --default-signal=INT ulogin-import run --no-initial-passwords fourth.csv --source fjerde --window 256 \
-	>"$OUT" 2>"$ERR" </dev/null &
-pid=$!
-wait_for_growth "$start_users" users
-kill -INT "$pid"
-tries=0
-until grep -q "SIGINT: stopping" "$ERR" || [ $tries -ge 200 ]; do
-	sleep 0.01
-	tries=$((tries + 1))
-done
-kill -STOP "$pid"
-ok $? "after a first Ctrl-C, the run is still answering when the second comes"
-stderr_has "^ulogin-import: SIGINT: stopping once the changes on their way are answered \(Ctrl-C again quits at once and leaves the lock\)\$" \
+interrupt_twice 2 fourth.csv fjerde
+stderr_has "^ulogin-import: SIGINT: stopping once the changes on their way are answered \(Ctrl-C again, after 2 seconds, quits at once and leaves the lock\)\$" \
 	"the first Ctrl-C: it says a second one quits at once"
-kill -INT "$pid"
-kill -CONT "$pid"
-wait "$pid"
-is "$?" 130 "the second Ctrl-C ends it at once (killed by SIGINT)"
+is "$rc" 130 "the second Ctrl-C ends it at once (killed by SIGINT)"
 case $(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock) in
 *" $pid "*) ok 0 "the lock stays, naming the run's process" ;;
 *) ok 1 "the lock stays, naming the run's process" ;;
 esac
 run 0 ulogin-import unlock --source fjerde --yes
+stderr_has "^ulogin-import: removed the lock of 'fjerde': process $pid on host .*, which is gone\$" \
+	"unlock says whose lock it removed: a process that is gone"
 run 0 ulogin-import run --no-initial-passwords fourth.csv --source fjerde
-is "$(users)" 12000 "after unlock, a run makes the rest"
+is "$(users)" $((12000 + femte)) "after unlock, a run makes the rest"
+
+# A signal while the input is read (here from a FIFO, written once the run
+# has opened it): the run reads on, then stops before it takes the lock:
+# exit 75, nothing changed, not even a source entry made.
+sed -e 's/,u\([0-9]*\),/,z\1,/' -e '2,$s/^E/J/' -e 's/,280001,/,280006,/' \
+	roster.csv >sixth.csv
+mkfifo sixth.fifo
+ulogin-import run --no-initial-passwords sixth.fifo --source sjette --report sixth.json \
+	>"$OUT" 2>"$ERR" </dev/null &
+pid=$!
+exec 3>sixth.fifo	# once the run has opened it
+kill -TERM "$pid"
+cat sixth.csv >&3
+exec 3>&-
+wait "$pid"
+is "$?" 75 "a run stopped while it reads its input exits 75"
+stderr_is "ulogin-import: stopped by SIGTERM before any change was made" \
+	"it says it stopped before any change"
+ldap_exists "cn=sjette,ou=imports,$ULOGIN_BASE"
+ok $((! $?)) "it made no source entry (so took no lock)"
+is "$(jq -r .outcome sixth.json)" "interrupted: stopped by SIGTERM before any change" \
+	"--report says so"
+
+# A signal while the directory is read (slapd held still meanwhile): the
+# run stops before its plan, and releases its lock, recording no counts.
+slapd_pid=$(cat "$_sandbox/slapd.pid")
+ulogin-import run --no-initial-passwords fourth.csv --source fjerde >"$OUT" 2>"$ERR" </dev/null &
+pid=$!
+tries=0
+until [ -n "$(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock)" ] ||
+	[ $tries -ge 1000 ]; do
+	tries=$((tries + 1))
+done
+kill -STOP "$slapd_pid"
+kill -TERM "$pid"
+sleep 0.2
+kill -CONT "$slapd_pid"
+wait "$pid"
+is "$?" 75 "a run stopped while it reads the directory exits 75"
+stderr_is "ulogin-import: stopped by SIGTERM before any change was made
+hint: the lock is released; run again with the same input to make the rest" \
+	"it says it stopped before any change, and released the lock"
+is "$(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock)" "" "the lock is released"
+is "$(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLastOutcome)" \
+	"interrupted: stopped by SIGTERM before any change" "the run is recorded as interrupted"
+is "$(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLastCounts)" "" \
+	"with no counts: it made no plan"
 done_testing

@@ -9,6 +9,7 @@
 # grade from either format.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
+allow_sources rows rows-or
 run 0 ulogin-policy apply -q
 
 H='ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre'
@@ -24,7 +25,7 @@ R1,Anna,Berg,Elev,280001,,5a,5,anna@example.dk,20 11 11 11,,
 R2,Bo,Dahl,Elev,280001,,5a,07,bo@example.dk,20 22 22 22,,
 R3,Cai,Eng,Elev,280001,,5a,5,cai@example.dk,20 33 33 33,,
 EOF
-run 0 ulogin-import run "$F" --source rows
+run 0 ulogin-import run --no-initial-passwords "$F" --source rows
 is "$(attr bo0001 uloginGrade)" "7" "a native grade 07 is stored as 7"
 is "$(attr bo0001 uloginLevel)" "udskoling" "... of udskoling"
 
@@ -44,7 +45,7 @@ F=$TEST_TMP/bad.csv
 	echo "R8,Gry,${rlo}dnuL,Elev,280001,,5a,5,,,,"
 } >"$F"
 RES=$TEST_TMP/results.csv
-run 1 ulogin-import run "$F" --source rows --results "$RES"
+run 1 ulogin-import run --no-initial-passwords "$F" --source rows --results "$RES"
 stderr_has "^$F:2: key=R1: the row has 9 fields, the header has 12\$" \
 	"a short row is a bad row, with its line and key"
 stderr_has "^$F:3: key=R2: the row has 13 fields, the header has 12\$" \
@@ -101,7 +102,7 @@ R1,Anna,Berg,Elev,280001,5a,5,anna@example.dk
 R2,Bo,Dahl,Elev,280001,5a,7,
 R3,Cai,Eng,Elev,280001,5a,5,cai@example.dk
 EOF
-run 1 ulogin-import run "$F" --source rows --map "$MAP"
+run 1 ulogin-import run --no-initial-passwords "$F" --source rows --map "$MAP"
 stderr_has "^$F:3: key=R2: no mail address \\(column 'Email' is empty; the mapping does not say empty: clear\\)\$" \
 	"an empty mail without an empty: rule is a bad row"
 is "$(attr bo0001 mail)" "bo@example.dk" "... and the mail stays"
@@ -111,7 +112,7 @@ is "$(attr cai0001 mail)" "cai@example.dk" "a mapped mail is set"
 
 echo 'empty:
   mail: clear' >>"$MAP"
-run 0 ulogin-import run "$F" --source rows --map "$MAP"
+run 0 ulogin-import run --no-initial-passwords "$F" --source rows --map "$MAP"
 is "$(attr bo0001 mail)" "" "with 'empty: mail: clear' the empty mail removes the mail"
 is "$(attr bo0001 mobile)" "+4520222222" "... and the unmapped mobile stays"
 is "$(attr anna0001 mobile)" "+4520111111" "... also for the others"
@@ -126,11 +127,11 @@ F=$TEST_TMP/nul.csv
 	printf 'R9,Ib\000,Ild,Elev,280001,,5a,5,,,,\n'
 	echo 'R3,Cai,Eng,Elev,280001,,5a,5,,,,'
 } >"$F"
-run 65 ulogin-import run "$F" --source rows
+run 65 ulogin-import run --no-initial-passwords "$F" --source rows
 stderr_has "^ulogin-import: cannot read '$F': line 3 \\(byte [0-9]+\\): the line holds a NUL byte: the file is damaged, or not text \\(UTF-16\\? save it as UTF-8\\)\$" \
 	"a NUL byte refuses the file, naming its line"
 iconv -f UTF-8 -t WINDOWS-1252 "$F" >"$F.1252"
-run 65 ulogin-import run "$F.1252" --source rows --encoding windows-1252
+run 65 ulogin-import run --no-initial-passwords "$F.1252" --source rows --encoding windows-1252
 stderr_has "^ulogin-import: cannot read '$F.1252': line 3 \\(byte [0-9]+\\): the line holds a NUL byte" \
 	"in a Windows-1252 file too (where it used to cut the field)"
 dump >"$TEST_TMP/dir.after"
@@ -160,7 +161,7 @@ o2,active,org-1,student,Pia,Holm
 o3,active,org-1,student,Rud,"Rask
 Hansen",3
 EOF
-run 1 ulogin-import run "$D" --format oneroster --source rows-or
+run 1 ulogin-import run --no-initial-passwords "$D" --format oneroster --source rows-or
 stderr_has "^$D/users.csv:3: key=o2: the row has 6 fields, the header has 7\$" \
 	"OneRoster: a short row is a bad row"
 stderr_has "^$D/users.csv:4: key=o3: familyName holds a line break\$" \
@@ -172,7 +173,7 @@ is "$(attr ole0001 uloginGrade)" "$(attr bo0001 uloginGrade)" \
 printf 'dn: %s\nchangetype: modify\nreplace: mobile\nmobile: +4520999999\n-\nreplace: mail\nmail: ole@example.dk\n' "$(people ole0001)" |
 	ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
 ok $? "setup: Ole gets a mobile and a mail by hand"
-run 1 ulogin-import run "$D" --format oneroster --source rows-or
+run 1 ulogin-import run --no-initial-passwords "$D" --format oneroster --source rows-or
 stderr_has "^ulogin-import: 'rows-or': 3 rows, 0 added, 0 changed, 0 left, 0 detached, 1 unchanged, 2 skipped" \
 	"OneRoster again: Ole unchanged"
 is "$(attr ole0001 mobile)" "+4520999999" "a mobile without a sms or phone column stays"
