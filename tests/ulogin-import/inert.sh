@@ -69,7 +69,7 @@ is "$(sed -n 's/^uloginClassName:: //p' "$D/plan.ldif" | base64 -d)" \
 	"5${RLO}a" "... and the class name"
 
 # ---- a real run: stdout, stderr, --results, --report ----------------------
-run 1 ulogin-import run --no-initial-passwords "$F" --source skole -v --results "$D/results.csv" \
+run 1 ulogin-import run "$F" --source skole -v --results "$D/results.csv" \
 	--report "$D/report.json" --passwords "$D/passwords.csv"
 inert "$OUT" "run -v: the plan lines are inert"
 inert "$ERR" "run: the messages are inert"

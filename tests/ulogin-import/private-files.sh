@@ -22,7 +22,7 @@ mkdir "$D"
 # ---- every file 0600 ------------------------------------------------------
 run 0 ulogin-import run --no-initial-passwords "$F" --source skole -n --plan "$D/plan.json" -q
 is "$(stat -c %a "$D/plan.json")" 600 "--plan (a dry run): 0600"
-run 0 ulogin-import run --no-initial-passwords "$F" --source skole --plan "$D/plan.ldif" \
+run 0 ulogin-import run "$F" --source skole --plan "$D/plan.ldif" \
 	--report "$D/report.json" --results "$D/results.csv" \
 	--passwords "$D/passwords.csv"
 for f in plan.ldif report.json results.csv passwords.csv; do
@@ -66,7 +66,7 @@ is "$(stat -c %a "$D/report.json") $(stat -c %a "$D/results.csv")" "600 600" \
 # A passwords file is never replaced, --overwrite or not.
 cp "$D/passwords.csv" "$TEST_TMP/pw.before"
 printf 'P3,Cia,Eng,Elev,280001,,5a,5,,,,\n' >>"$F"
-run 73 ulogin-import run --no-initial-passwords "$F" --source skole --overwrite \
+run 73 ulogin-import run "$F" --source skole --overwrite \
 	--passwords "$D/passwords.csv"
 stderr_has "cannot create '$D/passwords.csv': it exists" \
 	"--overwrite does not replace a passwords file"

@@ -67,7 +67,7 @@ done
 # And with timeout's own timer, whenever it fires: while the file or the
 # directory is read, or while the run writes, it stops cleanly.
 before=$(users)
-run 75 timeout --preserve-status -s INT 1 ulogin-import run --no-initial-passwords big.csv \
+run 75 timeout --preserve-status -s INT 1 ulogin-import run big.csv \
 	--source big --passwords pw8.csv --report report8.json
 is "$(ldap_attr "$SRC" uloginLock)" "" "timeout -s INT 1: the lock is released"
 case $(jq -r .outcome report8.json) in

@@ -410,11 +410,12 @@ unmanaged_values_stay(void **state)
 	have(&f, "anna0001", "uloginExternalId=E1", "givenName=Anna", "sn=Berg",
 	     "cn=Anna Berg", "uloginRole=student", "uloginInstitution=280001",
 	     "mail=anna@old.dk", "mobile=+4511111111", "uloginGrade=5",
-	     "uloginLevel=mellemtrin", "uloginSource=s1", NULL);
+	     "uloginLevel=mellemtrin", "uloginSource=s1",
+	     "uloginSourceKey=s1:E1", STUDENT_OF_S1, NULL);
 	have(&f, "bo0001", "uloginExternalId=E2", "givenName=Bo", "sn=Holm",
 	     "cn=Bo Holm", "uloginRole=student", "uloginInstitution=280001",
 	     "mail=bo@old.dk", "uloginGrade=5", "uloginLevel=mellemtrin",
-	     "uloginSource=s1", NULL);
+	     "uloginSource=s1", "uloginSourceKey=s1:E2", STUDENT_OF_S1, NULL);
 	/* A source without mail, mobile and grade: they stay.  A source
 	 * that has them and says "none": they go. */
 	row_managing(&f, 2, "E1", "Anna", "Berg", "student", NULL, NULL, NULL,
