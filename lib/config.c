@@ -361,8 +361,10 @@ read_policy_map(struct ulogin_config *cfg, const char *path,
 const struct ulogin_source_cfg *
 ulogin_config_source(const struct ulogin_config *cfg, const char *name)
 {
+	/* As the directory compares uloginSource: without regard to
+	 * case. */
 	for (size_t i = 0; name && i < cfg->nsources; i++)
-		if (!strcmp(cfg->sources[i].name, name))
+		if (!strcasecmp(cfg->sources[i].name, name))
 			return &cfg->sources[i];
 	return NULL;
 }
@@ -374,8 +376,13 @@ ulogin_sources_linked(const struct ulogin_config *cfg, const char *a,
 	const struct ulogin_source_cfg *sa = ulogin_config_source(cfg, a);
 	const struct ulogin_source_cfg *sb = ulogin_config_source(cfg, b);
 
-	return (sa && strv_contains(&sa->links, b)) ||
-	       (sb && strv_contains(&sb->links, a));
+	for (size_t i = 0; sa && i < sa->links.n; i++)
+		if (!strcasecmp(sa->links.v[i], b))
+			return true;
+	for (size_t i = 0; sb && i < sb->links.n; i++)
+		if (!strcasecmp(sb->links.v[i], a))
+			return true;
+	return false;
 }
 
 /* One setting of a source: a word or a list of words, each checked. */

@@ -537,7 +537,8 @@ ambiguous(int rc)
 /* The outcome of step i is known: record it (a password line of a user
  * that was not made is marked in the file). */
 static void
-step_settled(struct run *r, size_t i, int rc, const char *diag)
+step_settled(struct run *r, size_t i, int rc, const char *diag,
+	     bool unknown)
 {
 	char *pw = r->pending ? r->pending[i] : NULL;
 
@@ -545,7 +546,8 @@ step_settled(struct run *r, size_t i, int rc, const char *diag)
 		ulogin_progress_clear(&r->bar);
 	ulogin_plan_step_done(r->plan, i, rc, diag);
 	if (pw) {
-		if (rc != LDAP_SUCCESS && r->passwords &&
+		/* A password that may have been set stays in the file. */
+		if (rc != LDAP_SUCCESS && !unknown && r->passwords &&
 		    ulogin_passwords_void(r->passwords,
 					  ulogin_plan_step_name(r->plan, i),
 					  ulogin_ldap_words(rc)) < 0)
@@ -572,7 +574,7 @@ step_done(void *tag, int rc, const char *diag, void *data)
 		r->unknown++;
 		return;
 	}
-	step_settled(r, i, rc, diag);
+	step_settled(r, i, rc, diag, false);
 }
 
 /*
@@ -612,7 +614,7 @@ read_back(struct ulogin_conn *c, struct run *r)
 				? "not read back: the next run makes it if it "
 				  "was not made"
 				: "outcome unknown: the directory cannot be "
-				  "reached; run again");
+				  "reached; run again", true);
 			continue;
 		}
 		memset(&e, 0, sizeof(e));
@@ -620,14 +622,15 @@ read_back(struct ulogin_conn *c, struct run *r)
 				 &e);
 		if (rc == LDAP_SUCCESS &&
 		    ulogin_plan_step_made(r->plan, i, &e)) {
-			step_settled(r, i, LDAP_SUCCESS, NULL);
+			step_settled(r, i, LDAP_SUCCESS, NULL, false);
 			known++;
 		} else if (rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT) {
 			step_settled(r, i, LDAP_SERVER_DOWN, "not made: the "
-				     "connection failed before it was");
+				     "connection failed before it was", false);
 			known++;
 		} else {
-			step_settled(r, i, rc, "outcome unknown; run again");
+			step_settled(r, i, rc, "outcome unknown; run again",
+				     true);
 		}
 		ulogin_entry_free(&e);
 	}
@@ -1119,10 +1122,13 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 				    "--passwords FILE (or "
 				    "--no-initial-passwords)");
 		} else {
-			ulogin_error("the run would add %zu users, and their "
-				     "first passwords would go nowhere; nothing "
-				     "was changed",
-				     ulogin_plan_count(plan, ULOGIN_STEP_ADD));
+			size_t adds = ulogin_plan_count(plan, ULOGIN_STEP_ADD);
+
+			ulogin_error("the run would add %zu user%s, and %s "
+				     "first password%s would go nowhere; nothing "
+				     "was changed", adds, adds == 1 ? "" : "s",
+				     adds == 1 ? "the" : "their",
+				     adds == 1 ? "" : "s");
 			ulogin_hint("give --passwords FILE (a new file, kept "
 				    "private) to hand them out, or "
 				    "--no-initial-passwords when a teacher's "

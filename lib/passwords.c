@@ -4,6 +4,7 @@
  * batch's changes go out.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 struct passwords {
 	int fd;
 	char *path;
+	bool used;		/* a line besides the header was written */
 	char *buf;		/* lines not yet on disk */
 	size_t len, cap;
 	bool failed;
@@ -72,6 +74,22 @@ put_line(struct passwords *pw, const char *username, const char *password,
 	put_field(pw, note, '\n');
 }
 
+/* The new file's name on disk too: its directory synced. */
+static void
+sync_directory(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path + 1))
+			  : xstrdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 int
 ulogin_passwords_create(const char *path, struct passwords **out)
 {
@@ -85,7 +103,9 @@ ulogin_passwords_create(const char *path, struct passwords **out)
 	pw->fd = fd;
 	pw->path = xstrdup(path);
 	put_line(pw, "username", "password", "note");
-	if (ulogin_passwords_sync(pw) < 0) {
+	if (ulogin_passwords_sync(pw) == 0)
+		sync_directory(path);
+	if (pw->failed) {
 		ulogin_passwords_close(pw);
 		return ULOGIN_EX_CANTCREAT;
 	}
@@ -98,7 +118,9 @@ ulogin_passwords_add(struct passwords *pw, const char *username,
 		     const char *password)
 {
 	put_line(pw, username, password, NULL);
+	pw->used = true;
 }
+
 
 int
 ulogin_passwords_sync(struct passwords *pw)
@@ -154,6 +176,10 @@ ulogin_passwords_close(struct passwords *pw)
 			     strerror(errno));
 		rc = -1;
 	}
+	/* No password went in: no file that says nothing (a nightly run
+	 * that adds nobody leaves none). */
+	if (!rc && !pw->used)
+		unlink(pw->path);
 	if (pw->buf)
 		OPENSSL_cleanse(pw->buf, pw->cap);
 	free(pw->buf);

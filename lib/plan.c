@@ -37,6 +37,7 @@ struct person {
 	enum ulogin_row_action action;
 	bool skipped;
 	int rc;			/* LDAP code of its step */
+	bool settled;		/* its step was sent and answered */
 	const char *reason;	/* why skipped or failed */
 };
 
@@ -58,6 +59,8 @@ struct have {
 	const char *dn, *uid, *given, *sn, *cn, *mail, *mobile, *grade, *level;
 	const char *ext, *nid, *left, *locked, *block_reason, *link, *override;
 	const char *initial;	/* uloginInitialPassword */
+	const char *created, *creator, *changed;	/* createTimestamp,
+						   creatorsName, pwdChangedTime */
 	const char **roles, **insts, **sources, **parents;
 	const char **keys;	/* uloginSourceKey: SOURCE:EXTERNAL-ID */
 	const char **grants;	/* uloginSourceGrant: SOURCE:KIND:VALUE */
@@ -72,6 +75,7 @@ struct have {
 	bool used;		/* pwdLastSuccess: has logged in */
 	bool admin;		/* holds the administrator right */
 	bool keep;		/* its row was bad: leave it as it is */
+	bool settled;		/* its leave or detach was answered */
 	int rc;
 	const char *reason;
 };
@@ -417,6 +421,7 @@ const char *const ulogin_plan_user_attrs[] = {
 	"uloginInstitution", "uloginSource", "uloginParent", "uloginAdminOf",
 	"uloginSourceKey", "uloginSourceGrant", "uloginIdentified",
 	"uloginInitialPassword", "pwdReset", "pwdLastSuccess",
+	"createTimestamp", "creatorsName", "pwdChangedTime",
 	NULL
 };
 
@@ -447,7 +452,7 @@ enum have_attr {
 	A_UID, A_GIVEN, A_SN, A_CN, A_MAIL, A_MOBILE, A_GRADE, A_LEVEL, A_EXT,
 	A_NID, A_LEFT, A_LOCKED, A_REASON, A_LINK, A_OVERRIDE, A_ROLES,
 	A_INSTS, A_SOURCES, A_PARENTS, A_ADMIN, A_KEYS, A_GRANTS, A_IDENT,
-	A_INITIAL, A_RESET, A_USED, A_NATTRS
+	A_INITIAL, A_RESET, A_USED, A_CREATED, A_CREATOR, A_CHANGED, A_NATTRS
 };
 
 /* Which of them an attribute is: one hash look-up per attribute of an
@@ -562,6 +567,9 @@ ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 	h->initial = arena_strdup(a, ONE(A_INITIAL));
 	h->reset = v[A_RESET] && !strcasecmp(v[A_RESET]->v[0], "TRUE");
 	h->used = v[A_USED] != NULL;
+	h->created = arena_strdup(a, ONE(A_CREATED));
+	h->creator = arena_strdup(a, ONE(A_CREATOR));
+	h->changed = arena_strdup(a, ONE(A_CHANGED));
 #undef ONE
 #undef LIST
 	h->ours = list_has(h->sources, p->o.source);
@@ -1579,6 +1587,26 @@ classes_managed(const struct ulogin_plan *p)
 	return p->npeople == 0;
 }
 
+/* Is the user's password still the one the entry was made with, by an
+ * import or the directory manager (not by an administrator, a person)?
+ * Then nobody has set one since, and only the lost record had it. */
+static bool
+first_password(const struct have *h)
+{
+	time_t made, changed;
+
+	if (!h->created || !h->creator ||
+	    strcasestr(h->creator, "ou=people,"))
+		return false;
+	/* ppolicy stamps pwdChangedTime on an add only under a policy
+	 * with password aging, but on every change after it. */
+	if (!h->changed)
+		return true;
+	return ulogin_gtime_parse(h->created, &made) == 0 &&
+	       ulogin_gtime_parse(h->changed, &changed) == 0 &&
+	       changed >= made && changed - made <= 2;
+}
+
 void
 ulogin_plan_compute(struct ulogin_plan *p)
 {
@@ -1628,7 +1656,8 @@ ulogin_plan_compute(struct ulogin_plan *p)
 		/* A first password this source made that nobody can have
 		 * (from before each was recorded), never used: anew. */
 		if (p->o.reissue && h->ours && h->want && !h->want->skipped &&
-		    !h->left && h->reset && !h->used && !h->initial)
+		    !h->left && h->reset && !h->used && !h->initial &&
+		    first_password(h))
 			add_step(p, ULOGIN_STEP_REISSUE, OBJ_HAVE, h);
 	}
 	/* An export without classes says nothing about them: the
@@ -1645,6 +1674,10 @@ ulogin_plan_compute(struct ulogin_plan *p)
 			continue;
 		if (h && h->want)
 			continue;	/* two keys, one cn: the first wins */
+		/* Every row naming it was skipped: not a class of this
+		 * source's, unless it already is. */
+		if (!k->nstudents && !k->nteachers && (!h || !h->ours))
+			continue;
 		k->have = h;
 		if (!h) {
 			add_step(p, ULOGIN_STEP_CLASS_ADD, OBJ_CLASS, k);
@@ -1896,10 +1929,13 @@ ulogin_plan_step_done(struct ulogin_plan *p, size_t i, int rc,
 {
 	const struct step *s = &p->steps[i];
 
-	if (s->type == OBJ_PERSON)
+	if (s->type == OBJ_PERSON) {
 		((struct person *)s->obj)->rc = rc;
-	else if (s->type == OBJ_HAVE)
+		((struct person *)s->obj)->settled = true;
+	} else if (s->type == OBJ_HAVE && s->kind != ULOGIN_STEP_REISSUE) {
 		((struct have *)s->obj)->rc = rc;
+		((struct have *)s->obj)->settled = true;
+	}
 	if (rc == LDAP_SUCCESS) {
 		p->done[s->kind]++;
 		return;
@@ -2131,10 +2167,13 @@ csv_field(FILE *out, const char *v, bool last)
 	free(safe);
 }
 
+/* A row's result: skipped, or its step's outcome; a step that was not
+ * sent (a dry run, a refused or stopped run) is "unsent". */
 static const char *
-row_result(int rc, bool skipped)
+row_result(int rc, bool skipped, bool step, bool settled)
 {
-	return skipped ? "skipped" : rc == LDAP_SUCCESS ? "ok" : "failed";
+	return skipped ? "skipped" : step && !settled ? "unsent"
+		: rc == LDAP_SUCCESS ? "ok" : "failed";
 }
 
 int
@@ -2167,7 +2206,10 @@ ulogin_plan_write_results(const struct ulogin_plan *p, FILE *out)
 			csv_field(out, w->username ? w->username
 				  : w->have ? w->have->uid : NULL, false);
 			csv_field(out, actions[w->action], false);
-			csv_field(out, row_result(w->rc, w->skipped), false);
+			csv_field(out, row_result(w->rc, w->skipped,
+				  w->action == ULOGIN_ROW_ADD ||
+				  w->action == ULOGIN_ROW_CHANGE, w->settled),
+				  false);
 			csv_field(out, w->reason, true);
 		} else {
 			const struct have *h = r->leaver;
@@ -2178,7 +2220,8 @@ ulogin_plan_write_results(const struct ulogin_plan *p, FILE *out)
 			csv_field(out, h->uid, false);
 			csv_field(out, list_len(h->sources) > 1 ? "detach"
 				  : "leave", false);
-			csv_field(out, row_result(h->rc, false), false);
+			csv_field(out, row_result(h->rc, false, true,
+						  h->settled), false);
 			csv_field(out, h->reason, true);
 		}
 	}

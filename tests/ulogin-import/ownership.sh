@@ -170,6 +170,51 @@ is "$(values sara0001 uloginIdentified)" "" \
 is "$(values sara0001 uloginSourceGrant)" \
 	"skole:institution:280001 skole:role:student" "the grant went with it"
 
+# ---- a first password whose record is lost --------------------------------
+# An account made before each first password's file was recorded (here:
+# its record removed by the manager), never used: the next run with
+# --passwords gives it a new one, which binds and must be changed.  One
+# whose password an administrator set since keeps it.
+roster lost.csv 'S1,Sara,Ask,Elev,280001,,5s,5,,,,' 'L1,Lis,Lund,Elev,280001,,5s,5,,,,' \
+	'L2,Leo,Lund,Elev,280001,,5s,5,,,,'
+import 0 ulogin-import run lost.csv --source skole --passwords pw16.csv
+is "$(values lis0001 uloginInitialPassword)" "$(hostname):$TEST_TMP/pw16.csv" \
+	"a new user records where its first password is"
+for u in lis0001 leo0001; do
+	printf 'dn: %s\nchangetype: modify\ndelete: uloginInitialPassword\n\n' \
+		"$(people $u)"
+done >lost.ldif
+(as_manager && ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+	-y "$ULOGIN_PASSWORD_FILE" -f lost.ldif >/dev/null)
+ok $? "the records of lis0001 and leo0001 are removed"
+sleep 3	# the administrator's password is set later
+printf 'Adm1n-Sat-7x' >leo.pw
+ldappasswd -x -H "$ULOGIN_URI" -D "$(people kirs0001)" -y "$_sandbox/kirs0001.pw" \
+	-T leo.pw "$(people leo0001)" >/dev/null
+ok $? "the administrator sets leo0001's password"
+import 0 ulogin-import run lost.csv --source skole --passwords pw17.csv
+stderr_has "'skole': 3 rows, 0 added, 0 changed, .* 1 first passwords re-issued$" \
+	"the summary counts the re-issued first password"
+lis=$(awk -F, '$1 == "lis0001" { print $2 }' pw17.csv)
+[ -n "$lis" ]
+ok $? "lis0001's new first password is in the new file"
+grep -c '^leo0001,' pw17.csv >leo.count
+is "$(cat leo.count)" 0 "leo0001, whose password the administrator set, is not re-issued"
+printf '%s' "$lis" >lis.pw
+ldapwhoami -x -H "$ULOGIN_URI" -D "$(people lis0001)" -y lis.pw -e ppolicy >whoami.out 2>&1
+ok $? "lis0001 binds with the re-issued password (ldapwhoami)"
+grep -q "Password must be changed" whoami.out
+ok $? "... and ldapwhoami's password-policy control says it must be changed"
+is "$(values lis0001 pwdReset)" TRUE "the re-issued password must be changed at the first login"
+is "$(values lis0001 uloginInitialPassword)" "$(hostname):$TEST_TMP/pw17.csv" \
+	"the record points at the new file"
+printf 'Adm1n-Sat-7x' >leo.pw
+ldapwhoami -x -H "$ULOGIN_URI" -D "$(people leo0001)" -y leo.pw >/dev/null 2>&1
+ok $? "leo0001 still binds with the administrator's password"
+import 0 ulogin-import run lost.csv --source skole --passwords pw18.csv
+[ ! -e pw18.csv ]
+ok $? "a run that hands out no password leaves no passwords file"
+
 # ---- an unconfigured source may not run ----------------------------------
 import 78 ulogin-import run share3.csv --source ukendt --passwords pw15.csv
 stderr_has "^ulogin-import: import source 'ukendt' is not in the config " \
