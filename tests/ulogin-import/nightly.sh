@@ -1,12 +1,13 @@
 #!/bin/sh
 # ulogin-nightly-import, the cron wrapper: ulogin-import's exit status
 # passed through, every line logged with a time stamp, one run per lock
-# file (75 while another holds it), and the output mailed when a run fails.
+# file (75 while another holds it), the output mailed when a run fails,
+# and with --passwords-dir a new private passwords file for every run.
 . "$top_srcdir/tests/lib.sh"
 command -v flock >/dev/null 2>&1 || skip_all "flock is not installed (util-linux)"
 command -v bash >/dev/null 2>&1 || skip_all "bash is not installed"
 sandbox_start --example
-allow_sources storskole=280009
+allow_sources storskole=280009 nyskole=280009
 run 0 ulogin-policy apply -q
 
 log=$TEST_TMP/import.log
@@ -128,6 +129,64 @@ wait "$holder" 2>/dev/null
 
 run 0 ulogin-nightly-import --log "$log" --lock "$lock" -- "$roster" --source bakkeskolen --no-initial-passwords
 stderr_is "" "the lock released: the next run goes ahead (and changes nothing)"
+
+# ---- --passwords-dir: a new 0600 file each run, in a private directory ------
+
+{
+	head -n 1 "$roster"
+	echo 'NY-1,Asta,Nyhus,Elev,280009,,,5,,,,'
+	echo 'NY-2,Bent,Nyhus,Lærer,280009,,,,,,,'
+} >"$TEST_TMP/ny.csv"
+pwdir=$TEST_TMP/passwords
+mkdir -m 755 "$pwdir"
+lines=$(grep -c 'start: ulogin-import run' "$log")
+run 73 ulogin-nightly-import --log "$log" --lock "$lock" --passwords-dir "$pwdir" \
+	-- "$TEST_TMP/ny.csv" --source nyskole
+stderr_has "^ulogin-nightly-import: cannot keep passwords in '.*/passwords': its mode 755 lets others in" \
+	"--passwords-dir of mode 0755: refused, and why"
+is "$(grep -c 'start: ulogin-import run' "$log")" "$lines" "mode 0755: ulogin-import was not run"
+grep -Eq "ulogin-nightly-import: cannot keep passwords in .*'nyskole' was not imported\$" "$log"
+ok $? "mode 0755: noted in the log"
+is "$(ls -A "$pwdir")" "" "mode 0755: no file was made there"
+run 73 ulogin-nightly-import --log "$log" --lock "$lock" \
+	--passwords-dir "$TEST_TMP/ny.csv" -- "$TEST_TMP/ny.csv" --source nyskole
+stderr_has "cannot keep passwords in '.*ny.csv': it is not a directory" \
+	"--passwords-dir that is a file: refused"
+run 64 ulogin-nightly-import --log "$log" --lock "$lock" --passwords-dir "$pwdir" \
+	-- "$TEST_TMP/ny.csv" --source nyskole --passwords "$TEST_TMP/pw.csv"
+stderr_has "leave out '--passwords'" "--passwords-dir with --passwords: usage error"
+
+chmod 700 "$pwdir"
+run 0 ulogin-nightly-import --log "$log" --lock "$lock" --passwords-dir "$pwdir" \
+	-- "$TEST_TMP/ny.csv" --source nyskole
+stderr_is "" "--passwords-dir of mode 0700: the run goes ahead"
+files=$(ls -A "$pwdir")
+echo "$files" | grep -Eqx 'nyskole-[0-9]{8}-[0-9]{6}\.csv'
+ok $? "one file, named after the source and the time ($files)"
+pwfile=$pwdir/$files
+is "$(stat -c %a "$pwfile")" 600 "the passwords file is mode 0600"
+grep -Eq "start: ulogin-import run .*--source nyskole --passwords $pwfile --no-progress\$" "$log"
+ok $? "log: the start line names the passwords file"
+is "$(head -n 1 "$pwfile")" "username,password,note" "the passwords file has its header"
+is "$(tail -n +2 "$pwfile" | cut -d, -f1 | sort | tr '\n' ' ')" "asta0001 bent0001 " \
+	"a line for each of the two new users"
+binds=0
+for u in asta0001 bent0001; do
+	awk -F, -v u="$u" '$1 == u { printf "%s", $2 }' "$pwfile" >"$TEST_TMP/bind.pw"
+	chmod 600 "$TEST_TMP/bind.pw"
+	ldapwhoami -x -e ppolicy -H "$ULOGIN_URI" -D "$(people "$u")" \
+		-y "$TEST_TMP/bind.pw" >/dev/null 2>&1 && binds=$((binds + 1))
+done
+is "$binds" 2 "each password in the file binds as its user (ldapwhoami)"
+rm -f "$TEST_TMP/bind.pw"
+
+# The next run gets a file of its own; the first is never touched.
+sum=$(cksum <"$pwfile")
+sleep 1
+run 0 ulogin-nightly-import --log "$log" --lock "$lock" --passwords-dir "$pwdir" \
+	-- "$TEST_TMP/ny.csv" --source nyskole
+is "$(ls -A "$pwdir" | wc -l)" 2 "a second run: a second file"
+is "$(cksum <"$pwfile")" "$sum" "the first file is as it was"
 
 # ---- no mailer at all: said in the log ---------------------------------------
 
