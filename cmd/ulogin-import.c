@@ -4,6 +4,7 @@
  * one source at a time, safely; list the sources, show their users,
  * purge leavers, clear a dead run's lock.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,5 +449,8 @@ main(int argc, char **argv)
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.run.window = 64;
+	/* A server that goes away mid-write must give an error to handle
+	 * (its changes read back, its lock released), not kill the run. */
+	signal(SIGPIPE, SIG_IGN);
 	return ulogin_program_main(&p, argc, argv);
 }

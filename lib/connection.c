@@ -1188,6 +1188,17 @@ finish_slot(struct ulogin_pipeline *p, struct in_flight *f, int rc)
 	p->busy--;
 }
 
+/* The connection failed: nothing more will come, so every change still
+ * out is done with its failure (whose outcome the caller may read back:
+ * the server may have made it). */
+static void
+fail_outstanding(struct ulogin_pipeline *p)
+{
+	for (size_t i = 0; i < p->window; i++)
+		if (p->slots[i].msgid)
+			finish_slot(p, &p->slots[i], p->broken);
+}
+
 /* Wait for one answer and hand it to its change. */
 static int
 collect_one(struct ulogin_pipeline *p)
@@ -1203,10 +1214,7 @@ collect_one(struct ulogin_pipeline *p)
 		else
 			ldap_get_option(p->c->ld, LDAP_OPT_RESULT_CODE, &rc);
 		p->broken = rc ? rc : LDAP_SERVER_DOWN;
-		/* Nothing more will come: every change still out failed. */
-		for (size_t i = 0; i < p->window; i++)
-			if (p->slots[i].msgid)
-				finish_slot(p, &p->slots[i], p->broken);
+		fail_outstanding(p);
 		return p->broken;
 	}
 	msgid = ldap_msgid(res);
@@ -1248,6 +1256,7 @@ ulogin_pipeline_send(struct ulogin_pipeline *p, const struct ulogin_change *ch,
 		p->broken = rc;
 		audit_change(p->c, ch->action, ch->dn, ch->comment, rc);
 		p->done(tag, rc, NULL, p->data);
+		fail_outstanding(p);
 		return rc;
 	}
 	f->tag = tag;
@@ -1274,6 +1283,8 @@ ulogin_pipeline_end(struct ulogin_pipeline *p)
 	if (!p)
 		return LDAP_SUCCESS;
 	rc = ulogin_pipeline_drain(p);
+	if (p->broken)
+		fail_outstanding(p);
 	free(p->slots);
 	free(p);
 	return rc;

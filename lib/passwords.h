@@ -9,8 +9,9 @@
  *   anna0001,Tuba-Kilo-27,
  *   bo0001,,not made: <why>
  *
- * The last line of a username counts: one with no password says the
- * password of an earlier line was never set.
+ * In a file, the last line of a username counts: one with no password
+ * says that this file's password for the user was never set (the user
+ * may still hold one from an earlier run's file).
  */
 #ifndef ULOGIN_PASSWORDS_H
 #define ULOGIN_PASSWORDS_H

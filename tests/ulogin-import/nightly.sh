@@ -180,12 +180,18 @@ done
 is "$binds" 2 "each password in the file binds as its user (ldapwhoami)"
 rm -f "$TEST_TMP/bind.pw"
 
-# The next run gets a file of its own; the first is never touched.
+# The next run gets a file of its own when it hands out passwords (one
+# that adds nobody leaves none); the first is never touched.
 sum=$(cksum <"$pwfile")
 sleep 1
 run 0 ulogin-nightly-import --log "$log" --lock "$lock" --passwords-dir "$pwdir" \
 	-- "$TEST_TMP/ny.csv" --source nyskole
-is "$(ls -A "$pwdir" | wc -l)" 2 "a second run: a second file"
+is "$(ls -A "$pwdir" | wc -l)" 1 "a second run that adds nobody leaves no file"
+{ cat "$TEST_TMP/ny.csv"; echo 'NY-3,Nina,Nyhus,Elev,280009,,,5,,,,'; } >"$TEST_TMP/ny3.csv"
+sleep 1
+run 0 ulogin-nightly-import --log "$log" --lock "$lock" --passwords-dir "$pwdir" \
+	-- "$TEST_TMP/ny3.csv" --source nyskole
+is "$(ls -A "$pwdir" | wc -l)" 2 "a run that adds a user: a second file"
 is "$(cksum <"$pwfile")" "$sum" "the first file is as it was"
 
 # ---- no mailer at all: said in the log ---------------------------------------

@@ -55,7 +55,7 @@ is "$(dm_attr "$ida" uloginNationalIdHmac)" "$(hmac 1503164020)" \
 # Roles an import may give; one it may not.
 printf 'BAK-1099,Sigurd,Hjælp,support,280001,,,,,,,\n' >>"$roster"
 run 1 ulogin-import run --no-initial-passwords "$roster" --source bakke
-stderr_has "key=BAK-1099: an import never gives the role 'support' (the directory manager gives it)$" "the role support is a bad row"
+stderr_has "key=BAK-1099: an import never gives the role 'support' \\(the directory manager gives it\\)$" "the role support is a bad row"
 ldap_exists "$(people sigu0001)"
 ok $((! $?)) "and no such user was added"
 
