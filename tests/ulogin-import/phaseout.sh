@@ -263,6 +263,10 @@ is "$(dm_attr "$csvsrc" uloginLastOutcome)" deleted "the source is marked delete
 run 0 ulogin-import source list -o tsv
 is "$(grep '^csvsrc	' "$OUT" | cut -f2-5,7)" "$(printf 'csv\tyes\t0\t3\tdeleted')" \
 	"source list: csvsrc deleted, 3 leavers kept"
+run 0 ulogin-import source review csvsrc --all -o tsv
+is "$(tail -n +2 "$OUT" | cut -f1,4 | tr '\t\n' ': ')" \
+	"erik0001:left gust0001:left hans0001:left " \
+	"review --all: nobody at risk any more, the leavers left"
 
 # A deleted source runs no more (its rows would come back as new users).
 lines=$(grep -c . "$AUDIT_LOG")
