@@ -2,7 +2,7 @@
  * ulogin-import: keep the directory in step with the rosters the schools'
  * administrative systems export -- ulogin's own CSV or OneRoster 1.1 --
  * one source at a time, safely; list the sources, show their users,
- * purge leavers, clear a dead run's lock.
+ * purge leavers, clear a dead run's lock, and phase a source out.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -13,8 +13,10 @@
 
 #include "cli.h"
 #include "exitcodes.h"
+#include "gtime.h"
 #include "import.h"
 #include "msg.h"
+#include "phaseout.h"
 #include "policy.h"
 #include "program.h"
 #include "progress.h"
@@ -38,6 +40,13 @@ enum {
 	OPT_OLDER_THAN,
 	OPT_NO_PROGRESS,
 	OPT_NO_INITIAL,
+	OPT_BY,
+	OPT_UNDO,
+	OPT_ALL,
+	OPT_TO,
+	OPT_KEEP,
+	OPT_ID_MAP,
+	OPT_ROSTER,
 };
 
 struct import_ctl {
@@ -45,6 +54,10 @@ struct import_ctl {
 	struct ulogin_import_opts run;
 	long older_than;		/* purge --older-than, seconds */
 	bool no_progress;
+	/* source: deprecate --by/--undo, review --all, migrate. */
+	const char *by;
+	bool undo, all;
+	struct ulogin_migrate_opts migrate;
 };
 
 #define SEE_ALSO "\nSee ulogin-import(1) and ulogin.yaml(5).\n"
@@ -72,6 +85,9 @@ usage(FILE *out)
 	      " enough ago\n"
 	      "  unlock --source NAME      remove the lock of a run that"
 	      " died\n"
+	      "  source list|show|deprecate|review|migrate|delete\n"
+	      "                            phase out an import source (see"
+	      " 'source --help')\n"
 	      "\n", out);
 	ulogin_cli_common_help(out);
 	fputs("\nRun 'ulogin-import COMMAND --help' for a command's options.\n"
@@ -232,6 +248,99 @@ unlock_usage(FILE *out)
 	fputs(SEE_ALSO, out);
 }
 
+static const struct option source_options[] = {
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "undo", no_argument, NULL, OPT_UNDO },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "id-map", required_argument, NULL, OPT_ID_MAP },
+	{ "roster", required_argument, NULL, OPT_ROSTER },
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "encoding", required_argument, NULL, OPT_ENCODING },
+	{ "delimiter", required_argument, NULL, OPT_DELIMITER },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+source_usage(FILE *out)
+{
+	fputs("Usage: ulogin-import source list [options]\n"
+	      "       ulogin-import source show NAME [options]\n"
+	      "       ulogin-import source deprecate NAME [--by YYYY-MM-DD |"
+	      " --undo] [options]\n"
+	      "       ulogin-import source review NAME [--all] [options]\n"
+	      "       ulogin-import source migrate NAME --to NAME --keep FILE\n"
+	      "                     [--id-map FILE] [--roster FILE] [options]\n"
+	      "       ulogin-import source delete NAME [--force] [--yes]"
+	      " [options]\n"
+	      "\n"
+	      "Phase out an import source, such as a CSV import giving way to"
+	      " the\n"
+	      "administrative system's own: mark it, see whose access hangs on"
+	      " it, move\n"
+	      "the users to keep over to the source that replaces it, and"
+	      " delete it.\n"
+	      "\n"
+	      "  list            the import sources (as 'ulogin-import"
+	      " list')\n"
+	      "  show NAME       the users of a source (as 'ulogin-import"
+	      " show')\n"
+	      "  deprecate NAME  mark it as being phased out: its runs"
+	      " warn\n"
+	      "  review NAME     its users no other source keeps (at-risk),"
+	      " and whether\n"
+	      "                  they ever logged in; -o csv writes a keep"
+	      " list\n"
+	      "  migrate NAME    move the users of the keep list to the source"
+	      " --to, in\n"
+	      "                  one change each; their passwords stay\n"
+	      "  delete NAME     block and mark as left the users only it"
+	      " attaches,\n"
+	      "                  detach the others (max_leavers applies); it"
+	      " runs no\n"
+	      "                  more.  Asks first on a terminal; elsewhere"
+	      " --yes is\n"
+	      "                  required\n"
+	      "\n"
+	      "      --by YYYY-MM-DD       deprecate: the day it is to be"
+	      " deleted by\n"
+	      "      --undo                deprecate: no longer phased out\n"
+	      "      --all                 review: the safe users and the"
+	      " leavers too\n"
+	      "      --to NAME             migrate: the source that takes the"
+	      " users over\n"
+	      "                            (required)\n"
+	      "      --keep FILE           migrate: the usernames to keep, in"
+	      " the first\n"
+	      "                            column (required)\n"
+	      "      --id-map FILE         migrate: two columns, a user's"
+	      " external id in\n"
+	      "                            NAME and in the source --to\n"
+	      "      --roster FILE         migrate: the export of the source"
+	      " --to (a native\n"
+	      "                            CSV); a user whose national ID"
+	      " number is on a\n"
+	      "                            row gets the row's external id\n"
+	      "      --map FILE            column mapping of --roster (config"
+	      " import_map)\n"
+	      "      --key-file FILE       HMAC key for national ID numbers"
+	      " (config\n"
+	      "                            import_key_file)\n"
+	      "      --encoding ENC        of --roster: utf-8 (default),"
+	      " windows-1252 or\n"
+	      "                            iso-8859-1\n"
+	      "      --delimiter CHAR      of --roster: ',', ';' or 'tab'"
+	      " (default: detected)\n"
+	      "      --force               delete: even if more users would"
+	      " leave than\n"
+	      "                            max_leavers allows\n", out);
+	ulogin_cli_common_help(out);
+	fputs(SEE_ALSO, out);
+}
+
 /* ---- running ----------------------------------------------------------- */
 
 static int
@@ -276,7 +385,8 @@ run_show(void *data, struct ulogin_conn *c, int argc, char **argv)
 
 /* Destructive commands ask on a terminal, and need --yes elsewhere. */
 static int
-confirmation(struct import_ctl *ctl, bool (**confirm)(const char *))
+confirmation(struct import_ctl *ctl, const char *what,
+	     bool (**confirm)(const char *))
 {
 	const struct ulogin_config *cfg = &ctl->cli.cfg;
 
@@ -284,8 +394,7 @@ confirmation(struct import_ctl *ctl, bool (**confirm)(const char *))
 	if (cfg->assume_yes || cfg->dry_run)
 		return 0;
 	if (!ulogin_interactive()) {
-		ulogin_error("refusing to %s without confirmation",
-			     ctl->cli.cmd);
+		ulogin_error("refusing to %s without confirmation", what);
 		ulogin_hint("add --yes to go ahead without asking");
 		return ULOGIN_EX_USAGE;
 	}
@@ -301,7 +410,7 @@ run_purge(void *data, struct ulogin_conn *c, int argc, char **argv)
 	bool (*confirm)(const char *);
 	int rc;
 
-	if ((rc = confirmation(ctl, &confirm)))
+	if ((rc = confirmation(ctl, "purge", &confirm)))
 		return rc;
 	rc = ulogin_import_purge(c, ctl->run.source, ctl->older_than, confirm,
 				 &t);
@@ -315,10 +424,44 @@ run_unlock(void *data, struct ulogin_conn *c, int argc, char **argv)
 	bool (*confirm)(const char *);
 	int rc;
 
-	if ((rc = confirmation(ctl, &confirm)))
+	if ((rc = confirmation(ctl, "unlock", &confirm)))
 		return rc;
 	return ulogin_import_unlock(c, ctl->run.source, ctl->run.force,
 				    confirm);
+}
+
+static int
+run_source(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct import_ctl *ctl = data;
+	const char *what = argv[0];
+	struct ulogin_table *t = NULL;
+	bool (*confirm)(const char *);
+	int rc;
+
+	if (!strcmp(what, "list"))
+		return run_list(ctl, c, 0, NULL);
+	if (!strcmp(what, "show"))
+		return run_show(ctl, c, 1, argv + 1);
+	if (!strcmp(what, "deprecate"))
+		return ulogin_source_deprecate(c, argv[1], ctl->by, ctl->undo);
+	if (!strcmp(what, "review")) {
+		rc = ulogin_source_review(c, argv[1], ctl->all, &t);
+		return print_table(ctl, rc, t);
+	}
+	if (!strcmp(what, "migrate")) {
+		/* The roster is read as 'run' reads one. */
+		ctl->migrate.source = argv[1];
+		ctl->migrate.roster.map_file = ctl->run.map_file;
+		ctl->migrate.roster.key_file = ctl->run.key_file;
+		ctl->migrate.roster.roster = ctl->run.roster;
+		rc = ulogin_source_migrate(c, &ctl->migrate, &t);
+		return print_table(ctl, rc, t);
+	}
+	if ((rc = confirmation(ctl, "delete a source", &confirm)))
+		return rc;
+	ctl->run.progress = ulogin_progress_wanted();
+	return ulogin_source_delete(c, &ctl->run, confirm);
 }
 
 static const struct ulogin_subcommand subcommands[] = {
@@ -330,6 +473,8 @@ static const struct ulogin_subcommand subcommands[] = {
 	  false },
 	{ "unlock", "", 0, 0, unlock_options, NULL, unlock_usage, run_unlock,
 	  false },
+	{ "source", "list, show, deprecate, review, migrate or delete", 1, 2,
+	  source_options, NULL, source_usage, run_source, false },
 };
 
 static int
@@ -384,6 +529,13 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
 	case OPT_NO_INITIAL: ctl->run.no_initial_passwords = true; break;
+	case OPT_BY: ctl->by = arg; break;
+	case OPT_UNDO: ctl->undo = true; break;
+	case OPT_ALL: ctl->all = true; break;
+	case OPT_TO: ctl->migrate.to = arg; break;
+	case OPT_KEEP: ctl->migrate.keep_file = arg; break;
+	case OPT_ID_MAP: ctl->migrate.id_map_file = arg; break;
+	case OPT_ROSTER: ctl->migrate.roster.input = arg; break;
 	case OPT_OLDER_THAN:
 		/* Deleting people: a bare number is days, never seconds. */
 		v = strtol(arg, &end, 10);
@@ -398,6 +550,94 @@ handle_option(int opt, const char *arg, void *data)
 	return 0;
 }
 
+/* A file an option names must be there before anything is done. */
+static int
+need_file(const char *option, const char *path)
+{
+	if (!path || access(path, F_OK) == 0)
+		return 0;
+	ulogin_error("cannot read %s '%s': no such file", option, path);
+	return ULOGIN_EX_NOINPUT;
+}
+
+/* The options each source command takes: a usage error for others. */
+static int
+check_source(struct import_ctl *ctl, int argc, char **argv)
+{
+	static const char *const commands[] = { "list", "show", "deprecate",
+		"review", "migrate", "delete", NULL };
+	const struct ulogin_migrate_opts *m = &ctl->migrate;
+	const char *what = argv[0], *why, *other = NULL;
+	bool migrate = !strcmp(what, "migrate");
+	bool roster = ctl->run.map_file || ctl->run.key_file ||
+		      ctl->run.roster.encoding || ctl->run.roster.delimiter;
+	time_t day;
+	size_t i;
+	int rc;
+
+	for (i = 0; commands[i] && strcmp(commands[i], what); i++)
+		;
+	if (!commands[i])
+		return ulogin_usage_error("source", "unknown source command "
+					  "'%s' (list, show, deprecate, "
+					  "review, migrate or delete)", what);
+	if (!strcmp(what, "list") && argc != 1)
+		return ulogin_usage_error("source", "'source list' takes no "
+					  "NAME");
+	if (strcmp(what, "list") && argc != 2)
+		return ulogin_usage_error("source", "'source %s' needs NAME",
+					  what);
+	if (argc == 2 && (why = ulogin_source_invalid(argv[1])))
+		return ulogin_usage_error("source", "bad source name '%s': %s",
+					  argv[1], why);
+	if ((ctl->by || ctl->undo) && strcmp(what, "deprecate"))
+		other = ctl->by ? "--by" : "--undo";
+	else if (ctl->all && strcmp(what, "review"))
+		other = "--all";
+	else if (!migrate && (m->to || m->keep_file || m->id_map_file ||
+			      m->roster.input || roster))
+		other = "--to, --keep, --id-map, --roster and its options";
+	else if (ctl->run.force && strcmp(what, "delete"))
+		other = "--force";
+	if (other)
+		return ulogin_usage_error("source", "%s do%s not go with "
+					  "'source %s'", other,
+					  strchr(other, ',') ? "" : "es",
+					  what);
+	if (ctl->by && ctl->undo)
+		return ulogin_usage_error("source", "--by and --undo exclude "
+					  "each other");
+	if (ctl->by && ulogin_day_parse(ctl->by, &day))
+		return ulogin_usage_error("source", "--by needs a day as "
+					  "YYYY-MM-DD, not '%s'", ctl->by);
+	if (ctl->by && day + 86400 <= time(NULL))
+		return ulogin_usage_error("source", "--by %s has passed: give "
+					  "the day the source is to be gone by",
+					  ctl->by);
+	if (!strcmp(what, "delete"))
+		ctl->run.source = argv[1];
+	if (!migrate)
+		return 0;
+	if (!m->to || !m->keep_file)
+		return ulogin_usage_error("source", "'source migrate' needs "
+					  "--to NAME and --keep FILE");
+	if ((why = ulogin_source_invalid(m->to)))
+		return ulogin_usage_error("source", "bad source name '%s': %s",
+					  m->to, why);
+	if (!strcmp(m->to, argv[1]))
+		return ulogin_usage_error("source", "--to names the source "
+					  "being phased out itself");
+	if (roster && !m->roster.input)
+		return ulogin_usage_error("source", "--map, --key-file, "
+					  "--encoding and --delimiter go with "
+					  "--roster");
+	if ((rc = need_file("keep list", m->keep_file)) ||
+	    (rc = need_file("id map", m->id_map_file)) ||
+	    (rc = need_file("roster", m->roster.input)))
+		return rc;
+	return 0;
+}
+
 static int
 check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 	      char **argv)
@@ -407,6 +647,8 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 
 	if (!strcmp(sc->name, "list"))
 		return 0;
+	if (!strcmp(sc->name, "source"))
+		return check_source(ctl, argc, argv);
 	if (!strcmp(sc->name, "show"))
 		ctl->run.source = argv[0];
 	if (!ctl->run.source)
@@ -435,6 +677,9 @@ reset_command(void *data)
 	ctl->run.window = 64;
 	ctl->older_than = 0;
 	ctl->no_progress = false;
+	ctl->by = NULL;
+	ctl->undo = ctl->all = false;
+	memset(&ctl->migrate, 0, sizeof(ctl->migrate));
 }
 
 int

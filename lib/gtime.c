@@ -71,3 +71,31 @@ ulogin_time_iso(time_t t, char *buf, size_t len)
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+int
+ulogin_day_parse(const char *s, time_t *out)
+{
+	struct tm tm;
+	int year, mon, mday;
+	time_t t;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	year = digits(s, 4);
+	mon = digits(s + 5, 2);
+	mday = digits(s + 8, 2);
+	if (year < 1970 || mon < 1 || mday < 1)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = mday;
+	/* timegm() moves 2026-02-30 on to March 2: not a day. */
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	if (tm.tm_year != year - 1900 || tm.tm_mon != mon - 1 ||
+	    tm.tm_mday != mday)
+		return -1;
+	*out = t;
+	return 0;
+}

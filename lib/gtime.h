@@ -14,5 +14,8 @@ void ulogin_time_words(time_t t, char *buf, size_t len);
 /* time_t to ISO 8601 UTC, "2026-11-23T10:56:00Z", for scripts; buf needs
  * 21 bytes. */
 void ulogin_time_iso(time_t t, char *buf, size_t len);
+/* "2026-11-23", a day of the calendar, to its start (00:00 UTC); -1 when
+ * it is no such day. */
+int ulogin_day_parse(const char *s, time_t *out);
 
 #endif

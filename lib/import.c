@@ -83,7 +83,8 @@ source_dn(struct ulogin_conn *c, const char *source)
 
 static const char *const source_attrs[] = {
 	"cn", "uloginSourceKind", "uloginDeprecated", "uloginLastRun",
-	"uloginLastOutcome", "uloginLastCounts", "uloginLock", NULL
+	"uloginLastOutcome", "uloginLastCounts", "uloginLock",
+	"uloginDeprecatedBy", NULL
 };
 
 /* lock_held(): the lock changed while it was read; ask again. */
@@ -254,8 +255,8 @@ take_lock(struct ulogin_conn *c, const char *dn, const char *source,
 	return ULOGIN_EX_TEMPFAIL;
 }
 
-/* Release the lock and record the outcome, in one change that only
- * succeeds while the lock is still ours. */
+/* Release the lock and record the outcome (unless NULL), in one change
+ * that only succeeds while the lock is still ours. */
 static int
 release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
 	     const char *kind, const char *outcome, const char *counts)
@@ -267,12 +268,17 @@ release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
 	ulogin_gtime_format(time(NULL), stamp, sizeof(stamp));
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, dn, "import.finish");
 	ulogin_change_set(&ch, "uloginLock", NULL);
-	ulogin_change_set(&ch, "uloginSourceKind", kind);
-	ulogin_change_set(&ch, "uloginLastRun", stamp);
-	ulogin_change_set(&ch, "uloginLastOutcome", outcome);
-	/* A run stopped before its plan has no counts (and the syntax
-	 * has no empty value). */
-	ulogin_change_set(&ch, "uloginLastCounts", *counts ? counts : NULL);
+	/* Without an outcome (another command held the lock a while),
+	 * the record of the last run stays. */
+	if (outcome) {
+		ulogin_change_set(&ch, "uloginSourceKind", kind);
+		ulogin_change_set(&ch, "uloginLastRun", stamp);
+		ulogin_change_set(&ch, "uloginLastOutcome", outcome);
+		/* A run stopped before its plan has no counts (and the
+		 * syntax has no empty value). */
+		ulogin_change_set(&ch, "uloginLastCounts",
+				  counts && *counts ? counts : NULL);
+	}
 	assertion = ulogin_filter("(uloginLock=%s)", holder);
 	rc = ulogin_apply_asserted(c, &ch, assertion);
 	free(assertion);
@@ -286,6 +292,104 @@ release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
 		return ulogin_ldap_error(c, rc, "cannot record the outcome "
 					 "and release the lock");
 	return 0;
+}
+
+/* "HOST PID TIME": who holds a lock, for a person to find them. */
+static char *
+lock_holder(time_t since)
+{
+	char host[256], stamp[32];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	ulogin_gtime_format(since, stamp, sizeof(stamp));
+	return xasprintf("%s %ld %s", host, (long)getpid(), stamp);
+}
+
+int
+ulogin_import_lock(struct ulogin_conn *c, const char *source,
+		   const char *kind, char **holder)
+{
+	char *dn = source_dn(c, source);
+	int rc;
+
+	*holder = lock_holder(time(NULL));
+	if ((rc = take_lock(c, dn, source, kind, *holder))) {
+		free(*holder);
+		*holder = NULL;
+	}
+	free(dn);
+	return rc;
+}
+
+int
+ulogin_import_release(struct ulogin_conn *c, const char *source,
+		      const char *holder, const char *kind,
+		      const char *outcome, const char *counts)
+{
+	char *dn = source_dn(c, source);
+	int rc = release_lock(c, dn, holder, kind, outcome, counts);
+
+	free(dn);
+	return rc;
+}
+
+/* ---- a source being phased out ------------------------------------------ */
+
+/*
+ * What the source's entry says of its phase-out (ulogin-import source):
+ * a run of a deprecated source warns, so that the nightly log says so,
+ * and *note (for the summary) says it again; a deleted source runs no
+ * more, since its rows would come back as new accounts.
+ */
+static int
+check_phaseout(struct ulogin_conn *c, const char *dn,
+	       const struct ulogin_import_opts *o, char **note)
+{
+	struct ulogin_entry e;
+	const char *dep, *by, *outcome;
+	char day[32] = "";
+	time_t when;
+	int rc;
+
+	*note = NULL;
+	if (o->empty)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	rc = ulogin_read(c, dn, source_attrs, &e);
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		return 0;		/* the first run makes it */
+	if (rc != LDAP_SUCCESS)
+		return ulogin_ldap_error(c, rc, "cannot read import source "
+					 "'%s'", o->source);
+	outcome = ulogin_entry_get(&e, "uloginLastOutcome");
+	dep = ulogin_entry_get(&e, "uloginDeprecated");
+	by = ulogin_entry_get(&e, "uloginDeprecatedBy");
+	if (outcome && !strcmp(outcome, ULOGIN_IMPORT_DELETED)) {
+		ulogin_error("import source '%s' was deleted, and runs no more",
+			     o->source);
+		ulogin_hint("its users left or moved to other sources: take it "
+			    "out of 'sources:' in the config and out of the "
+			    "nightly jobs");
+		rc = ULOGIN_EX_CONFIG;
+	} else if (dep && !strcasecmp(dep, "TRUE")) {
+		if (by && ulogin_gtime_parse(by, &when) == 0) {
+			ulogin_time_iso(when, day, sizeof(day));
+			day[10] = '\0';
+		}
+		*note = *day ? xasprintf("being phased out, to be deleted by "
+					 "%s", day)
+			     : xstrdup("being phased out");
+		ulogin_warn("import source '%s' is %s", o->source, *note);
+		if (ulogin_verbosity() >= 0)
+			ulogin_hint("keep the users it alone attaches: "
+				    "'ulogin-import source review %s', then "
+				    "'source migrate' and 'source delete' (see "
+				    "ulogin-import(1))", o->source);
+	}
+	ulogin_entry_free(&e);
+	return rc;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -303,9 +407,10 @@ struct key_holder {
 	size_t len;
 };
 
-static int
-read_roster(const struct ulogin_import_opts *o, const struct ulogin_config *cfg,
-	    struct ulogin_plan *plan)
+int
+ulogin_import_read(const struct ulogin_import_opts *o,
+		   const struct ulogin_config *cfg,
+		   const struct ulogin_roster_sink *sink)
 {
 	struct ulogin_roster_error err;
 	struct ulogin_mapping m;
@@ -323,8 +428,7 @@ read_roster(const struct ulogin_import_opts *o, const struct ulogin_config *cfg,
 		return ULOGIN_EX_USAGE;
 	}
 	if (o->oneroster) {
-		rc = ulogin_oneroster_read(o->input, &o->roster,
-					   ulogin_plan_sink(plan), &err);
+		rc = ulogin_oneroster_read(o->input, &o->roster, sink, &err);
 	} else {
 		if ((rc = ulogin_mapping_load(map, &m)))
 			return rc;
@@ -342,7 +446,7 @@ read_roster(const struct ulogin_import_opts *o, const struct ulogin_config *cfg,
 			return rc;
 		}
 		rc = ulogin_native_read(o->input, &o->roster, &m, k.key, k.len,
-					ulogin_plan_sink(plan), &err);
+					sink, &err);
 		ulogin_mapping_free(&m);
 		if (k.key)
 			ulogin_key_free(k.key, k.len);
@@ -933,13 +1037,12 @@ print_plan(struct ulogin_plan *p)
 /* took_over: the run whose dead lock this one took over, or NULL. */
 static void
 summary(const struct ulogin_plan *p, const char *source, bool dry_run,
-	bool made, const char *took_over)
+	bool made, const char *note)
 {
 	char *text = counts_text(p, made, true);
 
 	ulogin_info("%s'%s': %s%s%s", dry_run ? "dry run, nothing written: "
-		    : "", source, text, took_over ? "; took over the lock of "
-		    "a dead run: " : "", took_over ? took_over : "");
+		    : "", source, text, note ? "; " : "", note ? note : "");
 	free(text);
 }
 
@@ -970,7 +1073,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	struct strv policies = STRV_INIT;
 	struct run r;
 	char *holder = NULL, *took_over = NULL, *dn = source_dn(c, o->source);
-	char *counts = NULL, *outcome = NULL;
+	char *counts = NULL, *outcome = NULL, *note = NULL;
 	const char *people_file;
 	char *users_csv = NULL, *dir_prefix = NULL, *mark = NULL;
 	time_t started = time(NULL);
@@ -981,7 +1084,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	if (o->oneroster) {
+	if (o->oneroster && o->input) {
 		size_t n = strlen(o->input);
 
 		while (n > 1 && o->input[n - 1] == '/')
@@ -1053,7 +1156,10 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		catching = true;
 	}
 	/* 1. The file, whole, before anything else. */
-	if ((rc = read_roster(o, cfg, plan)))
+	if (!o->empty &&
+	    (rc = ulogin_import_read(o, cfg, ulogin_plan_sink(plan))))
+		goto out;
+	if ((rc = check_phaseout(c, dn, o, &note)))
 		goto out;
 	/* 2. The lock (a dry run writes nothing, so takes none). */
 	if (!cfg->dry_run && !stop_signal) {
@@ -1103,8 +1209,16 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 			     ulogin_plan_count(plan, ULOGIN_STEP_LEAVE),
 			     ulogin_plan_active(plan), o->source,
 			     cfg->max_leavers, limit);
-		ulogin_hint("is the export complete? check it with --dry-run; "
-			    "if they really left, run again with --force");
+		if (o->empty)
+			ulogin_hint("deleting a source blocks every user only "
+				    "it attaches: see who with 'ulogin-import "
+				    "source review %s', keep those who stay "
+				    "with 'source migrate', then give --force",
+				    o->source);
+		else
+			ulogin_hint("is the export complete? check it with "
+				    "--dry-run; if they really left, run again "
+				    "with --force");
 		rc = ULOGIN_EX_DATAERR;
 		outcome = xasprintf("refused: would block %zu of %zu users",
 				    ulogin_plan_count(plan, ULOGIN_STEP_LEAVE),
@@ -1176,12 +1290,22 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		interrupted = true;
 		rc = ULOGIN_EX_TEMPFAIL;
 	} else {
-		outcome = xstrdup(rc == 0 ? "ok"
+		outcome = xstrdup(rc == 0 ? (o->empty ? ULOGIN_IMPORT_DELETED
+						       : "ok")
 				  : rc == ULOGIN_EX_PARTIAL
 				  ? "partial: some rows were skipped or failed"
 				  : "failed: the run stopped early");
 	}
-	summary(plan, o->source, cfg->dry_run, r.applied, took_over);
+	if (took_over) {
+		/* The summary says both: the takeover, and a phase-out. */
+		char *both = xasprintf("took over the lock of a dead run: "
+				       "%s%s%s", took_over, note ? "; " : "",
+				       note ? note : "");
+
+		free(note);
+		note = both;
+	}
+	summary(plan, o->source, cfg->dry_run, r.applied, note);
 out:
 	if (locked) {
 		int lrc = release_lock(c, dn, holder, kind,
@@ -1213,6 +1337,7 @@ out:
 		restore_stop_signals(old_handlers);
 	free(outcome);
 	free(counts);
+	free(note);
 	free(holder);
 	free(took_over);
 	free(dn);

@@ -32,6 +32,9 @@ struct ulogin_import_opts {
 	bool no_initial_passwords;	/* new users get none (a reset or a
 					   letter gives it) */
 	bool progress;			/* a progress bar on stderr */
+	/* No roster at all: every user of the source goes, through the
+	 * leaver path (ulogin-import source delete). */
+	bool empty;
 };
 
 /* A source name is usable as cn: NULL, or why not. */
@@ -47,6 +50,25 @@ long ulogin_max_leavers(const char *setting, size_t active);
  * holds the lock), or another exit code.
  */
 int ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o);
+
+/* Read the roster o names (a native CSV or a OneRoster directory) whole
+ * into sink; an exit code, printed, when it cannot be read. */
+int ulogin_import_read(const struct ulogin_import_opts *o,
+		       const struct ulogin_config *cfg,
+		       const struct ulogin_roster_sink *sink);
+
+/* Hold a source's lock, as a run does, for other work on its users;
+ * *holder is what ulogin_import_release() needs.  75 when a run holds
+ * it. */
+int ulogin_import_lock(struct ulogin_conn *c, const char *source,
+		       const char *kind, char **holder);
+/* Release it, recording outcome and counts as a run's (outcome NULL:
+ * nothing recorded). */
+int ulogin_import_release(struct ulogin_conn *c, const char *source,
+			  const char *holder, const char *kind,
+			  const char *outcome, const char *counts);
+/* The outcome a deleted source keeps (its runs are refused). */
+#define ULOGIN_IMPORT_DELETED "deleted"
 
 /* Sources: name, kind, users, left, last run, outcome, lock. */
 int ulogin_import_list(struct ulogin_conn *c, struct ulogin_table **out);

@@ -264,6 +264,15 @@ ldap_attr() {	# ldap_attr DN ATTR
 	done
 }
 
+# bind_as USERNAME PASSWORD: OpenLDAP's ldapwhoami as that user, with
+# the ppolicy control; its exit code, its output in $TEST_TMP/bind.out.
+bind_as() {
+	printf '%s' "$2" >"$TEST_TMP/bind.pw"
+	chmod 600 "$TEST_TMP/bind.pw"
+	ldapwhoami -x -H "$ULOGIN_URI" -D "$(people "$1")" \
+		-y "$TEST_TMP/bind.pw" -e ppolicy >"$TEST_TMP/bind.out" 2>&1
+}
+
 ldap_exists() {	# ldap_exists DN
 	ldapsearch -x -LLL -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
 		-y "$ULOGIN_PASSWORD_FILE" -s base -b "$1" '(objectClass=*)' dn \

@@ -28,14 +28,8 @@ P01,Rolf,Aas,Forælder,280001,,,,,,,'
 # Vagn (vagn0001) left the school.
 { echo "$header"; echo "$rows" | grep -v '^E07,'; } >without-vagn.csv
 
-# An initial password of the passwords file; a bind with it.
+# An initial password of the passwords file.
 pw_of() { awk -F, -v u="$1" '$1 == u { print $2 }' pw.csv; }
-bind_as() {	# bind_as USERNAME PASSWORD: ldapwhoami's exit code
-	printf '%s' "$2" >bind.pw
-	chmod 600 bind.pw
-	ldapwhoami -x -H "$ULOGIN_URI" -D "$(people "$1")" -y bind.pw \
-		-e ppolicy >bind.out 2>&1
-}
 ldapmodify_admin() {
 	ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
 		-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
