@@ -294,31 +294,19 @@ release_lock(struct ulogin_conn *c, const char *dn, const char *holder,
 	return 0;
 }
 
-/* "HOST PID TIME": who holds a lock, for a person to find them. */
-static char *
-lock_holder(time_t since)
-{
-	char host[256], stamp[32];
-
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
-	ulogin_gtime_format(since, stamp, sizeof(stamp));
-	return xasprintf("%s %ld %s", host, (long)getpid(), stamp);
-}
-
 int
 ulogin_import_lock(struct ulogin_conn *c, const char *source,
 		   const char *kind, char **holder)
 {
-	char *dn = source_dn(c, source);
+	char *dn = source_dn(c, source), *took_over = NULL;
 	int rc;
 
-	*holder = lock_holder(time(NULL));
-	if ((rc = take_lock(c, dn, source, kind, *holder))) {
+	*holder = ulogin_runlock_text(time(NULL));
+	if ((rc = take_lock(c, dn, source, kind, *holder, &took_over))) {
 		free(*holder);
 		*holder = NULL;
 	}
+	free(took_over);
 	free(dn);
 	return rc;
 }
