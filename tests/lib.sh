@@ -90,29 +90,34 @@ between() {	# between GOT LOW HIGH DESCRIPTION
 	fi
 }
 
+# The command as the TAP lines show it: a control character of an argument
+# (the tests of inert output pass some) as '?', so that a test's own output
+# cannot clear the screen or break its line.
+_shown() { printf '%s' "$*" | LC_ALL=C tr '\001-\037\177' '[?*]'; }
+
 # run EXPECTED-EXIT COMMAND... : run it with stdin closed, keep its stdout
 # and stderr, and check the exit code (one TAP line).
 run() {
 	local want=$1
 	shift
-	_last_cmd="$*"
+	_last_cmd=$(_shown "$@")
 	"$@" >"$OUT" 2>"$ERR" </dev/null
 	rc=$?
 	if [ "$rc" -eq 99 ] || grep -q 'Sanitizer' "$ERR"; then
-		ok 1 "$* ran without a memory error"
+		ok 1 "$_last_cmd ran without a memory error"
 		return
 	fi
-	is "$rc" "$want" "'$*' exits $want"
+	is "$rc" "$want" "'$_last_cmd' exits $want"
 }
 
 # run_in INPUT EXPECTED-EXIT COMMAND...: the same, with INPUT on stdin.
 run_in() {
 	local input=$1 want=$2
 	shift 2
-	_last_cmd="$*"
+	_last_cmd=$(_shown "$@")
 	printf '%s' "$input" | "$@" >"$OUT" 2>"$ERR"
 	rc=$?
-	is "$rc" "$want" "'$*' exits $want"
+	is "$rc" "$want" "'$_last_cmd' exits $want"
 }
 
 stdout_is() {	# stdout_is EXPECTED DESCRIPTION
