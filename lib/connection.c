@@ -1130,8 +1130,20 @@ ulogin_apply_asserted(struct ulogin_conn *c, const struct ulogin_change *ch,
  * tests/bench/slapd-txn.sh shows all three.
  */
 
+/*
+ * And at most one change that carries a password is out at a time.
+ * slapd 2.4 and 2.5's ppolicy overlay opens the check module afresh for
+ * every password it checks (lt_dlopen, lt_dlsym, lt_dlclose) outside any
+ * lock, and libltdl is not thread-safe: two checks at once, two pipelined
+ * adds of new users on two of slapd's threads, crash it (SIGSEGV in
+ * lt_dlsym, within a few thousand adds as the import service; the rootdn's
+ * passwords are not checked).  The server hashes and checks one password
+ * while the next change is made ready here, so little is lost: the writes
+ * are serial in slapd anyway (one LMDB writer).
+ */
 struct in_flight {
 	int msgid;		/* 0: free slot */
+	bool password;		/* carries a userPassword value */
 	void *tag;
 	const char *action;
 	char *dn;
@@ -1142,6 +1154,7 @@ struct ulogin_pipeline {
 	struct ulogin_conn *c;
 	struct in_flight *slots;
 	size_t window, busy;
+	size_t passwords;	/* of the busy, the ones with a password */
 	ulogin_done_fn done;
 	void *data;
 	int broken;		/* the connection failed: an LDAP code */
@@ -1182,8 +1195,20 @@ finish_slot(struct ulogin_pipeline *p, struct in_flight *f, int rc)
 	p->done(f->tag, rc, rc == LDAP_SUCCESS ? NULL : p->c->diag, p->data);
 	free(f->dn);
 	free(f->comment);
+	if (f->password)
+		p->passwords--;
 	memset(f, 0, sizeof(*f));
 	p->busy--;
+}
+
+static bool
+carries_password(const struct ulogin_change *ch)
+{
+	for (size_t i = 0; i < ch->nmods; i++)
+		if (ch->mods[i].values.n &&
+		    !strcasecmp(ch->mods[i].attr, "userPassword"))
+			return true;
+	return false;
 }
 
 /* Wait for one answer and hand it to its change. */
@@ -1224,13 +1249,15 @@ ulogin_pipeline_send(struct ulogin_pipeline *p, const struct ulogin_change *ch,
 		     void *tag)
 {
 	struct in_flight *f = NULL;
+	bool password = carries_password(ch);
 	int rc;
 
 	if (p->c->cfg->dry_run) {
 		p->done(tag, LDAP_SUCCESS, NULL, p->data);
 		return LDAP_SUCCESS;
 	}
-	while (!p->broken && p->busy >= p->window)
+	while (!p->broken &&
+	       (p->busy >= p->window || (password && p->passwords)))
 		collect_one(p);
 	if (p->broken || p->c->audit_failed) {
 		rc = p->broken ? p->broken : ULOGIN_LDAP_AUDIT_FAILED;
@@ -1249,10 +1276,12 @@ ulogin_pipeline_send(struct ulogin_pipeline *p, const struct ulogin_change *ch,
 		return rc;
 	}
 	f->tag = tag;
+	f->password = password;
 	f->action = ch->action;
 	f->dn = xstrdup(ch->dn);
 	f->comment = ch->comment ? xstrdup(ch->comment) : NULL;
 	p->busy++;
+	p->passwords += password;
 	return LDAP_SUCCESS;
 }
 

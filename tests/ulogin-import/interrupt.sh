@@ -94,19 +94,34 @@ is "$(users)" 9000 "ldapsearch finds the third school's 3000 users"
 
 # Ctrl-C twice: the second ends the program at once, and the lock stays
 # for 'unlock'.  (env gives the background run a SIGINT that is not
-# ignored; a wide window keeps it busy answering after the first one.)
+# ignored.)  The run must still be waiting for answers when the second
+# comes: many changes on their way (new mail addresses: adds carry a
+# password and go one at a time), and slapd held still meanwhile, let go
+# now and then until the run has read an answer and said it stops.
 sed -e 's/,u\([0-9]*\),/,x\1,/' -e '2,$s/^E/H/' -e 's/,280001,/,280004,/' \
 	roster.csv >fourth.csv
-start_users=$(users)
-env --default-signal=INT ulogin-import run fourth.csv --source fjerde --window 256 \
-	>"$OUT" 2>"$ERR" </dev/null &
+run 0 ulogin-import run fourth.csv --source fjerde
+sed -e '2,$s/^\(\([^,]*,\)\{5\}\)\([^,]*\)\(,[^,]*,[^,]*,\)/\1\3\4\3@ny.example.dk/' \
+	fourth.csv >fourth-moved.csv
+moved() {	# the users with the new addresses
+	ldap_search "ou=people,$ULOGIN_BASE" '(mail=*@ny.example.dk)' 1.1 |
+		grep -c '^dn:'
+}
+env --default-signal=INT ulogin-import run fourth-moved.csv --source fjerde \
+	--window 256 >"$OUT" 2>"$ERR" </dev/null &
 pid=$!
-wait_for_growth "$start_users" users
+wait_for_growth 0 moved
+slapd=$(cat "$_sandbox/slapd.pid")
+kill -STOP "$slapd"
 kill -INT "$pid"
 tries=0
 until grep -q "SIGINT: stopping" "$ERR" || [ $tries -ge 200 ]; do
 	sleep 0.01
 	tries=$((tries + 1))
+	if [ $((tries % 10)) -eq 0 ]; then
+		kill -CONT "$slapd"
+		kill -STOP "$slapd"
+	fi
 done
 kill -STOP "$pid"
 ok $? "after a first Ctrl-C, the run is still answering when the second comes"
@@ -116,11 +131,13 @@ kill -INT "$pid"
 kill -CONT "$pid"
 wait "$pid"
 is "$?" 130 "the second Ctrl-C ends it at once (killed by SIGINT)"
+kill -CONT "$slapd"
 case $(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock) in
 *" $pid "*) ok 0 "the lock stays, naming the run's process" ;;
 *) ok 1 "the lock stays, naming the run's process" ;;
 esac
 run 0 ulogin-import unlock --source fjerde --yes
-run 0 ulogin-import run fourth.csv --source fjerde
-is "$(users)" 12000 "after unlock, a run makes the rest"
+run 0 ulogin-import run fourth-moved.csv --source fjerde
+is "$(moved)" 3000 "after unlock, a run makes the rest"
+is "$(users)" 12000 "ldapsearch finds the fourth school's 3000 users"
 done_testing
