@@ -75,50 +75,93 @@ ulogin_entry_free(struct ulogin_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static void
-entry_from_message(LDAP *ld, LDAPMessage *msg, struct ulogin_entry *e)
-{
-	BerElement *ber = NULL;
-	struct berval dn, attr, *vals;
-	size_t alloc = 0;
+/*
+ * The entry a search hands its callback: its DN, names and values where
+ * they are, in the message (liblber ends each with a NUL in place, over
+ * the tag after it, which it keeps), with the lists in buffers kept from
+ * one entry to the next.  The callback only reads it, and copies what it
+ * keeps.  ldap_get_attribute_ber() would allocate an array for every
+ * attribute, and a copy of every value made three million allocations
+ * and frees for a 100k-user read.
+ */
+struct entry_buf {
+	struct ulogin_attr *attrs;
+	char **values;		/* every attribute's, each list NULL-ended */
+	size_t nattrs, nvalues;	/* allocated */
+};
 
-	/* One pass over the entry: ldap_get_values_len() would scan it
-	 * again for every attribute (a third of a 100k-user read). */
+static void *
+grow_to(void *p, size_t *have, size_t want, size_t size)
+{
+	if (want <= *have)
+		return p;
+	*have = want > 2 * *have ? want : 2 * *have;
+	return xreallocarray(p, *have, size);
+}
+
+static void
+entry_decode(LDAP *ld, LDAPMessage *msg, struct entry_buf *b,
+	     struct ulogin_entry *e)
+{
+	static char none[1];
+	BerElement *ber = NULL;
+	struct berval dn;
+	ber_len_t len;
+	size_t nattrs = 0, nvalues = 0;
+
 	memset(e, 0, sizeof(*e));
+	e->dn = none;
 	if (ldap_get_dn_ber(ld, msg, &ber, &dn) != LDAP_SUCCESS) {
-		e->dn = xstrdup("");
 		ber_free(ber, 0);
 		return;
 	}
-	e->dn = xstrndup(dn.bv_val, dn.bv_len);
-	while (ldap_get_attribute_ber(ld, msg, ber, &attr, &vals) ==
-	       LDAP_SUCCESS && attr.bv_val) {
+	e->dn = dn.bv_val ? dn.bv_val : none;
+	/* Each attribute: SEQUENCE { type, SET OF value }, to the end. */
+	while (ber_peek_tag(ber, &len) != LBER_DEFAULT) {
 		struct ulogin_attr *at;
-		size_t n = 0;
+		struct berval name, v;
+		ber_tag_t tag;
+		char *last;
 
-		if (e->nattrs == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			e->attrs = xreallocarray(e->attrs, alloc,
-						 sizeof(*e->attrs));
+		if (ber_skip_tag(ber, &len) == LBER_DEFAULT ||
+		    ber_get_stringbv(ber, &name, 0) == LBER_DEFAULT)
+			break;
+		b->attrs = grow_to(b->attrs, &b->nattrs, nattrs + 1,
+				   sizeof(*b->attrs));
+		at = &b->attrs[nattrs++];
+		at->name = name.bv_val;
+		at->values.n = 0;
+		at->values.alloc = nvalues;	/* where its list starts */
+		for (tag = ber_first_element(ber, &len, &last);
+		     tag != LBER_DEFAULT; tag = ber_next_element(ber, &len, last)) {
+			if (ber_get_stringbv(ber, &v, 0) == LBER_DEFAULT)
+				break;
+			b->values = grow_to(b->values, &b->nvalues,
+					    nvalues + 2, sizeof(*b->values));
+			b->values[nvalues++] = v.bv_val;
+			at->values.n++;
 		}
-		at = &e->attrs[e->nattrs++];
-		at->name = xstrndup(attr.bv_val, attr.bv_len);
-		memset(&at->values, 0, sizeof(at->values));
-		while (vals && vals[n].bv_val)
-			n++;
-		if (n) {
-			at->values.v = xreallocarray(NULL, n + 1,
-						     sizeof(*at->values.v));
-			at->values.alloc = n + 1;
-			for (size_t i = 0; i < n; i++)
-				at->values.v[i] = xstrndup(vals[i].bv_val,
-							   vals[i].bv_len);
-			at->values.v[n] = NULL;
-			at->values.n = n;
-		}
-		ber_memfree(vals);
+		b->values = grow_to(b->values, &b->nvalues, nvalues + 1,
+				    sizeof(*b->values));
+		b->values[nvalues++] = NULL;
 	}
 	ber_free(ber, 0);
+	/* The lists are where they are now the buffer has stopped growing. */
+	for (size_t k = 0; k < nattrs; k++) {
+		struct ulogin_attr *at = &b->attrs[k];
+
+		at->values.v = &b->values[at->values.alloc];
+		at->values.alloc = at->values.n + 1;
+	}
+	e->attrs = b->attrs;
+	e->nattrs = nattrs;
+}
+
+static void
+entry_buf_free(struct entry_buf *b)
+{
+	free(b->attrs);
+	free(b->values);
 }
 
 /* ---- result codes in words ------------------------------------------ */
@@ -465,6 +508,28 @@ sasl_bind(struct ulogin_conn *c, const char *mech)
 	return 0;
 }
 
+/*
+ * libldap reads a TCP connection one message at a time, a few bytes of
+ * header and then the rest, with a poll() before each: three system calls
+ * for every entry a search returns, most of the time a 100k-user read
+ * spent in the kernel.  liblber's read-ahead layer (which libldap itself
+ * puts under UDP only) takes whatever has arrived in one read, and libldap
+ * does not poll while it holds a whole message.  Below TLS and SASL, which
+ * sit above the provider level.
+ */
+static void
+read_ahead(struct ulogin_conn *c)
+{
+	Sockbuf *sb = NULL;
+	int size = 65536;
+
+	if (ldap_get_option(c->ld, LDAP_OPT_SOCKBUF, &sb) == LDAP_OPT_SUCCESS &&
+	    sb && !ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO,
+				    &ber_sockbuf_io_readahead))
+		ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead,
+				   LBER_SBIOD_LEVEL_PROVIDER, &size);
+}
+
 int
 ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out)
 {
@@ -552,6 +617,7 @@ ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out)
 	}
 	if (rc)
 		goto fail;
+	read_ahead(c);
 	ulogin_debug("connected to %s as %s", cfg->uri, c->operator_dn);
 	*out = c;
 	return 0;
@@ -622,13 +688,15 @@ send_page(struct ulogin_conn *c, struct pending *p)
 	return rc;
 }
 
-/* A query's final result (or the end of one page of it). */
+/* The code of a page's result, and the cookie of the next page if the
+ * server gave one (a copy, in *cookie). */
 static int
-page_done(struct ulogin_conn *c, struct pending *p, LDAPMessage *res)
+page_result(struct ulogin_conn *c, LDAPMessage *res, struct berval **cookie)
 {
 	LDAPControl **sctrls = NULL, *resp;
 	int rc, err = LDAP_OTHER;
 
+	*cookie = NULL;
 	rc = ldap_parse_result(c->ld, res, &err, NULL, NULL, NULL, &sctrls, 0);
 	if (rc == LDAP_SUCCESS)
 		rc = err;
@@ -640,10 +708,19 @@ page_done(struct ulogin_conn *c, struct pending *p, LDAPMessage *res)
 		if (ldap_parse_pageresponse_control(c->ld, resp, &count,
 						    &next) == LDAP_SUCCESS &&
 		    next.bv_len)
-			p->cookie = ber_bvdup(&next);
+			*cookie = ber_bvdup(&next);
 		ber_memfree(next.bv_val);
 	}
 	ldap_controls_free(sctrls);
+	return rc;
+}
+
+/* A query's final result (or the end of one page of it). */
+static int
+page_done(struct ulogin_conn *c, struct pending *p, LDAPMessage *res)
+{
+	int rc = page_result(c, res, &p->cookie);
+
 	p->msgid = -1;
 	if (rc != LDAP_SUCCESS) {
 		remember_diagnostics(c);
@@ -656,35 +733,51 @@ page_done(struct ulogin_conn *c, struct pending *p, LDAPMessage *res)
 	return 0;
 }
 
+/* The result at the end of a page's chain of messages, or NULL. */
+static LDAPMessage *
+page_end(LDAP *ld, LDAPMessage *chain)
+{
+	LDAPMessage *m, *end = NULL;
+
+	for (m = ldap_first_message(ld, chain); m;
+	     m = ldap_next_message(ld, m))
+		if (ldap_msgtype(m) == LDAP_RES_SEARCH_RESULT)
+			end = m;
+	return end;
+}
+
 int
 ulogin_search_all(struct ulogin_conn *c, struct ulogin_query *qs, size_t n)
 {
 	struct timeval tv = { c->cfg->timeout * 6, 0 };
 	struct pending *p = xcalloc(n, sizeof(*p));
-	size_t open = 0;
+	struct entry_buf buf;
 	int rc = LDAP_SUCCESS;
+
+	memset(&buf, 0, sizeof(buf));
 
 	/* Send every query first: the server works while we wait. */
 	for (size_t i = 0; i < n; i++) {
 		p[i].q = &qs[i];
 		p[i].msgid = -1;
-		if ((qs[i].rc = send_page(c, &p[i])) == LDAP_SUCCESS)
-			open++;
-		else
+		if ((qs[i].rc = send_page(c, &p[i])) != LDAP_SUCCESS)
 			p[i].msgid = -1;
 	}
 	/*
 	 * Read the answers query by query, each by its own message id: the
 	 * others wait in libldap's queue, and a callback may itself search
-	 * (nested) without taking another query's messages.
+	 * (nested) without taking another query's messages.  A page is
+	 * taken whole; when the server says there is more, the next page is
+	 * asked for before this one's entries are handed out, so the server
+	 * makes it while we work (else it waits for us after every page).
 	 */
-	for (size_t i = 0; i < n && open; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct pending *cur = &p[i];
 
 		while (cur->msgid >= 0) {
-			LDAPMessage *res = NULL;
-			struct ulogin_entry e;
-			int type = ldap_result(c->ld, cur->msgid, LDAP_MSG_ONE,
+			LDAPMessage *res = NULL, *m, *end;
+			struct berval *next = NULL;
+			int type = ldap_result(c->ld, cur->msgid, LDAP_MSG_ALL,
 					       &tv, &res);
 
 			if (type <= 0) {
@@ -695,6 +788,7 @@ ulogin_search_all(struct ulogin_conn *c, struct ulogin_query *qs, size_t n)
 						LDAP_OPT_RESULT_CODE, &rc);
 					rc = rc ? rc : LDAP_SERVER_DOWN;
 				}
+				ldap_msgfree(res);
 				for (size_t k = i; k < n; k++)
 					if (p[k].msgid >= 0) {
 						ldap_abandon_ext(c->ld,
@@ -702,23 +796,39 @@ ulogin_search_all(struct ulogin_conn *c, struct ulogin_query *qs, size_t n)
 						qs[k].rc = rc;
 						p[k].msgid = -1;
 					}
-				open = 0;
 				break;
 			}
-			if (type == LDAP_RES_SEARCH_ENTRY && !cur->stopped) {
-				entry_from_message(c->ld, res, &e);
+			end = page_end(c->ld, res);
+			if (end && page_result(c, end, &next) == LDAP_SUCCESS &&
+			    next) {
+				cur->cookie = next;
+				cur->msgid = -1;
+				if ((cur->q->rc = send_page(c, cur)) !=
+				    LDAP_SUCCESS)
+					cur->msgid = -1;
+				end = NULL;	/* done with */
+			} else {
+				ber_bvfree(next);
+			}
+			for (m = ldap_first_message(c->ld, res);
+			     m && !cur->stopped; m = ldap_next_message(c->ld, m)) {
+				struct ulogin_entry e;
+
+				if (ldap_msgtype(m) != LDAP_RES_SEARCH_ENTRY)
+					continue;
+				entry_decode(c->ld, m, &buf, &e);
 				cur->stopped = cur->q->fn(&e, cur->q->data);
-				ulogin_entry_free(&e);
-				if (cur->stopped) {
+			}
+			/* The last page, or a failure: after the entries,
+			 * whose callbacks may talk to the server. */
+			if (end)
+				page_done(c, cur, end);
+			if (cur->stopped) {
+				if (cur->msgid >= 0)
 					ldap_abandon_ext(c->ld, cur->msgid,
 							 NULL, NULL);
-					cur->msgid = -1;
-					cur->q->rc = LDAP_SUCCESS;
-					open--;
-				}
-			} else if (type == LDAP_RES_SEARCH_RESULT) {
-				if (!page_done(c, cur, res))
-					open--;
+				cur->msgid = -1;
+				cur->q->rc = LDAP_SUCCESS;
 			}
 			ldap_msgfree(res);
 		}
@@ -726,6 +836,7 @@ ulogin_search_all(struct ulogin_conn *c, struct ulogin_query *qs, size_t n)
 	for (size_t i = 0; i < n; i++)
 		ber_bvfree(p[i].cookie);
 	free(p);
+	entry_buf_free(&buf);
 	return rc;
 }
 
@@ -1132,8 +1243,20 @@ ulogin_apply_asserted(struct ulogin_conn *c, const struct ulogin_change *ch,
  * tests/bench/slapd-txn.sh shows all three.
  */
 
+/*
+ * And at most one change that carries a password is out at a time.
+ * slapd 2.4 and 2.5's ppolicy overlay opens the check module afresh for
+ * every password it checks (lt_dlopen, lt_dlsym, lt_dlclose) outside any
+ * lock, and libltdl is not thread-safe: two checks at once, two pipelined
+ * adds of new users on two of slapd's threads, crash it (SIGSEGV in
+ * lt_dlsym, within a few thousand adds as the import service; the rootdn's
+ * passwords are not checked).  The server hashes and checks one password
+ * while the next change is made ready here, so little is lost: the writes
+ * are serial in slapd anyway (one LMDB writer).
+ */
 struct in_flight {
 	int msgid;		/* 0: free slot */
+	bool password;		/* carries a userPassword value */
 	void *tag;
 	const char *action;
 	char *dn;
@@ -1144,6 +1267,7 @@ struct ulogin_pipeline {
 	struct ulogin_conn *c;
 	struct in_flight *slots;
 	size_t window, busy;
+	size_t passwords;	/* of the busy, the ones with a password */
 	ulogin_done_fn done;
 	void *data;
 	int broken;		/* the connection failed: an LDAP code */
@@ -1184,6 +1308,8 @@ finish_slot(struct ulogin_pipeline *p, struct in_flight *f, int rc)
 	p->done(f->tag, rc, rc == LDAP_SUCCESS ? NULL : p->c->diag, p->data);
 	free(f->dn);
 	free(f->comment);
+	if (f->password)
+		p->passwords--;
 	memset(f, 0, sizeof(*f));
 	p->busy--;
 }
@@ -1197,6 +1323,16 @@ fail_outstanding(struct ulogin_pipeline *p)
 	for (size_t i = 0; i < p->window; i++)
 		if (p->slots[i].msgid)
 			finish_slot(p, &p->slots[i], p->broken);
+}
+
+static bool
+carries_password(const struct ulogin_change *ch)
+{
+	for (size_t i = 0; i < ch->nmods; i++)
+		if (ch->mods[i].values.n &&
+		    !strcasecmp(ch->mods[i].attr, "userPassword"))
+			return true;
+	return false;
 }
 
 /* Wait for one answer and hand it to its change. */
@@ -1234,13 +1370,15 @@ ulogin_pipeline_send(struct ulogin_pipeline *p, const struct ulogin_change *ch,
 		     void *tag)
 {
 	struct in_flight *f = NULL;
+	bool password = carries_password(ch);
 	int rc;
 
 	if (p->c->cfg->dry_run) {
 		p->done(tag, LDAP_SUCCESS, NULL, p->data);
 		return LDAP_SUCCESS;
 	}
-	while (!p->broken && p->busy >= p->window)
+	while (!p->broken &&
+	       (p->busy >= p->window || (password && p->passwords)))
 		collect_one(p);
 	if (p->broken || p->c->audit_failed) {
 		rc = p->broken ? p->broken : ULOGIN_LDAP_AUDIT_FAILED;
@@ -1260,10 +1398,12 @@ ulogin_pipeline_send(struct ulogin_pipeline *p, const struct ulogin_change *ch,
 		return rc;
 	}
 	f->tag = tag;
+	f->password = password;
 	f->action = ch->action;
 	f->dn = xstrdup(ch->dn);
 	f->comment = ch->comment ? xstrdup(ch->comment) : NULL;
 	p->busy++;
+	p->passwords += password;
 	return LDAP_SUCCESS;
 }
 

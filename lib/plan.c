@@ -129,6 +129,8 @@ struct ulogin_plan {
 	struct strmap effective;	/* grade|roles -> policy name */
 	struct strmap policy_dns;	/* policy name -> its DN */
 	struct strmap attr_index;	/* attribute name -> enum have_attr */
+	signed char attr_at[32];	/* the last entry's: its i-th
+					   attribute's enum have_attr + 1 */
 
 	struct step *steps;
 	size_t nsteps, asteps;
@@ -189,11 +191,13 @@ intern_list(struct ulogin_plan *p, char *const *v, size_t n)
 	const char **l = NULL;
 	struct strv sorted = STRV_INIT;
 	char small[128], *key = small, *joined = NULL;
+	size_t len = n == 1 ? strlen(v[0]) : 0;
 
-	/* Most lists hold one value: no sorting, joining or allocating. */
-	if (n <= 1 && (size_t)snprintf(small, sizeof(small), "\1%s",
-				       n ? v[0] : "") < sizeof(small)) {
-		key = small;
+	/* Most lists hold one value: no sorting, joining or allocating (nor
+	 * formatting: five lists a user, 100k users). */
+	if (n <= 1 && len + 2 <= sizeof(small)) {
+		small[0] = '\1';
+		memcpy(small + 1, n ? v[0] : "", len + 1);
 	} else {
 		for (size_t i = 0; i < n; i++)
 			strv_push(&sorted, v[i]);
@@ -522,6 +526,15 @@ index_keys(struct ulogin_plan *p, struct have *h)
 	}
 }
 
+/* The row's copy of a value if it is the same, else a copy of it. */
+static const char *
+shared(struct arena *a, const char *row, const char *value)
+{
+	if (row && value && !strcmp(row, value))
+		return row;
+	return arena_strdup(a, value);
+}
+
 int
 ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 {
@@ -529,27 +542,40 @@ ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 	struct arena *a = &p->arena;
 	struct have *h = arena_alloc(a, sizeof(*h));
 	const struct strv *v[A_NATTRS];
+	const struct person *w;
 
 	memset(v, 0, sizeof(v));
 	for (size_t i = 0; i < e->nattrs; i++) {
-		int k = have_attr(p, e->attrs[i].name);
+		/* slapd sends the attributes of every user in much the same
+		 * order: one strcmp with the last entry's i-th mostly
+		 * names it without hashing. */
+		int at = i < sizeof(p->attr_at) ? p->attr_at[i] - 1 : -1;
+		int k = at >= 0 && !strcmp(e->attrs[i].name,
+					   ulogin_plan_user_attrs[at]) ? at
+		      : have_attr(p, e->attrs[i].name);
 
+		if (i < sizeof(p->attr_at))
+			p->attr_at[i] = (signed char)(k + 1);
 		if (k >= 0 && e->attrs[i].values.n)
 			v[k] = &e->attrs[i].values;
 	}
 #define ONE(k) (v[k] ? v[k]->v[0] : NULL)
 #define LIST(k) (v[k] ? v[k]->v : NULL), (v[k] ? v[k]->n : 0)
+	/* A value the row of the same external id has too is stored once,
+	 * the row's: the plan holds 100k people twice, mostly alike. */
+	w = ONE(A_EXT) ? strmap_get(&p->want_ext, ONE(A_EXT)) : NULL;
+#define SHARED(k, field) shared(a, w ? w->field : NULL, ONE(k))
 	memset(h, 0, sizeof(*h));
 	h->dn = arena_strdup(a, e->dn);
-	h->uid = arena_strdup(a, ONE(A_UID));
-	h->given = arena_strdup(a, ONE(A_GIVEN));
-	h->sn = arena_strdup(a, ONE(A_SN));
+	h->uid = SHARED(A_UID, username);
+	h->given = SHARED(A_GIVEN, given);
+	h->sn = SHARED(A_SN, sn);
 	h->cn = arena_strdup(a, ONE(A_CN));
-	h->mail = arena_strdup(a, ONE(A_MAIL));
-	h->mobile = arena_strdup(a, ONE(A_MOBILE));
+	h->mail = SHARED(A_MAIL, mail);
+	h->mobile = SHARED(A_MOBILE, mobile);
 	h->grade = intern(p, ONE(A_GRADE));
 	h->level = intern(p, ONE(A_LEVEL));
-	h->ext = arena_strdup(a, ONE(A_EXT));
+	h->ext = SHARED(A_EXT, ext);
 	h->nid = arena_strdup(a, ONE(A_NID));
 	h->left = arena_strdup(a, ONE(A_LEFT));
 	h->locked = arena_strdup(a, ONE(A_LOCKED));
@@ -570,6 +596,7 @@ ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 	h->created = arena_strdup(a, ONE(A_CREATED));
 	h->creator = arena_strdup(a, ONE(A_CREATOR));
 	h->changed = arena_strdup(a, ONE(A_CHANGED));
+#undef SHARED
 #undef ONE
 #undef LIST
 	h->ours = list_has(h->sources, p->o.source);
@@ -603,9 +630,8 @@ ulogin_plan_nid_filters(struct ulogin_plan *p, struct strv *filters)
 
 	for (size_t i = 0; i <= p->npeople; i++) {
 		const struct person *w = i < p->npeople ? p->people[i] : NULL;
-		const struct have *h = w && w->ext ? strmap_get(&p->have_ext,
-								w->ext)
-						   : NULL;
+		const struct have *h = w && w->ext && w->nid ?
+				       strmap_get(&p->have_ext, w->ext) : NULL;
 
 		if (h && w->nid && !h->nid && h->uid)
 			strv_push_owned(&terms, ulogin_filter(
@@ -951,14 +977,21 @@ static const char *
 effective(struct ulogin_plan *p, const char *override, const char *grade,
 	  const char *const *roles, bool admin)
 {
-	char key[64];
+	char key[2 * 2 * sizeof(uintptr_t) + 2];
+	uintptr_t id[2] = { (uintptr_t)grade, (uintptr_t)roles };
 	const char *name;
 	void *hit;
+	size_t k = 0;
 
 	if (override)
 		return override;
-	snprintf(key, sizeof(key), "%p|%p|%d", (const void *)grade,
-		 (const void *)roles, admin);
+	/* The two addresses in hex, and admin: a key made without printf
+	 * (twice a user). */
+	for (size_t i = 0; i < 2; i++)
+		for (size_t b = 2 * sizeof(uintptr_t); b-- > 0;)
+			key[k++] = "0123456789abcdef"[(id[i] >> (4 * b)) & 15];
+	key[k++] = admin ? '1' : '0';
+	key[k] = '\0';
 	if ((hit = strmap_get(&p->effective, key)))
 		return hit == p ? NULL : hit;
 	name = effective_uncached(p, NULL, grade, roles, admin);

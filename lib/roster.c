@@ -303,8 +303,13 @@ ulogin_roster_read(const char *path, const struct ulogin_roster_opts *o,
 const char *
 ulogin_row_get(const struct ulogin_row *row, const char *column)
 {
+	/* Called for every field of every row: the first letter rules out
+	 * most columns before strcasecmp (a tenth of a 100k-row rerun). */
+	unsigned char c = (unsigned char)(*column | 0x20);
+
 	for (size_t i = 0; i < row->header->n && i < row->fields->n; i++)
-		if (!strcasecmp(row->header->v[i], column))
+		if (((unsigned char)*row->header->v[i] | 0x20) == c &&
+		    !strcasecmp(row->header->v[i], column))
 			return row->fields->v[i];
 	return NULL;
 }
@@ -990,6 +995,19 @@ native_key(const struct native *n, const struct ulogin_row *row)
 	return k && *k && !ulogin_text_unsafe(k) ? k : NULL;
 }
 
+/* "INSTITUTION-CLASS", without printf: once for every row. */
+static char *
+join_key(const char *inst, const char *klass)
+{
+	size_t a = strlen(inst), b = strlen(klass);
+	char *k = xmalloc(a + b + 2);
+
+	memcpy(k, inst, a);
+	k[a] = '-';
+	memcpy(k + a + 1, klass, b + 1);
+	return k;
+}
+
 static int
 native_row(const struct ulogin_row *row, void *data)
 {
@@ -1023,8 +1041,7 @@ native_row(const struct ulogin_row *row, void *data)
 	}
 	/* A class belongs to the person's first institution. */
 	for (size_t i = 0; i < p.classes.n && !rc; i++) {
-		char *k = xasprintf("%s-%s", p.institutions.v[0],
-				    p.classes.v[i]);
+		char *k = join_key(p.institutions.v[0], p.classes.v[i]);
 
 		if (!strmap_get(&n->classes, k)) {
 			strmap_put(&n->classes, k, n);
