@@ -33,6 +33,7 @@ enum {
 	OPT_REPORT,
 	OPT_RESULTS,
 	OPT_PASSWORDS,
+	OPT_OFFLINE,
 	OPT_OLDER_THAN,
 	OPT_NO_PROGRESS,
 };
@@ -88,6 +89,7 @@ static const struct option run_options[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
+	{ "offline", required_argument, NULL, OPT_OFFLINE },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ NULL, 0, NULL, 0 }
 };
@@ -134,6 +136,13 @@ run_usage(FILE *out)
 	      "      --passwords FILE      write new users' initial"
 	      " passwords (a new file,\n"
 	      "                            mode 0600)\n"
+	      "      --offline FILE        a source's first load: write its"
+	      " users, classes\n"
+	      "                            and source entry to FILE (LDIF,"
+	      " mode 0600) for\n"
+	      "                            ulogin-offline-load instead of"
+	      " changing the\n"
+	      "                            directory\n"
 	      "      --no-progress         no progress bar, even on a"
 	      " terminal\n", out);
 	ulogin_cli_common_help(out);
@@ -357,6 +366,7 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_REPORT: ctl->run.report_file = arg; break;
 	case OPT_RESULTS: ctl->run.results_file = arg; break;
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
+	case OPT_OFFLINE: ctl->run.offline_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
 	case OPT_OLDER_THAN:
 		/* Deleting people: a bare number is days, never seconds. */

@@ -25,6 +25,7 @@
 #include "gtime.h"
 #include "import.h"
 #include "msg.h"
+#include "offline.h"
 #include "plan.h"
 #include "progress.h"
 #include "banned.h"
@@ -657,6 +658,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	bool locked = false, computed = false, catching = false;
 	bool interrupted = false;
 	struct sigaction old_handlers[NSTOP];
+	struct ulogin_offline *off = NULL;
 	long limit;
 	int rc;
 
@@ -700,11 +702,15 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		rc = ULOGIN_EX_CANTCREAT;
 		goto out;
 	}
+	if (o->offline_file && !cfg->dry_run &&
+	    (rc = ulogin_offline_precheck(o)))
+		goto out;
 	/* 1. The file, whole, before anything else. */
 	if ((rc = read_roster(o, cfg, plan)))
 		goto out;
-	/* 2. The lock (a dry run writes nothing, so takes none). */
-	if (!cfg->dry_run) {
+	/* 2. The lock (a dry run writes nothing, so takes none; nor does an
+	 * offline run, which writes a file, and only for a new source). */
+	if (!cfg->dry_run && !o->offline_file) {
 		if ((rc = ulogin_prepare_changes(c)))
 			goto out;
 		if (gethostname(host, sizeof(host)) != 0)
@@ -772,8 +778,21 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 
 	if (o->plan_file && (rc = write_plan(plan, o->plan_file)))
 		goto out;
+	if (o->offline_file) {
+		const char *refused = NULL;
+
+		if ((rc = ulogin_offline_check(c, o->source, plan, &refused))) {
+			outcome = xstrdup(refused);
+			goto out;
+		}
+	}
 	if (cfg->dry_run) {
 		print_plan(plan);
+	} else if (o->offline_file) {
+		if (ulogin_verbosity() > 0)
+			print_plan(plan);
+		rc = ulogin_offline_write(c, plan, o, &off);
+		r.applied = !rc;
 	} else {
 		if (o->passwords_file &&
 		    !(r.passwords = create_private(o->passwords_file))) {
@@ -821,6 +840,13 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 				  ? "partial: some rows were skipped or failed"
 				  : "failed: the run stopped early");
 	}
+	/* The source entry records the run, as it does online. */
+	if (off) {
+		int orc = ulogin_offline_finish(off, kind, outcome, counts);
+
+		off = NULL;
+		rc = orc ? orc : rc;
+	}
 	summary(plan, o->source, cfg->dry_run, r.applied);
 out:
 	if (locked) {
@@ -849,6 +875,7 @@ out:
 	}
 	if (r.passwords)
 		fclose(r.passwords);
+	ulogin_offline_abandon(off);
 	/* Only now: the report and results files are written whole. */
 	if (catching)
 		restore_stop_signals(old_handlers);

@@ -27,6 +27,8 @@ struct ulogin_import_opts {
 	const char *report_file;
 	const char *results_file;
 	const char *passwords_file;	/* initial passwords of new users */
+	const char *offline_file;	/* the first load as LDIF for slapadd,
+					   instead of changes (offline.h) */
 	bool progress;			/* a progress bar on stderr */
 };
 
