@@ -176,6 +176,21 @@ sandbox_start() {
 	AUDIT_LOG=$_sandbox/audit.log
 }
 
+# sandbox2_start DIR: a second sandbox with the example schools, started
+# the way sandbox_start starts the first (with this build's check
+# module), and stopped when the test file ends.  Its settings are in
+# DIR/env; the first sandbox's stay exported.
+sandbox2_start() {
+	if ! ULOGIN_CHECK_MODULE=$_module ulogin-sandbox start --example "$1" \
+		>"$TEST_TMP/sandbox2.log" 2>&1; then
+		echo "Bail out! cannot start the second sandbox:"
+		sed 's/^/# /' "$TEST_TMP/sandbox2.log"
+		exit 1
+	fi
+	_sandbox2=$1
+	trap 'ulogin-sandbox stop "$_sandbox2" >/dev/null 2>&1; cleanup' EXIT
+}
+
 # OpenLDAP's own client as the directory manager: the server is the judge.
 # wait_for_growth BEFORE COMMAND...: poll COMMAND, which prints a number,
 # every 50 ms until it prints more than BEFORE (for 30 s at most): to act
@@ -236,4 +251,18 @@ dm_attr() { (as_manager && ldap_attr "$1" "$2"); }
 ldapmodify_as() {
 	ldapmodify -x -H "$ULOGIN_URI" -D "$(people "$1")" \
 		-y "$_sandbox/$1.pw" -f "$2"
+}
+
+# oneroster_manifest DIR: the manifest.csv of a OneRoster 1.1 bulk export
+# of orgs, classes, enrollments and users, in DIR (made if need be).
+oneroster_manifest() {
+	mkdir -p "$1"
+	cat >"$1/manifest.csv" <<'EOF'
+propertyName,value
+oneroster.version,1.1
+file.orgs,bulk
+file.classes,bulk
+file.enrollments,bulk
+file.users,bulk
+EOF
 }
