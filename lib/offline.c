@@ -206,10 +206,15 @@ struct writer {
 	struct strmap institutions;	/* numbers with an entry */
 	struct strmap missing;		/* numbers named without one */
 	struct strv missing_list;
-	struct strmap member_of;	/* student DN -> 1 + index in of */
-	struct strv *of;		/* the classes of each student */
-	size_t nof;
-	struct ulogin_change *classes;	/* the class adds, in order */
+	/* The classes of each student: a list of nodes, its head found by
+	 * the student's DN (indexes + 1; 0 ends a list).  Small: 100k
+	 * students must not cost a string or an array each. */
+	struct strmap member_of;
+	struct of_node {
+		size_t klass, next;
+	} *nodes;
+	size_t nnodes, anodes;
+	char **class_dns;		/* the class adds, in order */
 	size_t *class_steps;
 	size_t nclasses;
 	char changed[32];		/* pwdChangedTime */
@@ -480,7 +485,23 @@ note_institutions(struct writer *w, const struct ulogin_change *ch)
 	}
 }
 
-/* The class adds, kept until the users are written: their members get
+/* Class klass (an index of class_dns) has the member dn. */
+static void
+note_member(struct writer *w, const char *dn, size_t klass)
+{
+	size_t head = (size_t)(uintptr_t)strmap_get(&w->member_of, dn);
+
+	if (w->nnodes == w->anodes) {
+		w->anodes = w->anodes ? 2 * w->anodes : 1024;
+		w->nodes = xreallocarray(w->nodes, w->anodes,
+					 sizeof(*w->nodes));
+	}
+	w->nodes[w->nnodes].klass = klass;
+	w->nodes[w->nnodes].next = head;
+	strmap_put(&w->member_of, dn, (void *)(uintptr_t)++w->nnodes);
+}
+
+/* The class adds' members, before the users are written: they get
  * memberOf, as slapo-memberof gives it when a class is added online. */
 static void
 collect_classes(struct writer *w)
@@ -488,39 +509,25 @@ collect_classes(struct writer *w)
 	size_t n = ulogin_plan_nsteps(w->plan);
 
 	for (size_t i = 0; i < n; i++) {
-		struct ulogin_change *ch;
+		struct ulogin_change ch;
 
 		if (ulogin_plan_step_kind(w->plan, i) != ULOGIN_STEP_CLASS_ADD)
 			continue;
-		w->classes = xreallocarray(w->classes, w->nclasses + 1,
-					   sizeof(*w->classes));
+		ulogin_plan_step_change(w->plan, i, NULL, &ch, NULL, NULL);
+		w->class_dns = xreallocarray(w->class_dns, w->nclasses + 1,
+					     sizeof(*w->class_dns));
 		w->class_steps = xreallocarray(w->class_steps, w->nclasses + 1,
 					       sizeof(*w->class_steps));
-		ch = &w->classes[w->nclasses];
-		w->class_steps[w->nclasses++] = i;
-		ulogin_plan_step_change(w->plan, i, NULL, ch, NULL, NULL);
-		note_institutions(w, ch);
-		for (size_t j = 0; j < ch->nmods; j++) {
-			const struct strv *v = &ch->mods[j].values;
-
-			if (strcasecmp(ch->mods[j].attr, "member"))
-				continue;
-			for (size_t k = 0; k < v->n; k++) {
-				size_t at = (size_t)(uintptr_t)strmap_get(
-					&w->member_of, v->v[k]);
-
-				if (!at) {
-					w->of = xreallocarray(w->of, w->nof + 1,
-							      sizeof(*w->of));
-					memset(&w->of[w->nof], 0,
-					       sizeof(*w->of));
-					at = ++w->nof;
-					strmap_put(&w->member_of, v->v[k],
-						   (void *)(uintptr_t)at);
-				}
-				strv_push(&w->of[at - 1], ch->dn);
-			}
-		}
+		w->class_dns[w->nclasses] = xstrdup(ch.dn);
+		w->class_steps[w->nclasses] = i;
+		note_institutions(w, &ch);
+		for (size_t j = 0; j < ch.nmods; j++)
+			if (!strcasecmp(ch.mods[j].attr, "member"))
+				for (size_t k = 0; k < ch.mods[j].values.n; k++)
+					note_member(w, ch.mods[j].values.v[k],
+						    w->nclasses);
+		w->nclasses++;
+		ulogin_change_free(&ch);
 	}
 }
 
@@ -531,7 +538,7 @@ write_user(struct writer *w, size_t i, const struct ulogin_pictures *pictures)
 	struct ulogin_offline *off = w->off;
 	struct ulogin_change ch;
 	const struct dir_policy *p;
-	size_t of;
+	size_t node;
 	const char *why = NULL;
 	char *pw = NULL, *no, *hash;
 	int rc = 0;
@@ -559,9 +566,10 @@ write_user(struct writer *w, size_t i, const struct ulogin_pictures *pictures)
 	set_hash(&ch, hash);
 	note_institutions(w, &ch);
 	put_entry(off->ldif, &ch);
-	if ((of = (size_t)(uintptr_t)strmap_get(&w->member_of, ch.dn)))
-		for (size_t j = 0; j < w->of[of - 1].n; j++)
-			put_value(off->ldif, "memberOf", w->of[of - 1].v[j]);
+	for (node = (size_t)(uintptr_t)strmap_get(&w->member_of, ch.dn); node;
+	     node = w->nodes[node - 1].next)
+		put_value(off->ldif, "memberOf",
+			  w->class_dns[w->nodes[node - 1].klass]);
 	/* As ppolicy stamps an add whose policy ages passwords. */
 	if (p && p->aging)
 		put_value(off->ldif, "pwdChangedTime", w->changed);
@@ -583,6 +591,19 @@ out:
 }
 
 static void
+write_class(struct writer *w, size_t i)
+{
+	struct ulogin_change ch;
+
+	ulogin_plan_step_change(w->plan, i, NULL, &ch, NULL, NULL);
+	put_entry(w->off->ldif, &ch);
+	fputc('\n', w->off->ldif);
+	ulogin_change_free(&ch);
+	ulogin_plan_step_done(w->plan, i, LDAP_SUCCESS, NULL);
+	w->off->classes++;
+}
+
+static void
 writer_free(struct writer *w)
 {
 	for (size_t i = 0; i < w->npolicies; i++) {
@@ -590,12 +611,10 @@ writer_free(struct writer *w)
 		free(w->policies[i]);
 	}
 	free(w->policies);
-	for (size_t i = 0; i < w->nof; i++)
-		strv_free(&w->of[i]);
-	free(w->of);
+	free(w->nodes);
 	for (size_t i = 0; i < w->nclasses; i++)
-		ulogin_change_free(&w->classes[i]);
-	free(w->classes);
+		free(w->class_dns[i]);
+	free(w->class_dns);
 	free(w->class_steps);
 	strmap_free(&w->policy_dn);
 	strmap_free(&w->policy_cn);
@@ -745,13 +764,8 @@ ulogin_offline_write(struct ulogin_conn *c, struct ulogin_plan *plan,
 	for (size_t i = 0; i < ulogin_plan_nsteps(plan) && !rc; i++)
 		if (ulogin_plan_step_kind(plan, i) == ULOGIN_STEP_ADD)
 			rc = write_user(&w, i, &pictures);
-	for (size_t i = 0; i < w.nclasses && !rc; i++) {
-		put_entry(off->ldif, &w.classes[i]);
-		fputc('\n', off->ldif);
-		ulogin_plan_step_done(plan, w.class_steps[i], LDAP_SUCCESS,
-				      NULL);
-		off->classes++;
-	}
+	for (size_t i = 0; i < w.nclasses && !rc; i++)
+		write_class(&w, w.class_steps[i]);
 	strv_free(&names);
 	if (!rc && ferror(off->ldif)) {
 		ulogin_error("cannot write '%s': %s", off->path,
