@@ -8,6 +8,9 @@
 #   re-import, no change      ldapsearch -E pr=1000 of the subtree <= 2x
 #   re-import, 1% changed     the same search + ldapmodify         <= 1.2x
 #   peak RSS of the import                                         <= 100 MB
+#   first load offline        ldapadd -c of the equivalent LDIF    <= 0.15x
+#     (ulogin-import --offline, then ulogin-offline-load: slapd
+#     stopped, a slapcat copy, slapadd -q, the check, slapd started)
 #
 # The LDIF for ldapadd is ulogin-import's own dry-run plan of the roster
 # plus a cleartext userPassword per user (slapd hashes both sides' with
@@ -330,6 +333,33 @@ compare_content ldapmodify import-1pct
 sb_stop
 
 # ---------------------------------------------------------------------------
+# f. offline first load (DESIGN.md section 8), a block of its own: the
+# whole offline path into the empty directory, against the same ldapadd.
+
+bench_offline() {
+	say "f. offline first load of $n rows (--offline + ulogin-offline-load)"
+	sb_restore empty
+	timed offline-import "$bin/ulogin-import" run "$dir/roster.csv" \
+		--source bench --no-progress --offline "$dir/offline.ldif" \
+		--passwords "$dir/offline-passwords.csv"
+	must "ulogin-import --offline" offline-import
+	T_offline_import=$T RSS_offline=$RSS
+	timed offline-load scripts/ulogin-offline-load --sandbox "$sb" \
+		--backup "$dir/offline-before.ldif" "$dir/offline.ldif"
+	must "ulogin-offline-load" offline-load
+	T_offline_load=$T
+	# shellcheck disable=SC1091
+	. "$sb/env"
+	check_counts "the offline load"
+	content offline
+	compare_content ldapadd offline
+	T_offline=$(awk -v a="$T_offline_import" -v b="$T_offline_load" \
+		'BEGIN { printf "%.3f", a + b }')
+	sb_stop
+}
+bench_offline
+
+# ---------------------------------------------------------------------------
 # e. the table
 
 T_ref_change=$(awk -v a="$T_search" -v b="$T_modify" 'BEGIN { printf "%.3f", a + b }')
@@ -362,4 +392,9 @@ fi
 echo "(references: ldapadd ${T_ldapadd}s; ldapsearch of ou=people + ou=classes ${T_search}s;" \
 	"ldapmodify ${T_modify}s)"
 echo "same directory content on both sides: $same"
+# f. offline first load
+row "first load, offline (f.)" "$T_offline" "$T_ldapadd" 0.15
+echo "(offline: ulogin-import --offline ${T_offline_import}s," \
+	"peak RSS $(awk -v k="${RSS_offline:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MB;" \
+	"ulogin-offline-load ${T_offline_load}s)"
 exit 0
