@@ -36,6 +36,7 @@ enum {
 	OPT_OFFLINE,
 	OPT_OLDER_THAN,
 	OPT_NO_PROGRESS,
+	OPT_NO_INITIAL,
 };
 
 struct import_ctl {
@@ -91,6 +92,7 @@ static const struct option run_options[] = {
 	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
 	{ "offline", required_argument, NULL, OPT_OFFLINE },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "no-initial-passwords", no_argument, NULL, OPT_NO_INITIAL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -133,9 +135,17 @@ run_usage(FILE *out)
 	      "      --report FILE         write a JSON summary\n"
 	      "      --results FILE        write one CSV line per input"
 	      " row\n"
-	      "      --passwords FILE      write new users' initial"
+	      "      --passwords FILE      write new users' first"
 	      " passwords (a new file,\n"
-	      "                            mode 0600)\n"
+	      "                            mode 0600), each on disk before"
+	      " it is set;\n"
+	      "                            required when the run adds"
+	      " users\n"
+	      "      --no-initial-passwords\n"
+	      "                            add users without a password (a"
+	      " teacher's reset\n"
+	      "                            or a support letter gives the"
+	      " first one)\n"
 	      "      --offline FILE        a source's first load: write its"
 	      " users, classes\n"
 	      "                            and source entry to FILE (LDIF,"
@@ -368,6 +378,7 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
 	case OPT_OFFLINE: ctl->run.offline_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
+	case OPT_NO_INITIAL: ctl->run.no_initial_passwords = true; break;
 	case OPT_OLDER_THAN:
 		/* Deleting people: a bare number is days, never seconds. */
 		v = strtol(arg, &end, 10);

@@ -9,7 +9,10 @@
 #include <ldap.h>
 #include <yaml.h>
 
+#include "account.h"
 #include "config.h"
+#include "import.h"
+#include "roster.h"
 #include "exitcodes.h"
 #include "mem.h"
 #include "msg.h"
@@ -84,6 +87,14 @@ ulogin_config_free(struct ulogin_config *cfg)
 	free(cfg->loaded_from);
 	ulogin_policy_set_free(&cfg->policies);
 	free(cfg->policies_from);
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		free(cfg->sources[i].name);
+		strv_free(&cfg->sources[i].institutions);
+		strv_free(&cfg->sources[i].roles);
+		strv_free(&cfg->sources[i].links);
+	}
+	free(cfg->sources);
+	free(cfg->sources_from);
 	ulogin_config_init(cfg);
 }
 
@@ -347,6 +358,151 @@ read_policy_map(struct ulogin_config *cfg, const char *path,
 	return 0;
 }
 
+const struct ulogin_source_cfg *
+ulogin_config_source(const struct ulogin_config *cfg, const char *name)
+{
+	for (size_t i = 0; name && i < cfg->nsources; i++)
+		if (!strcmp(cfg->sources[i].name, name))
+			return &cfg->sources[i];
+	return NULL;
+}
+
+bool
+ulogin_sources_linked(const struct ulogin_config *cfg, const char *a,
+		      const char *b)
+{
+	const struct ulogin_source_cfg *sa = ulogin_config_source(cfg, a);
+	const struct ulogin_source_cfg *sb = ulogin_config_source(cfg, b);
+
+	return (sa && strv_contains(&sa->links, b)) ||
+	       (sb && strv_contains(&sb->links, a));
+}
+
+/* One setting of a source: a word or a list of words, each checked. */
+static int
+source_list(const char *path, yaml_document_t *doc, yaml_node_t *k,
+	    yaml_node_t *v, struct strv *out,
+	    const char *(*invalid)(const char *))
+{
+	char *joined = scalar_or_list(doc, v, ",");
+	const char *why;
+
+	if (!joined)
+		return ulogin_yaml_error(path, &v->start_mark,
+				    (const char *)k->data.scalar.value,
+				    "expected a value or a list of values");
+	strv_free(out);
+	ulogin_split_cell(joined, ',', out);
+	free(joined);
+	for (size_t i = 0; i < out->n; i++)
+		if ((why = invalid(out->v[i]))) {
+			char *what = xasprintf("'%s': %s", out->v[i], why);
+			int rc = ulogin_yaml_error(path, &v->start_mark,
+					(const char *)k->data.scalar.value,
+					what);
+
+			free(what);
+			return rc;
+		}
+	return 0;
+}
+
+static const char *
+invalid_institution(const char *s)
+{
+	if (!*s || strlen(s) > 16 || strspn(s, "0123456789") != strlen(s))
+		return "an institution number is digits only";
+	return NULL;
+}
+
+static const char *
+invalid_import_role(const char *s)
+{
+	return ulogin_role_importable(s) ? NULL
+		: "an import gives only the roles student, teacher, staff "
+		  "and parent (never admin or support)";
+}
+
+static const char *
+invalid_source_name(const char *s)
+{
+	return ulogin_source_invalid(s);
+}
+
+/* sources: NAME: { institutions: [...], roles: [...], links: [...] } */
+static int
+read_sources(struct ulogin_config *cfg, const char *path,
+	     yaml_document_t *doc, yaml_node_t *node)
+{
+	static const char *const default_roles[] = { "student", "teacher",
+						     "staff", "parent" };
+
+	if (node->type != YAML_MAPPING_NODE)
+		return ulogin_yaml_error(path, &node->start_mark, "sources",
+				    "expected one 'NAME:' per import source");
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+	     p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+		struct ulogin_source_cfg *s;
+		const char *name, *why;
+		int rc = 0;
+
+		if (k->type != YAML_SCALAR_NODE)
+			return ulogin_yaml_error(path, &k->start_mark, NULL,
+					    "a source name must be a word");
+		name = (const char *)k->data.scalar.value;
+		if ((why = ulogin_source_invalid(name)))
+			return ulogin_yaml_error(path, &k->start_mark, name,
+						 why);
+		if (ulogin_config_source(cfg, name))
+			return ulogin_yaml_error(path, &k->start_mark, name,
+					    "source defined twice");
+		if (v->type != YAML_MAPPING_NODE)
+			return ulogin_yaml_error(path, &v->start_mark, name,
+					    "expected the source's settings "
+					    "(institutions, roles, links)");
+		cfg->sources = xreallocarray(cfg->sources, cfg->nsources + 1,
+					     sizeof(*cfg->sources));
+		s = &cfg->sources[cfg->nsources++];
+		memset(s, 0, sizeof(*s));
+		s->name = xstrdup(name);
+		s->line = (unsigned)k->start_mark.line + 1;
+		for (size_t i = 0; i < 4; i++)
+			strv_push(&s->roles, default_roles[i]);
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
+		     q < v->data.mapping.pairs.top && !rc; q++) {
+			yaml_node_t *sk = yaml_document_get_node(doc, q->key);
+			yaml_node_t *sv = yaml_document_get_node(doc,
+								 q->value);
+			const char *key = sk->type == YAML_SCALAR_NODE
+				? (const char *)sk->data.scalar.value : "?";
+
+			if (!strcmp(key, "institutions"))
+				rc = source_list(path, doc, sk, sv,
+						 &s->institutions,
+						 invalid_institution);
+			else if (!strcmp(key, "roles"))
+				rc = source_list(path, doc, sk, sv, &s->roles,
+						 invalid_import_role);
+			else if (!strcmp(key, "links"))
+				rc = source_list(path, doc, sk, sv, &s->links,
+						 invalid_source_name);
+			else
+				rc = ulogin_yaml_error(path, &sk->start_mark,
+					key, "unknown source setting "
+					"(institutions, roles, links)");
+		}
+		if (rc)
+			return rc;
+		if (!s->institutions.n)
+			return ulogin_yaml_error(path, &k->start_mark, name,
+					    "a source needs 'institutions:', "
+					    "the numbers it may write");
+	}
+	return 0;
+}
+
 /*
  * The policy part of a file: policies, levels, roles, default_policy,
  * level_change_days, pictures_file.  Returns 1 when key is not one of
@@ -447,6 +603,15 @@ read_document(struct ulogin_config *cfg, const char *path,
 			return ulogin_yaml_error(path, &k->start_mark, NULL,
 					    "a key must be a plain word");
 		name = (const char *)k->data.scalar.value;
+		if (!strcmp(name, "sources")) {
+			/* Whole from the first file that has them. */
+			if (cfg->sources_from)
+				continue;
+			if ((rc = read_sources(cfg, path, doc, v)))
+				return rc;
+			cfg->sources_from = xstrdup(path);
+			continue;
+		}
 		if ((rc = read_policy_key(cfg, path, doc, k, v,
 					  skip_policies, has_policies)) != 1) {
 			if (rc)
@@ -463,7 +628,8 @@ read_document(struct ulogin_config *cfg, const char *path,
 				    "output, audit_log, check_module, "
 				    "starttls, syslog, timeout, import_map, "
 				    "import_key_file, max_leavers, "
-				    "step_up_default, step_up_max, policies, "
+				    "step_up_default, step_up_max, sources, "
+				    "policies, "
 				    "levels, roles, "
 				    "default_policy, level_change_days, "
 				    "pictures_file");

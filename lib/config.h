@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "mem.h"
 #include "policy.h"
 
 #define ULOGIN_SYSTEM_CONFIG "/etc/ulogin/ulogin.yaml"
@@ -17,6 +18,17 @@
 /* The longest step-up, in seconds: what the server's access rules allow
  * (data/access.model), so no config can promise more. */
 #define ULOGIN_STEP_UP_LIMIT 7200
+
+/* An import source as the config allows it (DESIGN.md section 6): the
+ * institutions it may write, the roles it may give, and the sources it
+ * shares users with.  A source the config does not name may not run. */
+struct ulogin_source_cfg {
+	char *name;
+	struct strv institutions;	/* numbers */
+	struct strv roles;		/* student teacher staff parent */
+	struct strv links;		/* other sources' names */
+	unsigned line;			/* in sources_from */
+};
 
 enum ulogin_tristate { ULOGIN_UNSET = -1, ULOGIN_NO = 0, ULOGIN_YES = 1 };
 
@@ -49,7 +61,19 @@ struct ulogin_config {
 	 * "policies" section, never merged across files. */
 	struct ulogin_policy_set policies;
 	char *policies_from;
+	/* Import sources: whole from the first file with a "sources"
+	 * section, like the policies. */
+	struct ulogin_source_cfg *sources;
+	size_t nsources;
+	char *sources_from;
 };
+
+/* The source called name, or NULL. */
+const struct ulogin_source_cfg *
+ulogin_config_source(const struct ulogin_config *cfg, const char *name);
+/* Do the two sources share users (either one names the other)? */
+bool ulogin_sources_linked(const struct ulogin_config *cfg, const char *a,
+			   const char *b);
 
 void ulogin_config_init(struct ulogin_config *cfg);
 void ulogin_config_free(struct ulogin_config *cfg);

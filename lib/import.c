@@ -26,6 +26,7 @@
 #include "import.h"
 #include "msg.h"
 #include "offline.h"
+#include "passwords.h"
 #include "plan.h"
 #include "progress.h"
 #include "banned.h"
@@ -301,10 +302,16 @@ read_directory(struct ulogin_conn *c, struct ulogin_plan *plan,
 
 /* ---- applying ------------------------------------------------------------- */
 
+/* How an outstanding change ended: answered, or left in the air by a
+ * connection that went away (then read back). */
+enum outcome { OUT_PENDING, OUT_DONE, OUT_UNKNOWN };
+
 struct run {
 	struct ulogin_plan *plan;
-	FILE *passwords;
+	struct passwords *passwords;	/* NULL: none kept */
 	char **pending;		/* step -> initial password, until done */
+	unsigned char *outcome;	/* step -> enum outcome */
+	size_t unknown;		/* steps whose outcome is unknown */
 	size_t done, total;
 	size_t made;		/* of the done, the ones the server made */
 	struct ulogin_progress bar;
@@ -371,50 +378,130 @@ stop_signal_name(void)
 		: stop_signal == SIGTERM ? "SIGTERM" : "SIGHUP";
 }
 
-static void
-step_done(void *tag, int rc, const char *diag, void *data)
+/* A connection that failed leaves a change's outcome unknown: it may
+ * have been made. */
+static bool
+ambiguous(int rc)
 {
-	struct run *r = data;
-	size_t i = (size_t)(uintptr_t)tag;
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR ||
+	       rc == LDAP_TIMEOUT || rc == LDAP_UNAVAILABLE ||
+	       rc == LDAP_BUSY || rc == LDAP_LOCAL_ERROR;
+}
+
+/* The outcome of step i is known: record it (a password line of a user
+ * that was not made is marked in the file). */
+static void
+step_settled(struct run *r, size_t i, int rc, const char *diag)
+{
 	char *pw = r->pending ? r->pending[i] : NULL;
 
 	if (rc != LDAP_SUCCESS)
 		ulogin_progress_clear(&r->bar);
 	ulogin_plan_step_done(r->plan, i, rc, diag);
 	if (pw) {
-		/* Only a password that works goes to the letter file. */
-		if (rc == LDAP_SUCCESS && r->passwords &&
-		    fprintf(r->passwords, "%s,%s\n",
-			    ulogin_plan_step_name(r->plan, i), pw) < 0)
+		if (rc != LDAP_SUCCESS && r->passwords &&
+		    ulogin_passwords_void(r->passwords,
+					  ulogin_plan_step_name(r->plan, i),
+					  ulogin_ldap_words(rc)) < 0)
 			r->write_failed = 1;
 		ulogin_secret_free(pw);
 		r->pending[i] = NULL;
 	}
 	if (rc == LDAP_SUCCESS)
 		r->made++;
+	r->outcome[i] = OUT_DONE;
+}
+
+static void
+step_done(void *tag, int rc, const char *diag, void *data)
+{
+	struct run *r = data;
+	size_t i = (size_t)(uintptr_t)tag;
+
 	r->done++;
 	ulogin_progress_step(&r->bar);
-}
-
-static FILE *
-create_private(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		      O_CLOEXEC, 0600);
-	FILE *f;
-
-	if (fd < 0) {
-		ulogin_error("cannot create '%s': %s", path, strerror(errno));
-		if (errno == EEXIST)
-			ulogin_hint("the file holds passwords, so it is never "
-				    "overwritten: move it away first");
-		return NULL;
+	if (ambiguous(rc)) {
+		/* Read back once the connection is back, never assumed. */
+		r->outcome[i] = OUT_UNKNOWN;
+		r->unknown++;
+		return;
 	}
-	if (!(f = fdopen(fd, "w")))
-		close(fd);
-	return f;
+	step_settled(r, i, rc, diag);
 }
 
+/*
+ * The changes whose answer the connection lost: were they made?  Read
+ * back over a new connection: a new user is there with this source's
+ * key, a new first password is recorded where this run records them.
+ * Others are left to the next run, which makes what is missing.
+ */
+static void
+read_back(struct ulogin_conn *c, struct run *r)
+{
+	static const char *const attrs[] = { "uloginSourceKey",
+		"uloginInitialPassword", NULL };
+	struct ulogin_conn *again = NULL;
+	size_t n = ulogin_plan_nsteps(r->plan), known = 0;
+
+	ulogin_progress_clear(&r->bar);
+	ulogin_warn("the connection to the directory failed with %zu "
+		    "change%s unanswered; reading back what was made",
+		    r->unknown, r->unknown == 1 ? "" : "s");
+	for (int tries = 0; tries < 3 && !again; tries++) {
+		if (tries)
+			sleep(2);
+		if (ulogin_connect(ulogin_conn_config(c), &again))
+			again = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum ulogin_step_kind k = ulogin_plan_step_kind(r->plan, i);
+		struct ulogin_entry e;
+		int rc;
+
+		if (r->outcome[i] != OUT_UNKNOWN)
+			continue;
+		if (!again || (k != ULOGIN_STEP_ADD &&
+			       k != ULOGIN_STEP_REISSUE)) {
+			step_settled(r, i, LDAP_SERVER_DOWN, again
+				? "not read back: the next run makes it if it "
+				  "was not made"
+				: "outcome unknown: the directory cannot be "
+				  "reached; run again");
+			continue;
+		}
+		memset(&e, 0, sizeof(e));
+		rc = ulogin_read(again, ulogin_plan_step_dn(r->plan, i), attrs,
+				 &e);
+		if (rc == LDAP_SUCCESS &&
+		    ulogin_plan_step_made(r->plan, i, &e)) {
+			step_settled(r, i, LDAP_SUCCESS, NULL);
+			known++;
+		} else if (rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT) {
+			step_settled(r, i, LDAP_SERVER_DOWN, "not made: the "
+				     "connection failed before it was");
+			known++;
+		} else {
+			step_settled(r, i, rc, "outcome unknown; run again");
+		}
+		ulogin_entry_free(&e);
+	}
+	if (again)
+		ulogin_info("read back %zu of the %zu unanswered change%s",
+			    known, r->unknown, r->unknown == 1 ? "" : "s");
+	ulogin_disconnect(again);
+}
+
+static bool
+is_class_step(const struct ulogin_plan *plan, size_t i)
+{
+	return ulogin_plan_step_kind(plan, i) >= ULOGIN_STEP_CLASS_ADD;
+}
+
+/*
+ * Send the plan, a window of changes at a time: the batch's changes are
+ * made, the first passwords among them put on disk, and only then are
+ * they sent.  Users go before classes (which name them as members).
+ */
 static int
 apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 	   struct ulogin_plan *plan, struct run *r)
@@ -423,7 +510,9 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 	struct ulogin_pictures pictures = { NULL, 0 };
 	struct strv names = STRV_INIT;
 	struct ulogin_pipeline *pipe;
-	size_t n = ulogin_plan_nsteps(plan);
+	struct ulogin_change *batch;
+	size_t n = ulogin_plan_nsteps(plan), window = o->window ? o->window : 64;
+	size_t i = 0;
 	int rc = 0;
 
 	if (cfg->policies.pictures_file &&
@@ -432,14 +521,15 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 		pictures.count = names.n;
 	}
 	r->pending = xcalloc(n ? n : 1, sizeof(*r->pending));
+	r->outcome = xcalloc(n ? n : 1, sizeof(*r->outcome));
+	batch = xcalloc(window, sizeof(*batch));
 	r->total = n;
 	ulogin_progress_start(&r->bar, o->progress, n);
-	pipe = ulogin_pipeline_start(c, o->window, step_done, r);
+	pipe = ulogin_pipeline_start(c, window, step_done, r);
 	r->applied = true;
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct ulogin_change ch;
-		const char *why = NULL;
-		char *pw = NULL;
+	while (i < n && !rc) {
+		bool classes = is_class_step(plan, i);
+		size_t end = i, made = 0;
 
 		if (stop_signal) {
 			ulogin_progress_clear(&r->bar);
@@ -449,31 +539,66 @@ apply_plan(struct ulogin_conn *c, const struct ulogin_import_opts *o,
 				    "at once and leaves the lock)" : "");
 			break;
 		}
-		if (ulogin_plan_step_change(plan, i, &pictures, &ch, &pw,
-					    &why) < 0) {
-			ulogin_error("cannot make an initial password: %s",
-				     why ? why : "the random generator failed");
-			ulogin_change_free(&ch);
-			rc = ULOGIN_EX_SOFTWARE;
-			break;
+		while (end < n && end - i < window &&
+		       is_class_step(plan, end) == classes)
+			end++;
+		for (size_t j = i; j < end && !rc; j++, made++) {
+			const char *why = NULL;
+			char *pw = NULL;
+
+			if (ulogin_plan_step_change(plan, j, &pictures,
+						    &batch[j - i],
+						    r->passwords ? &pw : NULL,
+						    &why) < 0) {
+				ulogin_error("cannot make an initial password: "
+					     "%s", why ? why
+					     : "the random generator failed");
+				ulogin_change_free(&batch[j - i]);
+				rc = ULOGIN_EX_SOFTWARE;
+				break;
+			}
+			r->pending[j] = pw;
+			if (pw && r->passwords)
+				ulogin_passwords_add(r->passwords,
+					ulogin_plan_step_name(plan, j), pw);
 		}
-		r->pending[i] = pw;
+		/* On disk before any of them is sent. */
+		if (!rc && r->passwords && ulogin_passwords_sync(r->passwords)) {
+			ulogin_hint("nothing more was sent; the users made so "
+				    "far have their passwords in the file");
+			rc = ULOGIN_EX_CANTCREAT;
+		}
 		/* Classes name their members: the users go first. */
-		if (ulogin_plan_step_kind(plan, i) >= ULOGIN_STEP_CLASS_ADD &&
-		    (i == 0 || ulogin_plan_step_kind(plan, i - 1) <
-			       ULOGIN_STEP_CLASS_ADD))
+		if (!rc && classes && i > 0)
 			ulogin_pipeline_drain(pipe);
-		if (ulogin_pipeline_send(pipe, &ch, (void *)(uintptr_t)i) !=
-		    LDAP_SUCCESS && !ulogin_conn_audit_failed(c))
-			rc = ULOGIN_EX_UNAVAILABLE;
-		ulogin_change_wipe(&ch);
+		for (size_t j = i; j < i + made; j++) {
+			if (!rc && ulogin_pipeline_send(pipe, &batch[j - i],
+				    (void *)(uintptr_t)j) != LDAP_SUCCESS &&
+			    !ulogin_conn_audit_failed(c))
+				rc = ULOGIN_EX_UNAVAILABLE;
+			ulogin_change_wipe(&batch[j - i]);
+		}
+		i = end;
 	}
 	if (ulogin_pipeline_end(pipe) != LDAP_SUCCESS && !rc)
 		rc = ULOGIN_EX_UNAVAILABLE;
-	for (size_t i = 0; i < n; i++)
-		ulogin_secret_free(r->pending[i]);
+	if (r->unknown)
+		read_back(c, r);
+	/* A password on disk for a change that never went out. */
+	for (size_t j = 0; j < n; j++) {
+		if (r->pending[j] && r->passwords &&
+		    ulogin_passwords_void(r->passwords,
+					  ulogin_plan_step_name(plan, j),
+					  "the run stopped before it was "
+					  "sent") < 0)
+			r->write_failed = 1;
+		ulogin_secret_free(r->pending[j]);
+	}
 	free(r->pending);
 	r->pending = NULL;
+	free(r->outcome);
+	r->outcome = NULL;
+	free(batch);
 	strv_free(&names);
 	if (ulogin_conn_audit_failed(c))
 		rc = ULOGIN_EX_CANTCREAT;
@@ -490,7 +615,7 @@ struct count {
 	size_t n;
 };
 
-enum { NCOUNTS = 11 };
+enum { NCOUNTS = 12 };
 
 /* The counts of a plan, or with made, of the changes the server made. */
 static void
@@ -513,6 +638,9 @@ plan_counts(const struct ulogin_plan *p, bool made, struct count out[NCOUNTS])
 		  n(p, ULOGIN_STEP_CLASS_CHANGE) },
 		{ "classes_removed", "classes removed",
 		  n(p, ULOGIN_STEP_CLASS_DELETE) },
+		/* Only said when there were any (see counts_text). */
+		{ "reissued", "first passwords re-issued",
+		  n(p, ULOGIN_STEP_REISSUE) },
 	};
 
 	memcpy(out, c, sizeof(c));
@@ -528,7 +656,8 @@ counts_text(const struct ulogin_plan *p, bool made, bool words)
 
 	plan_counts(p, made, c);
 	for (size_t i = 0; i < NCOUNTS; i++)
-		strv_push_owned(&parts, words
+		if (c[i].n || strcmp(c[i].key, "reissued"))
+			strv_push_owned(&parts, words
 				? xasprintf("%zu %s", c[i].n, c[i].words)
 				: xasprintf("%s=%zu", c[i].key, c[i].n));
 	out = strv_join(&parts, words ? ", " : " ");
@@ -641,6 +770,21 @@ summary(const struct ulogin_plan *p, const char *source, bool dry_run,
 
 /* ---- a run ------------------------------------------------------------ */
 
+/* "HOST:/absolute/path" of a passwords file: where support staff find a
+ * user's first password. */
+static char *
+initial_mark(const char *path)
+{
+	char host[256], cwd[4096];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return xasprintf("%s:%s", host, path);
+	return xasprintf("%s:%s/%s", host, cwd, path);
+}
+
 int
 ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 {
@@ -653,7 +797,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	char host[256], *holder = NULL, *dn = source_dn(c, o->source);
 	char *counts = NULL, *outcome = NULL;
 	const char *people_file;
-	char *users_csv = NULL, *dir_prefix = NULL;
+	char *users_csv = NULL, *dir_prefix = NULL, *mark = NULL;
 	time_t started = time(NULL);
 	bool locked = false, computed = false, catching = false;
 	bool interrupted = false;
@@ -683,10 +827,37 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	po.policies = &cfg->policies;
 	po.policies_present = &policies;
 	po.now = started;
+	po.cfg = cfg;
+	po.source_cfg = ulogin_config_source(cfg, o->source);
+	/* Where each new user's first password is recorded. */
+	if (o->passwords_file) {
+		mark = initial_mark(o->passwords_file);
+		po.initial_mark = mark;
+		po.reissue = true;
+	} else if (o->no_initial_passwords) {
+		po.initial_mark = "none";
+	}
 	plan = ulogin_plan_new(&po);
 	r.plan = plan;
 
 	/* Settings and outputs that would stop the run: before the lock. */
+	if (!po.source_cfg) {
+		ulogin_error("import source '%s' is not in the config%s%s",
+			     o->source, cfg->sources_from ? " " : "",
+			     cfg->sources_from ? cfg->sources_from : "");
+		ulogin_hint("a source may only write what the config allows: "
+			    "add it under 'sources:' with the institutions it "
+			    "may write, e.g. \"sources: {%s: {institutions: "
+			    "[280001]}}\" (see ulogin.yaml(5))", o->source);
+		rc = ULOGIN_EX_CONFIG;
+		goto out;
+	}
+	if (o->passwords_file && o->no_initial_passwords) {
+		ulogin_error("--passwords and --no-initial-passwords exclude "
+			     "each other");
+		rc = ULOGIN_EX_USAGE;
+		goto out;
+	}
 	if (ulogin_max_leavers(cfg->max_leavers, 0) < 0) {
 		ulogin_error("max_leavers '%s' is not a count or a percentage",
 			     cfg->max_leavers);
@@ -786,6 +957,28 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 			goto out;
 		}
 	}
+	/* A first password nobody has is worse than none. */
+	if (ulogin_plan_count(plan, ULOGIN_STEP_ADD) && !o->passwords_file &&
+	    !o->no_initial_passwords) {
+		if (cfg->dry_run) {
+			ulogin_info("the run adds users: it will need "
+				    "--passwords FILE (or "
+				    "--no-initial-passwords)");
+		} else {
+			ulogin_error("the run would add %zu users, and their "
+				     "first passwords would go nowhere; nothing "
+				     "was changed",
+				     ulogin_plan_count(plan, ULOGIN_STEP_ADD));
+			ulogin_hint("give --passwords FILE (a new file, kept "
+				    "private) to hand them out, or "
+				    "--no-initial-passwords when a teacher's "
+				    "reset or a support letter gives them");
+			rc = ULOGIN_EX_USAGE;
+			outcome = xstrdup("refused: new users and no "
+					  "--passwords file");
+			goto out;
+		}
+	}
 	if (cfg->dry_run) {
 		print_plan(plan);
 	} else if (o->offline_file) {
@@ -795,18 +988,16 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		r.applied = !rc;
 	} else {
 		if (o->passwords_file &&
-		    !(r.passwords = create_private(o->passwords_file))) {
-			rc = ULOGIN_EX_CANTCREAT;
+		    (rc = ulogin_passwords_create(o->passwords_file,
+						  &r.passwords))) {
 			outcome = xstrdup("failed: cannot create the "
 					  "passwords file");
 			goto out;
 		}
-		if (r.passwords)
-			fputs("username,password\n", r.passwords);
 		if (ulogin_verbosity() > 0)
 			print_plan(plan);
 		rc = apply_plan(c, o, plan, &r);
-		if (r.passwords && (fclose(r.passwords) != 0 ||
+		if (r.passwords && (ulogin_passwords_close(r.passwords) != 0 ||
 				    r.write_failed)) {
 			ulogin_error("cannot write '%s': the new users' "
 				     "initial passwords are incomplete",
@@ -814,11 +1005,6 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 			rc = rc ? rc : ULOGIN_EX_CANTCREAT;
 		}
 		r.passwords = NULL;
-		if (!o->passwords_file &&
-		    ulogin_plan_count(plan, ULOGIN_STEP_ADD))
-			ulogin_info("new users got initial passwords that were "
-				    "not kept; give --passwords FILE to hand "
-				    "them out, or reset them");
 	}
 	free(counts);
 	counts = counts_text(plan, r.applied, false);
@@ -873,8 +1059,7 @@ out:
 
 		rc = rc ? rc : wrc;
 	}
-	if (r.passwords)
-		fclose(r.passwords);
+	ulogin_passwords_close(r.passwords);
 	ulogin_offline_abandon(off);
 	/* Only now: the report and results files are written whole. */
 	if (catching)
@@ -885,6 +1070,7 @@ out:
 	free(dn);
 	free(users_csv);
 	free(dir_prefix);
+	free(mark);
 	strv_free(&policies);
 	ulogin_plan_free(plan);
 	return rc;

@@ -27,6 +27,8 @@ struct ulogin_import_opts {
 	const char *report_file;
 	const char *results_file;
 	const char *passwords_file;	/* initial passwords of new users */
+	bool no_initial_passwords;	/* new users get none (a reset or a
+					   letter gives it) */
 	const char *offline_file;	/* the first load as LDIF for slapadd,
 					   instead of changes (offline.h) */
 	bool progress;			/* a progress bar on stderr */

@@ -12,6 +12,7 @@
 #include <ldap.h>
 
 #include "account.h"
+#include "config.h"
 #include "dn.h"
 #include "generate.h"
 #include "gtime.h"
@@ -54,9 +55,19 @@ struct bad {
 struct have {
 	const char *dn, *uid, *given, *sn, *cn, *mail, *mobile, *grade, *level;
 	const char *ext, *nid, *left, *locked, *block_reason, *link, *override;
+	const char *initial;	/* uloginInitialPassword */
 	const char **roles, **insts, **sources, **parents;
+	const char **keys;	/* uloginSourceKey: SOURCE:EXTERNAL-ID */
+	const char **grants;	/* uloginSourceGrant: SOURCE:KIND:VALUE */
+	const char *key;	/* its external id in this source */
 	struct person *want;
 	bool ours;		/* attached through this source */
+	bool legacy;		/* ours, from before sources kept keys and
+				   grants: what this source gave is not
+				   recorded */
+	bool identified;	/* uloginIdentified: TRUE */
+	bool reset;		/* pwdReset: TRUE */
+	bool used;		/* pwdLastSuccess: has logged in */
 	bool admin;		/* holds the administrator right */
 	bool keep;		/* its row was bad: leave it as it is */
 	int rc;
@@ -105,6 +116,8 @@ struct ulogin_plan {
 	struct strmap want_ext, want_uid, class_key;
 	struct strmap bad_keys;	/* keys of skipped rows */
 	struct strmap have_ext, have_uid, have_dn, have_cn;
+	struct strmap other_ext;	/* external ids of other sources */
+	size_t source_len;
 	struct strmap prefixes;	/* username prefix -> next number */
 	struct strmap interned;	/* values many users share, stored once */
 	struct strmap effective;	/* grade|roles -> policy name */
@@ -212,6 +225,15 @@ list_has(const char *const *l, const char *s)
 	return false;
 }
 
+static bool
+list_has_exact(const char *const *l, const char *s)
+{
+	for (; l && *l; l++)
+		if (!strcmp(*l, s))
+			return true;
+	return false;
+}
+
 /* Same values, in any order, without regard to case. */
 static bool
 list_same(const char *const *a, const char *const *b)
@@ -284,6 +306,47 @@ sink_class(void *data, const char *key, const char *inst, const char *name,
 	return 0;
 }
 
+/*
+ * What a row asks that its source may not do (DESIGN.md section 6): a
+ * role it may not give, an institution it may not write, a class of
+ * such an institution.  NULL when the row is within its rights.
+ */
+static char *
+outside_rights(struct ulogin_plan *p, const struct ulogin_person_row *r)
+{
+	const struct ulogin_source_cfg *s = p->o.source_cfg;
+	char *allowed, *why = NULL;
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < r->roles.n && !why; i++)
+		if (!strv_contains(&s->roles, r->roles.v[i])) {
+			allowed = strv_join(&s->roles, ", ");
+			why = xasprintf("source '%s' may not give the role '%s' "
+					"(it gives %s)", s->name,
+					r->roles.v[i], allowed);
+			free(allowed);
+		}
+	for (size_t i = 0; i < r->institutions.n && !why; i++)
+		if (!strv_contains(&s->institutions, r->institutions.v[i])) {
+			allowed = strv_join(&s->institutions, ", ");
+			why = xasprintf("source '%s' may not write institution "
+					"%s (it writes %s)", s->name,
+					r->institutions.v[i], allowed);
+			free(allowed);
+		}
+	for (size_t i = 0; i < r->classes.n && !why; i++) {
+		const struct klass *k = strmap_get(&p->class_key,
+						   r->classes.v[i]);
+
+		if (k && !strv_contains(&s->institutions, k->inst))
+			why = xasprintf("class '%s' is of institution %s, "
+					"which source '%s' may not write",
+					k->name, k->inst, s->name);
+	}
+	return why;
+}
+
 static int
 sink_person(void *data, const struct ulogin_person_row *r)
 {
@@ -295,6 +358,11 @@ sink_person(void *data, const struct ulogin_person_row *r)
 	if ((first = strmap_get(&p->want_ext, r->external_id))) {
 		why = xasprintf("duplicate key: the same external id is on "
 				"line %zu", first->line);
+		sink_bad(p, p->o.people_file, r->line, r->external_id, why);
+		free(why);
+		return 0;
+	}
+	if ((why = outside_rights(p, r))) {
 		sink_bad(p, p->o.people_file, r->line, r->external_id, why);
 		free(why);
 		return 0;
@@ -344,6 +412,8 @@ const char *const ulogin_plan_user_attrs[] = {
 	"uloginLeftAt", "pwdAccountLockedTime", "uloginBlockReason",
 	"pwdPolicySubentry", "uloginPolicyOverride", "uloginRole",
 	"uloginInstitution", "uloginSource", "uloginParent", "uloginAdminOf",
+	"uloginSourceKey", "uloginSourceGrant", "uloginIdentified",
+	"uloginInitialPassword", "pwdReset", "pwdLastSuccess",
 	NULL
 };
 
@@ -373,7 +443,8 @@ copy_list(struct arena *a, const struct ulogin_entry *e, const char *attr)
 enum have_attr {
 	A_UID, A_GIVEN, A_SN, A_CN, A_MAIL, A_MOBILE, A_GRADE, A_LEVEL, A_EXT,
 	A_NID, A_LEFT, A_LOCKED, A_REASON, A_LINK, A_OVERRIDE, A_ROLES,
-	A_INSTS, A_SOURCES, A_PARENTS, A_ADMIN, A_NATTRS
+	A_INSTS, A_SOURCES, A_PARENTS, A_ADMIN, A_KEYS, A_GRANTS, A_IDENT,
+	A_INITIAL, A_RESET, A_USED, A_NATTRS
 };
 
 /* Which of them an attribute is: one hash look-up per attribute of an
@@ -392,6 +463,55 @@ have_attr(struct ulogin_plan *p, const char *name)
 	}
 	v = strmap_get(&p->attr_index, name);
 	return v ? (int)(uintptr_t)v - 1 : -1;
+}
+
+/* The source a key or grant ("SOURCE:...") is of: the length of its
+ * name, or 0 when it has none. */
+static size_t
+prefix_len(const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	return colon ? (size_t)(colon - v) : 0;
+}
+
+static bool
+of_source(const char *v, const char *source, size_t len)
+{
+	return prefix_len(v) == len && !strncasecmp(v, source, len);
+}
+
+/*
+ * Where a directory user's external ids go: the one of this source to
+ * have_ext (rows match only it, exactly as written), those of other
+ * sources to other_ext (a row carrying one is a conflict).  A user of
+ * this source from before keys were kept is matched by uloginExternalId;
+ * so is one of another source, or of none, that has no keys.
+ */
+static void
+index_keys(struct ulogin_plan *p, struct have *h)
+{
+	for (size_t i = 0; h->keys[i]; i++) {
+		const char *k = h->keys[i];
+		size_t len = prefix_len(k);
+
+		if (!len)
+			continue;
+		if (of_source(k, p->o.source, p->source_len)) {
+			h->key = k + len + 1;
+			strmap_put(&p->have_ext, h->key, h);
+		} else if (!strmap_get(&p->other_ext, k + len + 1)) {
+			strmap_put(&p->other_ext, k + len + 1, h);
+		}
+	}
+	if (h->key || !h->ext)
+		return;
+	if (h->ours) {
+		h->key = h->ext;
+		strmap_put(&p->have_ext, h->key, h);
+	} else if (!h->keys[0] && !strmap_get(&p->other_ext, h->ext)) {
+		strmap_put(&p->other_ext, h->ext, h);
+	}
 }
 
 int
@@ -433,13 +553,22 @@ ulogin_plan_have_user(const struct ulogin_entry *e, void *data)
 	h->sources = intern_list(p, LIST(A_SOURCES));
 	h->parents = arena_list(a, LIST(A_PARENTS));
 	h->admin = v[A_ADMIN] != NULL;
+	h->keys = arena_list(a, LIST(A_KEYS));
+	h->grants = intern_list(p, LIST(A_GRANTS));
+	h->identified = v[A_IDENT] && !strcasecmp(v[A_IDENT]->v[0], "TRUE");
+	h->initial = arena_strdup(a, ONE(A_INITIAL));
+	h->reset = v[A_RESET] && !strcasecmp(v[A_RESET]->v[0], "TRUE");
+	h->used = v[A_USED] != NULL;
 #undef ONE
 #undef LIST
 	h->ours = list_has(h->sources, p->o.source);
 	if (h->ours && !h->left)
 		p->active++;
-	if (h->ext)
-		strmap_put(&p->have_ext, h->ext, h);
+	index_keys(p, h);
+	h->legacy = h->ours;
+	for (size_t i = 0; h->legacy && h->grants[i]; i++)
+		if (of_source(h->grants[i], p->o.source, p->source_len))
+			h->legacy = false;
 	if (h->uid)
 		strmap_put(&p->have_uid, h->uid, h);
 	strmap_put(&p->have_dn, h->dn, h);
@@ -488,8 +617,8 @@ ulogin_plan_nid_same(const struct ulogin_entry *e, void *data)
 	struct have *h = strmap_get(&p->have_dn, e->dn);
 
 	/* The stored HMAC is the row's: known now, so left alone. */
-	if (h && h->ext) {
-		const struct person *w = strmap_get(&p->want_ext, h->ext);
+	if (h && h->key) {
+		const struct person *w = strmap_get(&p->want_ext, h->key);
 
 		if (w && w->nid)
 			h->nid = w->nid;
@@ -533,15 +662,17 @@ ulogin_plan_new(const struct ulogin_plan_opts *o)
 	p->sink.person = sink_person;
 	p->sink.bad = sink_bad;
 	p->sink.data = p;
-	/* External ids and usernames match without regard to case, as
-	 * the directory compares them. */
-	p->want_ext.fold = p->want_uid.fold = p->have_ext.fold = true;
+	/* External ids match exactly as written ("U-1" is not "u-1");
+	 * usernames and DNs without regard to case, as the directory
+	 * compares them. */
+	p->want_uid.fold = true;
 	p->have_uid.fold = p->have_dn.fold = p->have_cn.fold = true;
-	p->bad_keys.fold = true;
+	p->source_len = strlen(o->source);
 	/* Their keys live in the arena as long as the maps. */
 	p->want_ext.borrow = p->want_uid.borrow = p->class_key.borrow = true;
 	p->have_ext.borrow = p->have_uid.borrow = p->have_dn.borrow = true;
 	p->have_cn.borrow = p->bad_keys.borrow = true;
+	p->other_ext.borrow = true;
 	p->interned.borrow = p->effective.borrow = true;
 	p->policy_dns.borrow = true;
 	return p;
@@ -568,6 +699,7 @@ ulogin_plan_free(struct ulogin_plan *p)
 	strmap_free(&p->class_key);
 	strmap_free(&p->bad_keys);
 	strmap_free(&p->have_ext);
+	strmap_free(&p->other_ext);
 	strmap_free(&p->have_uid);
 	strmap_free(&p->have_dn);
 	strmap_free(&p->have_cn);
@@ -634,27 +766,132 @@ new_username(struct ulogin_plan *p, const struct person *w)
 	return out;
 }
 
+/* The source whose key a user has for ext (for messages). */
+static const char *
+key_source(const struct have *h, const char *ext, char **owned)
+{
+	*owned = NULL;
+	for (size_t i = 0; h->keys[i]; i++) {
+		size_t len = prefix_len(h->keys[i]);
+
+		if (len && !strcmp(h->keys[i] + len + 1, ext))
+			return *owned = xstrndup(h->keys[i], len);
+	}
+	return h->sources[0] ? h->sources[0] : NULL;
+}
+
+/* May a row of this source take over a user that no source has (made by
+ * hand)?  Only one the source could have made: no administrator, and
+ * only roles and institutions the source may give. */
+static bool
+may_take_over(const struct ulogin_plan *p, const struct have *h)
+{
+	const struct ulogin_source_cfg *s = p->o.source_cfg;
+
+	if (h->admin || h->sources[0] || h->keys[0] || h->ext)
+		return false;
+	for (size_t i = 0; s && h->roles[i]; i++)
+		if (!strv_contains(&s->roles, h->roles[i]))
+			return false;
+	for (size_t i = 0; s && h->insts[i]; i++)
+		if (!strv_contains(&s->institutions, h->insts[i]))
+			return false;
+	return true;
+}
+
+/* Is another source's user with this external id one of ours to share
+ * (the config links the two sources)?  Else the row is a conflict. */
+static struct have *
+linked_user(struct ulogin_plan *p, struct person *w)
+{
+	struct have *o = strmap_get(&p->other_ext, w->ext);
+	char *owned, *why;
+	const char *src;
+
+	if (!o)
+		return NULL;
+	src = key_source(o, w->ext, &owned);
+	if (src && p->o.cfg &&
+	    ulogin_sources_linked(p->o.cfg, p->o.source, src)) {
+		free(owned);
+		return o;
+	}
+	why = src ? xasprintf("conflict: external id '%s' belongs to user "
+			      "'%s' of source '%s'; not merged (if it is the "
+			      "same person, link the two sources in the "
+			      "config)", w->ext, o->uid, src)
+		  : xasprintf("conflict: external id '%s' belongs to user "
+			      "'%s', who is not in any import source; not "
+			      "merged", w->ext, o->uid);
+	skip_person(p, w, why);
+	free(why);
+	free(owned);
+	return NULL;
+}
+
+/* A parent named by a row must be a person of this source. */
+static bool
+parents_ours(struct ulogin_plan *p, struct person *w)
+{
+	for (size_t i = 0; w->parents[i]; i++) {
+		const char *x = w->parents[i];
+		struct have *o;
+		char *owned, *why;
+		const char *src;
+
+		if (strmap_get(&p->want_ext, x) || strmap_get(&p->have_ext, x) ||
+		    !(o = strmap_get(&p->other_ext, x)))
+			continue;
+		src = key_source(o, x, &owned);
+		if (src && p->o.cfg &&
+		    ulogin_sources_linked(p->o.cfg, p->o.source, src)) {
+			free(owned);
+			continue;
+		}
+		why = xasprintf("parent '%s' is user '%s' of %s%s%s, not of "
+				"this source", x, o->uid,
+				src ? "source '" : "no source",
+				src ? src : "", src ? "'" : "");
+		skip_person(p, w, why);
+		free(why);
+		free(owned);
+		return false;
+	}
+	return true;
+}
+
 static void
 match_people(struct ulogin_plan *p)
 {
 	/* A user whose row was bad is not a leaver: a typo in tonight's
 	 * export must not lock a pupil out.  They stay as they are. */
 	for (size_t i = 0; i < p->nhaves; i++)
-		if (p->haves[i]->ext &&
-		    strmap_get(&p->bad_keys, p->haves[i]->ext))
+		if (p->haves[i]->key &&
+		    strmap_get(&p->bad_keys, p->haves[i]->key))
 			p->haves[i]->keep = true;
 	for (size_t i = 0; i < p->npeople; i++) {
 		struct person *w = p->people[i];
 		struct have *h = strmap_get(&p->have_ext, w->ext);
 
+		if (!parents_ours(p, w))
+			continue;
+		if (!h && !(h = linked_user(p, w)) && w->skipped)
+			continue;
 		if (!h && w->username) {
 			h = strmap_get(&p->have_uid, w->username);
-			/* A user made by hand is taken over; one with
-			 * another external id is someone else. */
-			if (h && h->ext) {
-				char *why = xasprintf("username '%s' belongs "
-					"to another user (external id %s)",
-					w->username, h->ext);
+			/* A user made by hand may be taken over; one of
+			 * another source, or beyond this source's rights,
+			 * is someone else. */
+			if (h && !may_take_over(p, h)) {
+				char *why = h->ext || h->sources[0]
+					? xasprintf("username '%s' belongs "
+						    "to another user (external "
+						    "id %s)", w->username,
+						    h->ext ? h->ext : "none")
+					: xasprintf("username '%s' belongs "
+						    "to a user this source may "
+						    "not take over",
+						    w->username);
 
 				skip_person(p, w, why);
 				free(why);
@@ -798,6 +1035,17 @@ parent_dns(struct ulogin_plan *p, const struct person *w)
 		struct person *pw = strmap_get(&p->want_ext, w->parents[i]);
 		struct have *ph = strmap_get(&p->have_ext, w->parents[i]);
 
+		if (!pw && !ph && (ph = strmap_get(&p->other_ext,
+						       w->parents[i]))) {
+			char *owned;
+			const char *src = key_source(ph, w->parents[i],
+						     &owned);
+
+			if (!src || !p->o.cfg ||
+			    !ulogin_sources_linked(p->o.cfg, p->o.source, src))
+				ph = NULL;
+			free(owned);
+		}
 		if (pw && !pw->skipped && pw->dn)
 			out[k++] = pw->dn;
 		else if (ph)
@@ -831,6 +1079,140 @@ set_values(struct ulogin_change *ch, const char *attr,
 			ulogin_change_mod(ch, ULOGIN_MOD_ADD, attr, want[i]);
 }
 
+/* ---- what each source gave ------------------------------------------- */
+
+/* Has a source (this one, or with others any other) given KIND:VALUE
+ * (VALUE NULL: the bare KIND, as "identified")? */
+static bool
+granted(const struct ulogin_plan *p, const struct have *h, const char *kind,
+	const char *value, bool others)
+{
+	size_t klen = strlen(kind);
+
+	for (size_t i = 0; h->grants[i]; i++) {
+		const char *g = h->grants[i];
+		size_t len = prefix_len(g);
+
+		if (!len || of_source(g, p->o.source, p->source_len) != !others)
+			continue;
+		g += len + 1;
+		if (strncasecmp(g, kind, klen))
+			continue;
+		if (value ? g[klen] == ':' && !strcasecmp(g + klen + 1, value)
+			  : !g[klen])
+			return true;
+	}
+	return false;
+}
+
+/* Another source of the user that records no grants (from before they
+ * were kept): what it gave is unknown, so nothing it might have given
+ * is taken away. */
+static bool
+other_unrecorded(const struct ulogin_plan *p, const struct have *h)
+{
+	for (size_t i = 0; h->sources[i]; i++) {
+		size_t len = strlen(h->sources[i]);
+		bool recorded = false;
+
+		if (!strcasecmp(h->sources[i], p->o.source))
+			continue;
+		for (size_t j = 0; h->grants[j] && !recorded; j++)
+			recorded = of_source(h->grants[j], h->sources[i], len);
+		if (!recorded)
+			return true;
+	}
+	return false;
+}
+
+/* Did this source give KIND:VALUE?  As recorded; for a user from before
+ * grants were kept, whatever an import gives, when this source is the
+ * user's only one. */
+static bool
+gave(const struct ulogin_plan *p, const struct have *h, const char *kind,
+     const char *value)
+{
+	if (!h->legacy)
+		return granted(p, h, kind, value, false);
+	return list_len(h->sources) == 1 &&
+	       (strcmp(kind, "role") || ulogin_role_importable(value));
+}
+
+/* The values of a user's roles (kind "role") or institutions: what this
+ * source wants, and of what the user has, all this source did not give
+ * or another source gives too (a role set is the union of what the
+ * user's sources give, and what was given by hand stays). */
+static const char **
+merged(struct ulogin_plan *p, const struct have *h, const char *kind,
+       const char *const *have, const char *const *want)
+{
+	struct strv out = STRV_INIT;
+	bool keep_all = other_unrecorded(p, h);
+	const char **l;
+
+	for (size_t i = 0; want && want[i]; i++)
+		strv_push(&out, want[i]);
+	for (size_t i = 0; have && have[i]; i++)
+		if (!list_has(want, have[i]) &&
+		    (keep_all || !gave(p, h, kind, have[i]) ||
+		     granted(p, h, kind, have[i], true)))
+			strv_push(&out, have[i]);
+	l = intern_list(p, out.v, out.n);
+	strv_free(&out);
+	return l;
+}
+
+/* What this source gives a person: SOURCE:role:R, SOURCE:institution:N
+ * and SOURCE:identified when the row carries a national ID number. */
+static const char **
+want_grants(struct ulogin_plan *p, const struct person *w)
+{
+	struct strv g = STRV_INIT;
+	const char **l;
+
+	for (size_t i = 0; w->roles[i]; i++)
+		strv_push_owned(&g, xasprintf("%s:role:%s", p->o.source,
+					      w->roles[i]));
+	for (size_t i = 0; w->insts[i]; i++)
+		strv_push_owned(&g, xasprintf("%s:institution:%s", p->o.source,
+					      w->insts[i]));
+	if (w->nid)
+		strv_push_owned(&g, xasprintf("%s:identified", p->o.source));
+	l = intern_list(p, g.v, g.n);
+	strv_free(&g);
+	return l;
+}
+
+/* The grants of this source a user has. */
+static const char **
+our_grants(struct ulogin_plan *p, const struct have *h)
+{
+	struct strv g = STRV_INIT;
+	const char **l;
+
+	for (size_t i = 0; h->grants[i]; i++)
+		if (of_source(h->grants[i], p->o.source, p->source_len))
+			strv_push(&g, h->grants[i]);
+	l = intern_list(p, g.v, g.n);
+	strv_free(&g);
+	return l;
+}
+
+/* Identified by national ID: while some source's row carries one. */
+static void
+set_identified(struct ulogin_plan *p, const struct have *h, bool ours,
+	       struct ulogin_change *ch)
+{
+	bool want = ours || granted(p, h, "identified", NULL, true);
+
+	if (want && !h->identified)
+		ulogin_change_set(ch, "uloginIdentified", "TRUE");
+	/* A source from before grants were kept may have identified the
+	 * user: left as it is. */
+	else if (!want && h->identified && !other_unrecorded(p, h))
+		ulogin_change_set(ch, "uloginIdentified", NULL);
+}
+
 /* Build the modify of an existing user; no mods means unchanged. */
 static void
 change_user(struct ulogin_plan *p, const struct person *w,
@@ -841,6 +1223,7 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	const char **parents = parent_dns(p, w);
 	char *cn = ulogin_full_name(w->given, w->sn);
 	const char *before, *after;
+	const char **roles;
 	bool level_changed;
 
 	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn, "import.change");
@@ -859,22 +1242,19 @@ change_user(struct ulogin_plan *p, const struct person *w,
 		ulogin_change_set(ch, "mobile", w->mobile);
 	if (w->nid && !str_same(w->nid, h->nid))
 		ulogin_change_set(ch, "uloginNationalIdHmac", w->nid);
-	/* Values this source gave are replaced; a user several sources
-	 * share only gains values (which source gave which is unknown). */
+	/* Roles and institutions: the union of what the user's sources
+	 * give, this source's part replaced.  Parents: replaced when only
+	 * this source has the user, else only gained. */
+	roles = merged(p, h, "role", h->roles, w->roles);
+	set_values(ch, "uloginRole", h->roles, roles);
+	set_values(ch, "uloginInstitution", h->insts,
+		   merged(p, h, "institution", h->insts, w->insts));
+	set_values(ch, "uloginSourceGrant", our_grants(p, h),
+		   want_grants(p, w));
+	set_identified(p, h, w->nid != NULL, ch);
 	if (only_ours || !h->sources[0]) {
-		set_values(ch, "uloginRole", h->roles, w->roles);
-		set_values(ch, "uloginInstitution", h->insts, w->insts);
 		set_values(ch, "uloginParent", h->parents, parents);
 	} else {
-		for (size_t i = 0; w->roles[i]; i++)
-			if (!list_has(h->roles, w->roles[i]))
-				ulogin_change_mod(ch, ULOGIN_MOD_ADD,
-						  "uloginRole", w->roles[i]);
-		for (size_t i = 0; w->insts[i]; i++)
-			if (!list_has(h->insts, w->insts[i]))
-				ulogin_change_mod(ch, ULOGIN_MOD_ADD,
-						  "uloginInstitution",
-						  w->insts[i]);
 		for (size_t i = 0; parents[i]; i++)
 			if (!list_has(h->parents, parents[i]))
 				ulogin_change_mod(ch, ULOGIN_MOD_ADD,
@@ -883,6 +1263,16 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	if (!h->ours)
 		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSource",
 				  p->o.source);
+	if (!h->key || strcmp(h->key, w->ext) || h->key == h->ext) {
+		char *key = xasprintf("%s:%s", p->o.source, w->ext);
+
+		if (!h->keys[0] || !list_has_exact(h->keys, key))
+			ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSourceKey",
+					  key);
+		free(key);
+	}
+	if (!h->ext)
+		ulogin_change_set(ch, "uloginExternalId", w->ext);
 	if (h->left) {
 		/* Back again: undo what leaving did. */
 		ulogin_change_set(ch, "uloginLeftAt", NULL);
@@ -906,9 +1296,7 @@ change_user(struct ulogin_plan *p, const struct person *w,
 	level_changed = !str_same(w->grade ? ulogin_level_for_grade(w->grade)
 					   : NULL, h->level);
 	before = effective(p, h->override, h->grade, h->roles, h->admin);
-	after = effective(p, h->override, w->grade,
-			  only_ours || !h->sources[0] ? w->roles : h->roles,
-			  h->admin);
+	after = effective(p, h->override, w->grade, roles, h->admin);
 	if (after && policy_present(p, after)) {
 		const char *dn = policy_dn(p, after);
 
@@ -932,6 +1320,7 @@ add_user(struct ulogin_plan *p, const struct person *w,
 	char *cn = ulogin_full_name(w->given, w->sn);
 	const char **parents = parent_dns(p, w);
 	const char *policy = effective(p, NULL, w->grade, w->roles, false);
+	char *key;
 
 	ulogin_change_init(ch, ULOGIN_CHANGE_ADD, w->dn, "import.add");
 	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "objectClass", "inetOrgPerson");
@@ -958,9 +1347,22 @@ add_user(struct ulogin_plan *p, const struct person *w,
 				  ulogin_level_for_grade(w->grade));
 	}
 	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginExternalId", w->ext);
-	if (w->nid)
+	key = xasprintf("%s:%s", p->o.source, w->ext);
+	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSourceKey", key);
+	free(key);
+	for (const char **g = want_grants(p, w); *g; g++)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginSourceGrant", *g);
+	if (w->nid) {
 		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginNationalIdHmac",
 				  w->nid);
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginIdentified",
+				  "TRUE");
+	}
+	/* Where its first password went (or "none": a teacher's reset or
+	 * a support letter gives it). */
+	if (p->o.initial_mark)
+		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginInitialPassword",
+				  p->o.initial_mark);
 	for (size_t i = 0; parents[i]; i++)
 		ulogin_change_mod(ch, ULOGIN_MOD_ADD, "uloginParent",
 				  parents[i]);
@@ -983,8 +1385,21 @@ leave_user(struct ulogin_plan *p, const struct have *h, bool detach,
 	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn,
 			   detach ? "import.detach" : "import.leave");
 	if (detach) {
+		/* The other sources keep the user: only what this one gave
+		 * goes. */
 		ulogin_change_mod(ch, ULOGIN_MOD_DELETE, "uloginSource",
 				  p->o.source);
+		for (size_t i = 0; h->keys[i]; i++)
+			if (of_source(h->keys[i], p->o.source, p->source_len))
+				ulogin_change_mod(ch, ULOGIN_MOD_DELETE,
+						  "uloginSourceKey",
+						  h->keys[i]);
+		set_values(ch, "uloginSourceGrant", our_grants(p, h), NULL);
+		set_values(ch, "uloginRole", h->roles,
+			   merged(p, h, "role", h->roles, NULL));
+		set_values(ch, "uloginInstitution", h->insts,
+			   merged(p, h, "institution", h->insts, NULL));
+		set_identified(p, h, false, ch);
 		return;
 	}
 	ulogin_gtime_format(p->o.now, stamp, sizeof(stamp));
@@ -999,6 +1414,17 @@ leave_user(struct ulogin_plan *p, const struct have *h, bool detach,
 		ulogin_change_set(ch, "uloginBlockedAt", stamp);
 		free(why);
 	}
+}
+
+/* A new first password (the caller adds it) and where it is recorded. */
+static void
+reissue_user(struct ulogin_plan *p, const struct have *h,
+	     struct ulogin_change *ch)
+{
+	ulogin_change_init(ch, ULOGIN_CHANGE_MODIFY, h->dn, "import.reissue");
+	if (p->o.initial_mark)
+		ulogin_change_set(ch, "uloginInitialPassword",
+				  p->o.initial_mark);
 }
 
 /* Students are a class's members; teachers and other staff its teachers
@@ -1174,10 +1600,23 @@ ulogin_plan_compute(struct ulogin_plan *p)
 			 OBJ_HAVE, h);
 		PUSH(p->rows, p->nrows, p->arows, r);
 	}
+	for (size_t i = 0; i < p->nhaves; i++) {
+		struct have *h = p->haves[i];
+
+		/* A first password this source made that nobody can have
+		 * (from before each was recorded), never used: anew. */
+		if (p->o.reissue && h->ours && h->want && !h->want->skipped &&
+		    !h->left && h->reset && !h->used && !h->initial)
+			add_step(p, ULOGIN_STEP_REISSUE, OBJ_HAVE, h);
+	}
 	for (size_t i = 0; i < p->nclasses; i++) {
 		struct klass *k = p->classes[i];
 		struct have_class *h = strmap_get(&p->have_cn, k->cn);
 
+		/* Its people's rows were refused: never a class there. */
+		if (p->o.source_cfg &&
+		    !strv_contains(&p->o.source_cfg->institutions, k->inst))
+			continue;
 		if (h && h->want)
 			continue;	/* two keys, one cn: the first wins */
 		k->have = h;
@@ -1275,6 +1714,7 @@ ulogin_plan_step_name(const struct ulogin_plan *p, size_t i)
 			: ((struct person *)s->obj)->have->uid;
 	case ULOGIN_STEP_LEAVE:
 	case ULOGIN_STEP_DETACH:
+	case ULOGIN_STEP_REISSUE:
 		return ((struct have *)s->obj)->uid;
 	default:
 		return NULL;
@@ -1294,7 +1734,11 @@ step_change(struct ulogin_plan *p, const struct step *s,
 			change_user(p, s->obj, ch);
 		break;
 	case OBJ_HAVE:
-		leave_user(p, s->obj, s->kind == ULOGIN_STEP_DETACH, ch);
+		if (s->kind == ULOGIN_STEP_REISSUE)
+			reissue_user(p, s->obj, ch);
+		else
+			leave_user(p, s->obj, s->kind == ULOGIN_STEP_DETACH,
+				   ch);
 		break;
 	case OBJ_CLASS:
 		if (s->kind == ULOGIN_STEP_CLASS_ADD)
@@ -1316,14 +1760,16 @@ ulogin_plan_step_change(struct ulogin_plan *p, size_t i,
 			const char **why)
 {
 	const struct step *s = &p->steps[i];
-	const struct person *w = s->obj;
+	const struct person *w = s->kind == ULOGIN_STEP_REISSUE
+		? ((const struct have *)s->obj)->want : s->obj;
 	const struct ulogin_policy *policy;
 	struct ulogin_rules none;
 	struct ulogin_person who;
 	const char *name;
 
 	step_change(p, s, ch);
-	if (!password || s->kind != ULOGIN_STEP_ADD)
+	if (!password || (s->kind != ULOGIN_STEP_ADD &&
+			  s->kind != ULOGIN_STEP_REISSUE))
 		return 0;
 	*password = NULL;
 	memset(&none, 0, sizeof(none));
@@ -1337,8 +1783,50 @@ ulogin_plan_step_change(struct ulogin_plan *p, size_t i,
 				    pictures, why);
 	if (!*password)
 		return -1;
-	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "userPassword", *password);
+	ulogin_change_mod(ch, s->kind == ULOGIN_STEP_ADD ? ULOGIN_MOD_ADD
+			  : ULOGIN_MOD_REPLACE, "userPassword", *password);
 	return 0;
+}
+
+const char *
+ulogin_plan_step_dn(const struct ulogin_plan *p, size_t i)
+{
+	const struct step *s = &p->steps[i];
+
+	switch (s->type) {
+	case OBJ_PERSON:
+		return ((const struct person *)s->obj)->dn;
+	case OBJ_HAVE:
+		return ((const struct have *)s->obj)->dn;
+	case OBJ_HAVE_CLASS:
+		return ((const struct have_class *)s->obj)->dn;
+	default:
+		return NULL;
+	}
+}
+
+bool
+ulogin_plan_step_made(const struct ulogin_plan *p, size_t i,
+		      const struct ulogin_entry *e)
+{
+	const struct step *s = &p->steps[i];
+	bool made = false;
+
+	if (s->kind == ULOGIN_STEP_ADD) {
+		const struct person *w = s->obj;
+		char *key = xasprintf("%s:%s", p->o.source, w->ext);
+		const struct strv *keys = ulogin_entry_values(e,
+							"uloginSourceKey");
+
+		made = keys && strv_contains(keys, key);
+		free(key);
+	} else if (s->kind == ULOGIN_STEP_REISSUE) {
+		const char *mark = ulogin_entry_get(e, "uloginInitialPassword");
+
+		made = mark && p->o.initial_mark &&
+		       !strcmp(mark, p->o.initial_mark);
+	}
+	return made;
 }
 
 static void
@@ -1360,7 +1848,9 @@ note_failure(struct ulogin_plan *p, const struct step *s, const char *why)
 	}
 	case OBJ_HAVE:
 		((struct have *)s->obj)->reason = arena_strdup(&p->arena, why);
-		ulogin_error("cannot mark user '%s' as left: %s",
+		ulogin_error(s->kind == ULOGIN_STEP_REISSUE
+			     ? "cannot give user '%s' a new first password: %s"
+			     : "cannot mark user '%s' as left: %s",
 			     ((struct have *)s->obj)->uid, why);
 		break;
 	case OBJ_CLASS:
@@ -1412,6 +1902,10 @@ static const struct {
 	{ "uloginLevel", "level" },
 	{ "pwdPolicySubentry", "password policy" },
 	{ "uloginChangeBy", "change-by deadline" },
+	{ "uloginExternalId", "external id" },
+	{ "uloginSourceKey", "source key" },
+	{ "uloginSourceGrant", "what the source gives" },
+	{ "uloginIdentified", "identified" },
 };
 
 static char *
@@ -1482,6 +1976,10 @@ ulogin_plan_step_text(struct ulogin_plan *p, size_t i)
 	case ULOGIN_STEP_DETACH:
 		return xasprintf("- user %s (detached: another source keeps "
 				 "it)", h->uid);
+	case ULOGIN_STEP_REISSUE:
+		return xasprintf("* user %s (a new first password: where the "
+				 "first went is not recorded, and it was never "
+				 "used)", h->uid);
 	case ULOGIN_STEP_CLASS_ADD: {
 		const struct klass *k = s->obj;
 
@@ -1530,8 +2028,8 @@ ulogin_plan_write_ldif(struct ulogin_plan *p, FILE *out)
 }
 
 static const char *const kind_names[] = {
-	"add", "change", "leave", "detach", "class-add", "class-change",
-	"class-delete"
+	"add", "change", "leave", "detach", "reissue", "class-add",
+	"class-change", "class-delete"
 };
 
 int

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "config.h"
 #include "connection.h"
 #include "policy.h"
 #include "roster.h"
@@ -28,6 +29,14 @@ struct ulogin_plan_opts {
 	const struct ulogin_policy_set *policies;
 	const struct strv *policies_present;	/* names in ou=policies */
 	time_t now;
+	/* What the source may write (NULL: anything), and the config
+	 * that says which sources share users. */
+	const struct ulogin_source_cfg *source_cfg;
+	const struct ulogin_config *cfg;
+	/* uloginInitialPassword of new users: where their first password
+	 * is recorded ("HOST:FILE"), or "none"; NULL: not set. */
+	const char *initial_mark;
+	bool reissue;		/* give lost, unused first passwords anew */
 };
 
 enum ulogin_step_kind {
@@ -35,6 +44,7 @@ enum ulogin_step_kind {
 	ULOGIN_STEP_CHANGE,		/* ~ a user's attributes */
 	ULOGIN_STEP_LEAVE,		/* - blocked and marked as left */
 	ULOGIN_STEP_DETACH,		/* - still attached by another source */
+	ULOGIN_STEP_REISSUE,		/* * a first password anew */
 	ULOGIN_STEP_CLASS_ADD,
 	ULOGIN_STEP_CLASS_CHANGE,
 	ULOGIN_STEP_CLASS_DELETE,
@@ -99,6 +109,12 @@ int ulogin_plan_step_change(struct ulogin_plan *p, size_t i,
 /* The outcome of step i (rc an LDAP code), for the row it came from. */
 void ulogin_plan_step_done(struct ulogin_plan *p, size_t i, int rc,
 			   const char *why);
+/* The DN a step changes (NULL for a new class). */
+const char *ulogin_plan_step_dn(const struct ulogin_plan *p, size_t i);
+/* Read back after the connection failed: does entry e (at the step's
+ * DN) show that the add or new first password of step i was made? */
+bool ulogin_plan_step_made(const struct ulogin_plan *p, size_t i,
+			   const struct ulogin_entry *e);
 /* The username (or class cn) a step is about. */
 const char *ulogin_plan_step_name(const struct ulogin_plan *p, size_t i);
 size_t ulogin_plan_failed(const struct ulogin_plan *p);

@@ -638,6 +638,16 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 				r = m->role_to.v[j];
 		if (!r && ulogin_role_importable(roles.v[i]))
 			r = roles.v[i];
+		if (!r && (!strcasecmp(roles.v[i], "admin") ||
+			   !strcasecmp(roles.v[i], "support"))) {
+			*why = xasprintf("an import never gives the role '%s' "
+					 "(%s)", roles.v[i],
+					 !strcasecmp(roles.v[i], "admin")
+					 ? "the administrator right is granted "
+					   "with 'ulogin-user admin grant'"
+					 : "the directory manager gives it");
+			goto bad;
+		}
 		if (!r) {
 			*why = xasprintf("unknown role '%s'", roles.v[i]);
 			goto bad;

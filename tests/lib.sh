@@ -138,6 +138,15 @@ stderr_is() {
 	is "$(cat "$ERR")" "$1" "$2"
 }
 
+same_text() {	# same_text FILE1 FILE2 DESCRIPTION: one TAP line, the diff if not
+	if diff "$1" "$2" >"$TEST_TMP/diff" 2>&1; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		head -n 30 "$TEST_TMP/diff" | sed 's/^/#   /'
+	fi
+}
+
 stdout_empty() {
 	[ ! -s "$OUT" ]
 	ok $? "$1"
@@ -189,6 +198,31 @@ sandbox2_start() {
 	fi
 	_sandbox2=$1
 	trap 'ulogin-sandbox stop "$_sandbox2" >/dev/null 2>&1; cleanup' EXIT
+}
+
+# allow_sources NAME[=INST,INST][:links=A,B][:roles=R,R]...: let these
+# import sources run (ulogin.yaml's "sources:"), each writing the given
+# institutions (by default 280001 and 280002, the example school's).
+allow_sources() {
+	local spec name part insts value lines=""
+	for spec in "$@"; do
+		name=${spec%%[=:]*}
+		part=${spec#"$name"}
+		case $part in
+		=*) insts=${part#=}; insts=${insts%%:*} ;;
+		*) insts=280001,280002 ;;
+		esac
+		lines="$lines  $name:\n    institutions: [$insts]\n"
+		case $part in *:*) part=${part#*:} ;; *) part= ;; esac
+		while [ -n "$part" ]; do
+			value=${part#*=}
+			lines="$lines    ${part%%=*}: [${value%%:*}]\n"
+			case $part in *:*) part=${part#*:} ;; *) part= ;; esac
+		done
+	done
+	awk -v add="$lines" '{ print } /^sources:$/ { printf "%s", add }' \
+		"$ULOGIN_CONFIG" >"$ULOGIN_CONFIG.new" &&
+		mv "$ULOGIN_CONFIG.new" "$ULOGIN_CONFIG"
 }
 
 # OpenLDAP's own client as the directory manager: the server is the judge.

@@ -4,6 +4,7 @@
 # has a line for every input row, --report the counts and the errors.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
+allow_sources skole
 run 0 ulogin-policy apply -q
 
 H='ElevID,Fornavn,Efternavn,Rolle,Institution,Brugernavn,Klasser,Klassetrin,Email,Mobil,CPR,Forældre'
@@ -27,7 +28,7 @@ EOF
 RES=$TEST_TMP/results.csv
 REP=$TEST_TMP/report.json
 
-run 1 ulogin-import run "$F" --source skole --results "$RES" --report "$REP"
+run 1 ulogin-import run --no-initial-passwords "$F" --source skole --results "$RES" --report "$REP"
 stderr_has "^$F:3: key=B2: no given name \(column 'Fornavn' is empty\)$" \
 	"missing given name: named with line, key and column"
 stderr_has "^$F:4: key=B3: unknown role 'Rektor'$" "unknown role named"
@@ -106,7 +107,7 @@ B1,Anna,Berg,Elev,280001,,5a,5,anna@example.dk,,,
 B5,Emil,Eng,Elev,280001,same.user,5a,5,,,,
 B11,Kim,Krog,Elev,280001,,5a,x,,,,
 EOF
-ULOGIN_MAX_LEAVERS=100% run 1 ulogin-import run "$F2" --source skole
+ULOGIN_MAX_LEAVERS=100% run 1 ulogin-import run --no-initial-passwords "$F2" --source skole
 stderr_has "^$F2:4: key=B11: bad grade 'x'" "the bad row of an existing user is named"
 stderr_has "^ulogin-import: 'skole': 3 rows, 0 added, 0 changed, 0 left, 0 detached, 2 unchanged, 1 skipped" \
 	"the summary: 1 skipped, no one left"
@@ -127,7 +128,7 @@ ok $? "setup: a plain account entry takes the DN of nora.nord"
 F3=$TEST_TMP/roster3.csv
 { sed 's/^B11,Kim,Krog,Elev,280001,,5a,x,/B11,Kim,Krog,Elev,280001,,5a,5,/' "$F2"
   echo 'B20,Nora,Nord,Elev,280001,nora.nord,5a,5,,,,'; } >"$F3"
-ULOGIN_MAX_LEAVERS=100% run 1 ulogin-import run "$F3" --source skole --results "$RES"
+ULOGIN_MAX_LEAVERS=100% run 1 ulogin-import run --no-initial-passwords "$F3" --source skole --results "$RES"
 stderr_has "^$F3:5: key=B20: cannot add user 'nora.nord': it already exists" \
 	"the refused add is named with its line and key"
 stderr_has "^ulogin-import: 'skole': 4 rows, 0 added, 0 changed, 0 left, 0 detached, 3 unchanged, 0 skipped, 1 failed," \

@@ -5,6 +5,7 @@
 # ISO-8859-1 files, tab and semicolon delimiters, detected or forced.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
+allow_sources edge-quotes edge-crlf edge-bom edge-1252 edge-latin1 edge-tab edge-forced edge-forced2
 run 0 ulogin-policy apply -q
 
 C=ou=classes,$ULOGIN_BASE
@@ -33,7 +34,7 @@ Q5,Carl,Dahl,Elev,280001,q.carl,"5a,6b",5,,,,
 Q6,$zoe_nfd,"""",Elev,280001,q.zoe,,,,,,
 Q7,Dan,Dam,Rektor,280001,q.dan,,,,,,
 EOF
-run 1 ulogin-import run "$F" --source edge-quotes
+run 1 ulogin-import run --no-initial-passwords "$F" --source edge-quotes
 is "$(attr q.anna sn)" "Berg, Holm" "a quoted delimiter is data"
 is "$(attr q.bo sn)" 'O"Brien "Bobby"' "doubled quotes are one quote each"
 is "$(attr q.marie givenName)" "$(printf 'Anna\nMarie')" \
@@ -63,7 +64,7 @@ printf '%s\r\n' \
 	'C2,"Anna' \
 	'Marie",Elev,280001,c.marie,,,anna.marie@example.dk,,,,"Holm"' >"$F"
 printf 'C3,Bo,Elev,280001,c.bo,,,,,,,Dahl' >>"$F"
-run 0 ulogin-import run "$F" --source edge-crlf
+run 0 ulogin-import run --no-initial-passwords "$F" --source edge-crlf
 is "$(attrhex c.anna sn)" "$(printf Berg | hex)" "CRLF: the last field has no CR"
 is "$(attrhex c.marie sn)" "$(printf Holm | hex)" "CRLF: a quoted last field has no CR"
 is "$(attrhex c.marie givenName)" "$(printf 'Anna\r\nMarie' | hex)" \
@@ -74,7 +75,7 @@ is "$(attr c.bo sn)" "Dahl" "a last line without a line end is read"
 # ---- a UTF-8 BOM -----------------------------------------------------------
 F=$TEST_TMP/bom.csv
 printf '\357\273\277%s\n%s\n' "$H" 'B1,Bjørn,Ærø,Elev,280001,b.bjoern,,,,,,' >"$F"
-run 0 ulogin-import run "$F" --source edge-bom
+run 0 ulogin-import run --no-initial-passwords "$F" --source edge-bom
 is "$(attrhex b.bjoern uloginExternalId)" "$(printf B1 | hex)" \
 	"BOM: the first column is found, its values have no BOM"
 is "$(attr b.bjoern cn)" "Bjørn Ærø" "BOM: UTF-8 names"
@@ -88,7 +89,7 @@ printf '%s\r\n' "$(echo "$H" | tr , ';')" \
 	iconv -f UTF-8 -t WINDOWS-1252 >"$F"
 cp "$AUDIT_LOG" "$TEST_TMP/audit.before"
 ldap_search "$ULOGIN_BASE" '(objectClass=*)' '*' '+' >"$TEST_TMP/dir.before"
-run 65 ulogin-import run "$F" --source edge-1252
+run 65 ulogin-import run --no-initial-passwords "$F" --source edge-1252
 # The first byte that is not UTF-8: the æ of Forældre in the header.
 bad=$(LC_ALL=C awk -v c="$(printf '\346')" 'NR == 1 { print index($0, c) - 1; exit }' "$F")
 stderr_has "^ulogin-import: cannot read '$F': line 1 \(byte [0-9]+\): the text is not valid UTF-8" \
@@ -104,7 +105,7 @@ cmp -s "$TEST_TMP/audit.before" "$AUDIT_LOG"
 ok $? "nothing was written to the audit log"
 no_source edge-1252 "no source entry was made"
 
-run 0 ulogin-import run "$F" --source edge-1252 --encoding windows-1252
+run 0 ulogin-import run --no-initial-passwords "$F" --source edge-1252 --encoding windows-1252
 is "$(attr w.soeren cn)" "Søren Kjærgård" "Windows-1252: æ ø å as UTF-8"
 is "$(attr w.aase sn)" "Bøgh – “Bo”" "Windows-1252: en dash and curly quotes (0x96, 0x93, 0x94)"
 is "$(attr w.aase uloginRole)" "teacher" "Windows-1252: the role Lærer is recognised"
@@ -116,7 +117,7 @@ printf '%s\n' "$H" \
 	'L1,Jürgen,Ærøskøbing,Elev,280001,l.juergen,,,,,,' \
 	'L2,Émile,"Straße, ½",Forælder,280001,l.emile,,,,,,' |
 	iconv -f UTF-8 -t ISO-8859-1 >"$F"
-run 0 ulogin-import run "$F" --source edge-latin1 --encoding iso-8859-1
+run 0 ulogin-import run --no-initial-passwords "$F" --source edge-latin1 --encoding iso-8859-1
 is "$(attr l.juergen cn)" "Jürgen Ærøskøbing" "ISO-8859-1: ü Æ ø as UTF-8"
 is "$(attr l.emile sn)" "Straße, ½" "ISO-8859-1: ß ½ and a quoted comma"
 is "$(attr l.emile uloginRole)" "parent" "ISO-8859-1: the role Forælder is recognised"
@@ -128,7 +129,7 @@ F=$TEST_TMP/tab.csv
 	printf 'T1\tAnna\tBerg, Holm; Vik\tElev\t280001\tt.anna\t5a\t5\t\t\t\t\n'
 	printf 'T2\tBo\t"Dahl"\tElev\t280001\tt.bo\t5a\t5\t\t\t\t\n'
 } >"$F"
-run 0 ulogin-import run "$F" --source edge-tab
+run 0 ulogin-import run --no-initial-passwords "$F" --source edge-tab
 is "$(attr t.anna sn)" "Berg, Holm; Vik" "tab: commas and semicolons are data"
 is "$(attr t.bo sn)" "Dahl" "tab: a quoted field"
 is "$(ldap_attr "cn=280001-5a,$C" member | sort | tr '\n' ' ')" \
@@ -141,19 +142,19 @@ is "$(ldap_attr "cn=280001-5a,$C" member | sort | tr '\n' ' ')" \
 F=$TEST_TMP/forced.csv
 printf '%s;%s\n%s\n' "$(echo "$H" | tr , ';')" 'Note (a, b, c, d, e, f, g, h, i, j, k, l, m)' \
 	'D1;Dorte;Berg, Holm;Elev;280001;d.dorte;;;;;;;x, y' >"$F"
-run 65 ulogin-import run "$F" --source edge-forced
+run 65 ulogin-import run --no-initial-passwords "$F" --source edge-forced
 stderr_has "no column '[^']*' in the header" "detected ',': the mapped columns are missing"
 no_source edge-forced "the refused file made no source entry"
-run 0 ulogin-import run "$F" --source edge-forced --delimiter ';'
+run 0 ulogin-import run --no-initial-passwords "$F" --source edge-forced --delimiter ';'
 is "$(attr d.dorte sn)" "Berg, Holm" "--delimiter ';': the file is read with ';'"
 is "$(attr d.dorte givenName)" "Dorte" "--delimiter ';': every column in place"
 # And ',' forced on a comma file whose header is full of semicolons.
 F=$TEST_TMP/forced2.csv
 printf '%s,%s\n%s\n' "$H" 'Note;a;b;c;d;e;f;g;h;i;j;k;l;m' \
 	'D2;x,Dina,Dam;Sø,Elev,280001,d.dina,,,,,,,' >"$F"
-run 65 ulogin-import run "$F" --source edge-forced2
+run 65 ulogin-import run --no-initial-passwords "$F" --source edge-forced2
 stderr_has "no column '[^']*' in the header" "detected ';': the mapped columns are missing"
-run 0 ulogin-import run "$F" --source edge-forced2 --delimiter ,
+run 0 ulogin-import run --no-initial-passwords "$F" --source edge-forced2 --delimiter ,
 is "$(attr d.dina sn)" "Dam;Sø" "--delimiter ',': a semicolon in a value is data"
 is "$(attr d.dina uloginExternalId)" "D2;x" "--delimiter ',': the first column is whole"
 

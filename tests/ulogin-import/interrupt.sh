@@ -7,6 +7,7 @@
 # ignored; a reader of its output that went away does not stop it.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
+allow_sources skole andre tredje=280003 fjerde=280004
 run 0 ulogin-policy apply -q
 cd "$TEST_TMP" || exit 1
 
@@ -26,7 +27,7 @@ users() {	# the users below ou=people, by OpenLDAP's ldapsearch
 # has added a user (so the lock is held and writes are on their way).
 start_run() {
 	start_users=$(users)
-	ulogin-import run "${1:-roster.csv}" --source "${2:-skole}" \
+	ulogin-import run --no-initial-passwords "${1:-roster.csv}" --source "${2:-skole}" \
 		--report report.json >"$OUT" 2>"$ERR" </dev/null &
 	pid=$!
 	wait_for_growth "$start_users" users
@@ -40,7 +41,7 @@ ok $? "SIGTERM reached the running import (it had added $before of 3000)"
 kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 rc=$?
-_last_cmd="ulogin-import run roster.csv --source skole (SIGTERM twice midway)"
+_last_cmd="ulogin-import run --no-initial-passwords roster.csv --source skole (SIGTERM twice midway)"
 is "$rc" 75 "a run stopped by SIGTERM exits 75, also after a second one"
 stderr_has "^ulogin-import: SIGTERM: stopping once the changes on their way are answered\$" \
 	"it says it is stopping"
@@ -62,7 +63,7 @@ stderr_has "'skole': 3000 rows, $now added, .* 0 failed, 0 classes added" \
 is "$(jq -r .outcome report.json) $(jq .counts.added report.json)" "$outcome $now" \
 	"--report has the outcome and the counts of what was made"
 
-run 0 ulogin-import run roster.csv --source skole
+run 0 ulogin-import run --no-initial-passwords roster.csv --source skole
 stderr_has "'skole': 3000 rows, $((3000 - now)) added, 0 changed, 0 left, 0 detached, $now unchanged, 0 skipped, 0 failed, 10 classes added" \
 	"the next run makes the rest"
 is "$(users)" 3000 "ldapsearch finds all 3000 users"
@@ -85,7 +86,7 @@ is "$(users)" 6000 "ldapsearch finds the other school's 3000 users too"
 # run ends as usual, lock released, instead of dying of SIGPIPE.
 sed -e 's/,u\([0-9]*\),/,w\1,/' -e '2,$s/^E/G/' -e 's/,280001,/,280003,/' \
 	roster.csv >third.csv
-{ ulogin-import run third.csv --source tredje 2>&1 >/dev/null </dev/null
+{ ulogin-import run --no-initial-passwords third.csv --source tredje 2>&1 >/dev/null </dev/null
   echo $? >third.rc; } | true
 is "$(cat third.rc)" 0 "with its output to a closed pipe, the run exits 0"
 is "$(ldap_attr "cn=tredje,ou=imports,$ULOGIN_BASE" uloginLock)" "" "... and releases its lock"
@@ -98,7 +99,7 @@ is "$(users)" 9000 "ldapsearch finds the third school's 3000 users"
 sed -e 's/,u\([0-9]*\),/,x\1,/' -e '2,$s/^E/H/' -e 's/,280001,/,280004,/' \
 	roster.csv >fourth.csv
 start_users=$(users)
-env --default-signal=INT ulogin-import run fourth.csv --source fjerde --window 256 \
+env --default-signal=INT ulogin-import run --no-initial-passwords fourth.csv --source fjerde --window 256 \
 	>"$OUT" 2>"$ERR" </dev/null &
 pid=$!
 wait_for_growth "$start_users" users
@@ -121,6 +122,6 @@ case $(ldap_attr "cn=fjerde,ou=imports,$ULOGIN_BASE" uloginLock) in
 *) ok 1 "the lock stays, naming the run's process" ;;
 esac
 run 0 ulogin-import unlock --source fjerde --yes
-run 0 ulogin-import run fourth.csv --source fjerde
+run 0 ulogin-import run --no-initial-passwords fourth.csv --source fjerde
 is "$(users)" 12000 "after unlock, a run makes the rest"
 done_testing

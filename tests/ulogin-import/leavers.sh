@@ -6,6 +6,7 @@
 # the last source drops them.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
+allow_sources skole kommune:links=skole
 run 0 ulogin-policy apply -q
 cd "$TEST_TMP" || exit 1
 
@@ -56,15 +57,15 @@ ok $? "vagn0001 is a member of 7x"
 # Three of twelve at once is more than max_leavers (10%, rounded up: 2)
 # allows.
 { echo "$header"; echo "$rows" | grep -v -e '^E07,' -e '^E08,' -e '^E09,'; } >without-three.csv
-run 65 ulogin-import run without-three.csv --source skole
+run 65 ulogin-import run --no-initial-passwords without-three.csv --source skole
 stderr_has "would block 3 of the 12 users of source 'skole' \(max_leavers 10% allows 2\); nothing was changed" \
 	"three leavers of twelve are refused"
 is "$(ldap_attr "$vagn" pwdAccountLockedTime)" "" "the refused run blocked nobody"
-run 0 ulogin-import run without-vagn.csv --source skole -n
+run 0 ulogin-import run --no-initial-passwords without-vagn.csv --source skole -n
 stdout_is "$(printf '%s\n' '- user vagn0001 (left: blocked)' \
 	'~ class 280001-7x: +0 -1 students, +0 -0 teachers')" \
 	"the plan: vagn0001 leaves and is taken out of 7x"
-run 0 ulogin-import run without-vagn.csv --source skole --results res1.csv
+run 0 ulogin-import run --no-initial-passwords without-vagn.csv --source skole --results res1.csv
 stderr_has "'skole': 11 rows, 0 added, 0 changed, 1 left, 0 detached, 11 unchanged, 0 skipped, 0 failed, 0 classes added, 1 classes changed, 0 classes removed$" \
 	"the summary counts one leaver"
 grep -Eq '^[^,]*,[^,]*,E07,vagn0001,leave,ok,' res1.csv
@@ -93,7 +94,7 @@ stdout_has '^vagn0001	Vagn Hald	E07	student	280001	left	20' \
 	"ulogin-import show: vagn0001 left"
 
 # The same roster again: nothing changes, the leaver is not left twice.
-run 0 ulogin-import run without-vagn.csv --source skole
+run 0 ulogin-import run --no-initial-passwords without-vagn.csv --source skole
 stderr_has "'skole': 11 rows, 0 added, 0 changed, 0 left, 0 detached, 11 unchanged, 0 skipped, 0 failed, 0 classes added, 0 classes changed, 0 classes removed$" \
 	"the second run changes nothing"
 is "$(ldap_attr "$vagn" uloginLeftAt)" "$left_at" "uloginLeftAt is unchanged"
@@ -101,9 +102,9 @@ is "$(grep -c "\"action\":\"import.leave\",\"target\":\"$vagn\"" "$AUDIT_LOG")" 
 	"the audit log has one leave of vagn0001, not two"
 
 # ---- coming back ---------------------------------------------------------
-run 0 ulogin-import run all.csv --source skole -n
+run 0 ulogin-import run --no-initial-passwords all.csv --source skole -n
 stdout_has '^~ user vagn0001: back again$' "the plan: vagn0001 is back again"
-run 0 ulogin-import run all.csv --source skole
+run 0 ulogin-import run --no-initial-passwords all.csv --source skole
 stderr_has "'skole': 12 rows, 0 added, 1 changed, 0 left, " "the comeback is one change"
 is "$(ldap_attr "$vagn" pwdAccountLockedTime)" "" "pwdAccountLockedTime is gone"
 is "$(ldap_attr "$vagn" uloginLeftAt)" "" "uloginLeftAt is gone"
@@ -116,7 +117,7 @@ run 0 ulogin-user show vagn0001 -o tsv
 stdout_lacks '^state	left$' "ulogin-user show: no longer left"
 
 # ---- purge ----------------------------------------------------------------
-run 0 ulogin-import run without-vagn.csv --source skole -q
+run 0 ulogin-import run --no-initial-passwords without-vagn.csv --source skole -q
 is "$(ldap_attr "$vagn" pwdAccountLockedTime)" "000001010000Z" "vagn0001 left again"
 run 0 ulogin-import purge --source skole --older-than 90d --yes
 ldap_exists "$vagn"
@@ -170,7 +171,7 @@ stderr_has "nosuch" "purge of an unknown source names it"
 { echo "$header"; echo 'K01,Kaj,Munk,Pædagog,280001,,,,,,,'; } >kommune-without-ulrik.csv
 ulrik=$(people ulri0001)
 upw=$(pw_of ulri0001)
-run 0 ulogin-import run kommune.csv --source kommune -q
+run 0 ulogin-import run --no-initial-passwords kommune.csv --source kommune -q
 is "$(ldap_attr "$ulrik" uloginSource | sort | tr '\n' ' ')" "kommune skole " \
 	"the same external id in two sources: one user with both sources"
 is "$(ldap_search "ou=people,$ULOGIN_BASE" '(uloginExternalId=E01)' dn | grep -c '^dn:')" 1 \
@@ -180,9 +181,9 @@ is "$(ldap_search "ou=people,$ULOGIN_BASE" '(uloginExternalId=E01)' dn | grep -c
 # has 10 rows.
 echo "$rows" | grep -v -e '^E07,' -e '^E01,' >rows10
 { echo "$header"; cat rows10; } >without-ulrik.csv
-run 0 ulogin-import run without-ulrik.csv --source skole -n
+run 0 ulogin-import run --no-initial-passwords without-ulrik.csv --source skole -n
 stdout_has '^- user ulri0001 \(detached' "the plan: ulri0001 is detached from skole"
-run 0 ulogin-import run without-ulrik.csv --source skole
+run 0 ulogin-import run --no-initial-passwords without-ulrik.csv --source skole
 stderr_has " 0 left, 1 detached, " "the summary counts one detached user"
 is "$(ldap_attr "$ulrik" uloginSource)" "kommune" "ulri0001's only source is now kommune"
 is "$(ldap_attr "$ulrik" pwdAccountLockedTime)" "" "ulri0001 is not locked"
@@ -192,13 +193,13 @@ ok $? "ulri0001 can still bind"
 
 # The last source drops him; with max_leavers 0 (an absolute count, from
 # the environment) even one leaver needs --force.
-run 65 env ULOGIN_MAX_LEAVERS=0 ulogin-import run kommune-without-ulrik.csv --source kommune
+run 65 env ULOGIN_MAX_LEAVERS=0 ulogin-import run --no-initial-passwords kommune-without-ulrik.csv --source kommune
 stderr_has "would block 1 of the 2 users of source 'kommune' \(max_leavers 0 allows 0\)" \
 	"max_leavers 0 refuses to block anyone"
 is "$(ldap_attr "$ulrik" pwdAccountLockedTime)" "" "the refused run blocked nobody"
-run 0 env ULOGIN_MAX_LEAVERS=0 ulogin-import run kommune-without-ulrik.csv --source kommune --force -n
+run 0 env ULOGIN_MAX_LEAVERS=0 ulogin-import run --no-initial-passwords kommune-without-ulrik.csv --source kommune --force -n
 stdout_has '^- user ulri0001 \(left: blocked\)$' "the plan: now ulri0001 is blocked"
-run 0 env ULOGIN_MAX_LEAVERS=0 ulogin-import run kommune-without-ulrik.csv --source kommune --force
+run 0 env ULOGIN_MAX_LEAVERS=0 ulogin-import run --no-initial-passwords kommune-without-ulrik.csv --source kommune --force
 stderr_has " 1 left, 0 detached, " "the forced run blocks one"
 is "$(ldap_attr "$ulrik" pwdAccountLockedTime)" "000001010000Z" "ulri0001 is locked"
 ldap_attr "$ulrik" uloginBlockReason | grep -q "kommune"

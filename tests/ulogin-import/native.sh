@@ -6,6 +6,7 @@
 # pupil to another class, another pupil up a level, and changing fields.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start --example
+allow_sources skole
 run 0 ulogin-policy apply -q
 
 P=ou=policies,$ULOGIN_BASE
@@ -125,7 +126,7 @@ is "$(ldap_attr "$src" uloginLock)" "" "the lock is released"
 
 # ---- the initial passwords -----------------------------------------------
 is "$(stat -c %a "$PW")" "600" "the passwords file is mode 0600"
-is "$(head -n 1 "$PW")" "username,password" "the passwords file has a header"
+is "$(head -n 1 "$PW")" "username,password,note" "the passwords file has a header"
 is "$(tail -n +2 "$PW" | cut -d, -f1 | sorted)" \
 	"anna0002 bo0001 carl0001 ida0001 per0001 tove0001 " \
 	"one line for each new user"
@@ -166,7 +167,7 @@ is "$(grep -c '^dn: ' "$TEST_TMP/before")" "$n" \
 	"the dump holds every entry of people and classes ($n)"
 grep -q '^modifyTimestamp: ' "$TEST_TMP/before" && grep -q '^entryCSN: ' "$TEST_TMP/before"
 ok $? "the dump has modifyTimestamp and entryCSN"
-run 0 ulogin-import run "$R1" --source skole
+run 0 ulogin-import run --no-initial-passwords "$R1" --source skole
 stderr_has "^ulogin-import: 'skole': 6 rows, 0 added, 0 changed, 0 left, 0 detached, 6 unchanged, 0 skipped, 0 failed, 0 classes added, 0 classes changed, 0 classes removed$" \
 	"the second run: 0 added, 0 changed, 6 unchanged"
 keep
@@ -192,7 +193,7 @@ EOF
 bo=$(people bo0001) ida=$(people ida0001)
 anna_hash=$(ldap_attr "$anna" userPassword)
 before=$(date -u +%s)
-run 0 ulogin-import run "$R2" --source skole
+run 0 ulogin-import run --no-initial-passwords "$R2" --source skole
 stderr_has "^ulogin-import: 'skole': 6 rows, 0 added, 3 changed, 0 left, 0 detached, 3 unchanged, 0 skipped, 0 failed, 1 classes added, 2 classes changed, 1 classes removed$" \
 	"the changed roster: 3 changed, a class added, changed and removed"
 keep
@@ -240,7 +241,7 @@ ok $? "the CPR digits are nowhere in the directory, the audit log or the passwor
 # A new CPR number for Anna, shown as a plan: the change is named, the
 # number is not.
 sed 's/010110-1234/020220-5678/' "$R2" >"$TEST_TMP/roster3.csv"
-run 0 ulogin-import run "$TEST_TMP/roster3.csv" --source skole -n -v
+run 0 ulogin-import run --no-initial-passwords "$TEST_TMP/roster3.csv" --source skole -n -v
 stdout_is "~ user anna0002: national id" "the plan names the national id change"
 keep
 ! grep -aqE '0101101234|010110-1234|0202205678|020220-5678' "$TEST_TMP/outputs"
@@ -252,7 +253,7 @@ printf '\001\002\003\000\004\005\006\007\010\011\013\014\016\017\020\021' >"$KEY
 printf '\022\023\024\025\026\027\030\031\032\033\034\035\036\037\040\012' >>"$KEY2"
 chmod 600 "$KEY2"
 is "$(wc -c <"$KEY2")" 32 "the binary key is 32 bytes, a NUL at byte 4, a newline last"
-run 78 ulogin-import run "$R2" --source skole -n --key-file "$KEY2"
+run 78 ulogin-import run --no-initial-passwords "$R2" --source skole -n --key-file "$KEY2"
 stderr_has "the key in '$KEY2' is binary data" "a key with a NUL byte is refused"
 stderr_has "openssl rand -hex 32" "... with how to make a usable one"
 

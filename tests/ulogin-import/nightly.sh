@@ -6,6 +6,7 @@
 command -v flock >/dev/null 2>&1 || skip_all "flock is not installed (util-linux)"
 command -v bash >/dev/null 2>&1 || skip_all "bash is not installed"
 sandbox_start --example
+allow_sources storskole=280009
 run 0 ulogin-policy apply -q
 
 log=$TEST_TMP/import.log
@@ -30,9 +31,9 @@ stdout_has '^Usage: ulogin-nightly-import ' "--help prints the usage on stdout"
 run 64 ulogin-nightly-import --log "$log"
 stderr_has "^ulogin-nightly-import: nothing to import" "no arguments for ulogin-import: usage error"
 stderr_has "^Try 'ulogin-nightly-import --help'\\.$" "usage error: a Try line"
-run 64 ulogin-nightly-import --no-such-option -- "$roster" --source bakkeskolen
+run 64 ulogin-nightly-import --no-such-option -- "$roster" --source bakkeskolen --no-initial-passwords
 stderr_has "unknown option '--no-such-option'" "an unknown option is named"
-run 64 ulogin-nightly-import --mail nobody -- "$roster" --source bakkeskolen
+run 64 ulogin-nightly-import --mail nobody -- "$roster" --source bakkeskolen --no-initial-passwords
 stderr_has "--mail needs an address" "--mail without an address"
 [ ! -e "$log" ]
 ok $? "usage errors write no log"
@@ -40,7 +41,7 @@ ok $? "usage errors write no log"
 # ---- a good run: exit 0, logged, nothing mailed ----------------------------
 
 run 0 ulogin-nightly-import --log "$log" --lock "$lock" --mail it@kommune.example \
-	-- "$roster" --source bakkeskolen
+	-- "$roster" --source bakkeskolen --no-initial-passwords
 stdout_empty "a good run prints nothing on stdout"
 [ ! -s "$ERR" ]
 ok $? "a good run prints nothing on stderr"
@@ -49,7 +50,7 @@ ok $? "a good run mails nothing"
 is "$(ldap_attr "$(people ida0001)" uloginSource)" bakkeskolen \
 	"the roster was imported (ida0001 is attached to bakkeskolen)"
 stamp='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4} \[bakkeskolen\]'
-grep -Eq "^$stamp ulogin-nightly-import: start: ulogin-import run .*example-roster.csv --source bakkeskolen --no-progress\$" "$log"
+grep -Eq "^$stamp ulogin-nightly-import: start: ulogin-import run .*example-roster.csv --source bakkeskolen --no-initial-passwords --no-progress\$" "$log"
 ok $? "log: a start line with the time, the source and the command"
 grep -Eq "^$stamp ulogin-import: 'bakkeskolen': 8 rows, 8 added, " "$log"
 ok $? "log: ulogin-import's summary line, time-stamped"
@@ -62,7 +63,7 @@ ok $? "log: created readable by its owner only"
 
 printf 'ElevID,Fornavn\n"BAK-1,Ida\n' >"$TEST_TMP/broken.csv"
 run 65 ulogin-nightly-import --log "$log" --lock "$lock" --mail it@kommune.example \
-	--mail rektor@bakkeskolen.example.org -- "$TEST_TMP/broken.csv" --source bakkeskolen
+	--mail rektor@bakkeskolen.example.org -- "$TEST_TMP/broken.csv" --source bakkeskolen --no-initial-passwords
 grep -Eq "^$stamp ulogin-import: cannot read '.*broken.csv': line 2 " "$log"
 ok $? "log: ulogin-import's error, time-stamped"
 grep -Eq "^$stamp ulogin-nightly-import: end: exit 65 " "$log"
@@ -82,7 +83,7 @@ ok $? "log: the mail is noted"
 
 # Without --mail the output goes to cron, on stderr.
 run 65 ulogin-nightly-import --log "$log" --lock "$lock" \
-	-- "$TEST_TMP/broken.csv" --source bakkeskolen
+	-- "$TEST_TMP/broken.csv" --source bakkeskolen --no-initial-passwords
 stderr_has "^ulogin-import: cannot read '.*broken.csv'" "no --mail: a failed run's output on stderr"
 
 # ---- partly done: 1 passed through -----------------------------------------
@@ -94,7 +95,7 @@ stderr_has "^ulogin-import: cannot read '.*broken.csv'" "no --mail: a failed run
 } >"$TEST_TMP/one-bad.csv"
 rm -f "$mailbox"
 run 1 ulogin-nightly-import --log "$log" --lock "$lock" --mail it@kommune.example \
-	-- "$TEST_TMP/one-bad.csv" --source bakkeskolen
+	-- "$TEST_TMP/one-bad.csv" --source bakkeskolen --no-initial-passwords
 grep -q "one-bad.csv:10: key=BAK-1099: unknown role 'Rektor'" "$mailbox"
 ok $? "exit 1: the bad row is mailed"
 grep -Eq "^$stamp ulogin-nightly-import: end: exit 1 " "$log"
@@ -112,7 +113,7 @@ done
 rm -f "$mailbox"
 lines=$(grep -c 'start: ulogin-import run' "$log")
 run 75 ulogin-nightly-import --log "$log" --lock "$lock" --mail it@kommune.example \
-	-- "$roster" --source bakkeskolen
+	-- "$roster" --source bakkeskolen --no-initial-passwords
 stderr_has "^ulogin-nightly-import: another ulogin-nightly-import holds '.*import.lock'" \
 	"lock held: said on stderr"
 is "$(grep -c 'start: ulogin-import run' "$log")" "$lines" "lock held: ulogin-import was not run"
@@ -125,7 +126,7 @@ sleeper=$(ps -o pid= --ppid "$holder" 2>/dev/null)
 kill $sleeper "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 
-run 0 ulogin-nightly-import --log "$log" --lock "$lock" -- "$roster" --source bakkeskolen
+run 0 ulogin-nightly-import --log "$log" --lock "$lock" -- "$roster" --source bakkeskolen --no-initial-passwords
 stderr_is "" "the lock released: the next run goes ahead (and changes nothing)"
 
 # ---- no mailer at all: said in the log ---------------------------------------
@@ -138,7 +139,7 @@ else
 	saved_path=$PATH
 	PATH=${PATH#"$TEST_TMP/bin:"}
 	run 65 ulogin-nightly-import --log "$log" --lock "$lock" \
-		--mail it@kommune.example -- "$TEST_TMP/broken.csv" --source bakkeskolen
+		--mail it@kommune.example -- "$TEST_TMP/broken.csv" --source bakkeskolen --no-initial-passwords
 	PATH=$saved_path
 	grep -Eq "^$stamp ulogin-nightly-import: cannot mail the output to it@kommune.example: neither sendmail nor mail is installed\$" "$log"
 	ok $? "no mailer: said in the log"
@@ -163,7 +164,7 @@ big_users() {
 start_wrapper() {
 	before=$(big_users)
 	setsid ulogin-nightly-import --log "$log" --lock "$lock" \
-		--mail it@kommune.example -- "$TEST_TMP/big.csv" --source storskole \
+		--mail it@kommune.example -- "$TEST_TMP/big.csv" --source storskole --no-initial-passwords \
 		>"$OUT" 2>"$ERR" </dev/null &
 	wrapper=$!
 	wait_for_growth "$before" big_users
@@ -205,13 +206,13 @@ esac
 [ "$(big_users)" -gt "$first" ]
 ok $? "the second run made more before it stopped"
 
-run 0 ulogin-nightly-import --log "$log" --lock "$lock" -- "$TEST_TMP/big.csv" --source storskole
+run 0 ulogin-nightly-import --log "$log" --lock "$lock" -- "$TEST_TMP/big.csv" --source storskole --no-initial-passwords
 is "$(big_users)" 3000 "the next run makes the rest: ldapsearch finds all 3000 users"
 
 # ---- a log that cannot be written: 73 ----------------------------------------
 
 run 73 ulogin-nightly-import --log "$TEST_TMP/no/such/dir/import.log" --lock "$lock" \
-	-- "$roster" --source bakkeskolen
+	-- "$roster" --source bakkeskolen --no-initial-passwords
 stderr_has "cannot write log" "a log that cannot be written: exit 73"
 
 done_testing

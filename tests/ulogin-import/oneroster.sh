@@ -5,6 +5,7 @@
 # delta export refused whole, a bad row reported by file and line.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start
+allow_sources or1
 run 0 ulogin-policy apply -q
 cd "$TEST_TMP" || exit 1
 
@@ -74,7 +75,7 @@ c3a=cn=280001-3a,ou=classes,$ULOGIN_BASE
 c5b=cn=280001-5b,ou=classes,$ULOGIN_BASE
 
 echo "$users_rows" | export_dir export1 bulk
-run 0 ulogin-import run export1 --source or1 --format oneroster
+run 0 ulogin-import run --no-initial-passwords export1 --source or1 --format oneroster
 stderr_has "^ulogin-import: 'or1': 6 rows, 6 added, 0 changed, 0 left, 0 detached, 0 unchanged, 0 skipped, 0 failed, 2 classes added, 0 classes changed, 0 classes removed$" \
 	"6 users and 2 classes added, no bad row"
 is "$(ldap_attr "$srcdn" uloginSourceKind)" "oneroster" "the source's kind is oneroster"
@@ -118,17 +119,17 @@ is "$(ldap_search "ou=classes,$ULOGIN_BASE" "(|(member=$(people rasm0001))(ulogi
 	"" "the guardian is in no class"
 
 # The same export again changes nothing.
-run 0 ulogin-import run export1 --source or1 --format oneroster
+run 0 ulogin-import run --no-initial-passwords export1 --source or1 --format oneroster
 stderr_has "'or1': 6 rows, 0 added, 0 changed, 0 left, 0 detached, 6 unchanged, 0 skipped, 0 failed, 0 classes added, 0 classes changed, 0 classes removed$" \
 	"the second identical run changes nothing"
 
 # ---- a later export: Olga is to be deleted --------------------------------
 echo "$users_rows" | sed 's/^u-s3,active,/u-s3,tobedeleted,/' | export_dir export2 bulk
-run 0 ulogin-import run export2 --source or1 --format oneroster -n
+run 0 ulogin-import run --no-initial-passwords export2 --source or1 --format oneroster -n
 stdout_has '^- user olga0001 \(left: blocked\)$' "the plan blocks olga0001"
 stdout_has '^~ class 280001-5b: \+0 -1 students, \+0 -0 teachers$' "and takes her out of 5b"
 # 1 of 6: within max_leavers (10%, rounded up).
-run 0 ulogin-import run export2 --source or1 --format oneroster
+run 0 ulogin-import run --no-initial-passwords export2 --source or1 --format oneroster
 stderr_has "'or1': 5 rows, 0 added, 0 changed, 1 left, " "the run blocks one"
 is "$(ldap_attr "$(people olga0001)" pwdAccountLockedTime)" "000001010000Z" \
 	"status tobedeleted: olga0001 is locked"
@@ -142,7 +143,7 @@ ok $? "olga0001 is kept, not deleted"
 echo "$users_rows" | export_dir delta delta
 dump >before.ldif
 last_run=$(ldap_attr "$srcdn" uloginLastRun)
-run 65 ulogin-import run delta --source or1 --format oneroster --force
+run 65 ulogin-import run --no-initial-passwords delta --source or1 --format oneroster --force
 stderr_has "delta" "the message says delta exports are not supported"
 stderr_has "nothing was changed" "and that nothing was changed"
 dump >after.ldif
@@ -158,7 +159,7 @@ is "$(ldap_attr "$srcdn" uloginLock)" "" "no lock left behind"
   echo 'u-x1,active,2026-08-01T00:00:00Z,true,org-1,x,,,Xavier,Bad,,,,,,,,,,'
   echo 'u-s5,active,2026-08-01T00:00:00Z,true,org-1,student,,,Tilde,Berg,,,,,,,04,,,'
 } | export_dir export3 bulk
-run 1 ulogin-import run "$TEST_TMP/export3" --source or1 --format oneroster
+run 1 ulogin-import run --no-initial-passwords "$TEST_TMP/export3" --source or1 --format oneroster
 stderr_has "^$TEST_TMP/export3/users.csv:8: key=u-x1: unknown role 'x'\$" \
 	"the bad row is reported as DIR/users.csv:LINE: key=ID: reason"
 stderr_has "'or1': 7 rows, 1 added, 0 changed, 0 left, 0 detached, 5 unchanged, 1 skipped, " \

@@ -5,6 +5,7 @@
 # command; usage errors.
 . "$top_srcdir/tests/lib.sh"
 sandbox_start --example
+allow_sources skole or1:links=skole
 run 0 ulogin-policy apply -q
 cd "$TEST_TMP" || exit 1
 
@@ -34,8 +35,8 @@ K4,Hugo,Ulv,Elev,280001,,4q,4,,,,
 K9,Jens,Ulv,Rektor,280001,,,,,,,
 K5,Iben,Ulv,Lærer,280001,,4q,,,,,
 EOF
-run 0 ulogin-import run skole1.csv --source skole -q
-run 1 ulogin-import run skole2.csv --source skole --force -q
+run 0 ulogin-import run --no-initial-passwords skole1.csv --source skole -q
+run 1 ulogin-import run --no-initial-passwords skole2.csv --source skole --force -q
 stderr_has "^skole2.csv:5: key=K9: unknown role 'Rektor'" "the bad row is reported"
 
 # ---- a OneRoster source, sharing Ebbe (K1) with skole --------------------------
@@ -58,7 +59,7 @@ sourcedId,status,orgSourcedIds,role,givenName,familyName,grades
 K1,active,org-1,student,Ebbe,Ulv,04
 o-2,active,org-1,student,Kamma,Vest,04
 EOF
-run 0 ulogin-import run or --source or1 --format oneroster -q
+run 0 ulogin-import run --no-initial-passwords or --source or1 --format oneroster -q
 
 # ---- list -------------------------------------------------------------------
 run 0 ulogin-import list -o tsv
@@ -164,11 +165,11 @@ run 64 ulogin-import list --frobnicate
 stderr_has "^Try 'ulogin-import list --help'.$" "a command's unknown option points to its --help"
 run 64 ulogin-import frobnicate
 stderr_has "unknown command 'frobnicate'" "an unknown command is named"
-run 64 ulogin-import run skole1.csv
+run 64 ulogin-import run --no-initial-passwords skole1.csv
 stderr_has "--source" "run without --source is a usage error"
-run 64 ulogin-import run skole1.csv --source 'bad name'
+run 64 ulogin-import run --no-initial-passwords skole1.csv --source 'bad name'
 stderr_has "bad source name 'bad name'" "a source name with a space is refused"
-run 66 ulogin-import run nosuch.csv --source skole
+run 66 ulogin-import run --no-initial-passwords nosuch.csv --source skole
 stderr_has "cannot read 'nosuch.csv'" "a missing input file: 66"
 
 done_testing

@@ -1,6 +1,7 @@
 /* Import planning: the roster against the directory, in memory -- which
  * step each person, leaver and class gets, and what each step changes. */
 #include "unit.h"
+#include "config.h"
 #include "msg.h"
 #include "plan.h"
 #include "policy.h"
@@ -8,6 +9,7 @@
 #define BASE "dc=example,dc=dk"
 
 struct fixture {
+	struct ulogin_config cfg;
 	struct ulogin_policy_set policies;
 	struct strv present;
 	struct ulogin_plan *plan;
@@ -20,6 +22,17 @@ start(struct fixture *f)
 
 	memset(f, 0, sizeof(*f));
 	ulogin_policy_set_init(&f->policies);
+	/* s1 writes 280001 and 280002 and shares users with s2. */
+	ulogin_config_init(&f->cfg);
+	f->cfg.sources = calloc(1, sizeof(*f->cfg.sources));
+	f->cfg.nsources = 1;
+	f->cfg.sources[0].name = strdup("s1");
+	strv_push(&f->cfg.sources[0].institutions, "280001");
+	strv_push(&f->cfg.sources[0].institutions, "280002");
+	strv_push(&f->cfg.sources[0].roles, "student");
+	strv_push(&f->cfg.sources[0].roles, "teacher");
+	strv_push(&f->cfg.sources[0].roles, "parent");
+	strv_push(&f->cfg.sources[0].links, "s2");
 	memset(&o, 0, sizeof(o));
 	o.source = "s1";
 	o.people_file = "roster.csv";
@@ -28,6 +41,8 @@ start(struct fixture *f)
 	o.policies = &f->policies;
 	o.policies_present = &f->present;
 	o.now = 1795000000;
+	o.cfg = &f->cfg;
+	o.source_cfg = &f->cfg.sources[0];
 	f->plan = ulogin_plan_new(&o);
 }
 
@@ -35,6 +50,7 @@ static void
 finish(struct fixture *f)
 {
 	ulogin_plan_free(f->plan);
+	ulogin_config_free(&f->cfg);
 	ulogin_policy_set_free(&f->policies);
 	strv_free(&f->present);
 }
@@ -169,6 +185,10 @@ new_people_and_classes(void **state)
 	finish(&f);
 }
 
+/* What s1 gives a student of 280001, as the directory records it. */
+#define STUDENT_OF_S1 "uloginSourceGrant=s1:role:student", \
+	"uloginSourceGrant=s1:institution:280001"
+
 static void
 unchanged_changed_and_left(void **state)
 {
@@ -177,10 +197,11 @@ unchanged_changed_and_left(void **state)
 	start(&f);
 	have(&f, "anna0001", "uloginExternalId=E1", "givenName=Anna", "sn=Berg",
 	     "cn=Anna Berg", "uloginRole=student", "uloginInstitution=280001",
-	     "uloginSource=s1", NULL);
+	     "uloginSource=s1", "uloginSourceKey=s1:E1", STUDENT_OF_S1, NULL);
 	have(&f, "bo0001", "uloginExternalId=E2", "givenName=Bo", "sn=Holm",
 	     "cn=Bo Holm", "uloginRole=student", "uloginInstitution=280001",
-	     "mail=bo@old.dk", "uloginSource=s1", NULL);
+	     "mail=bo@old.dk", "uloginSource=s1", "uloginSourceKey=s1:E2",
+	     STUDENT_OF_S1, NULL);
 	have(&f, "cy0001", "uloginExternalId=E3", "givenName=Cy", "sn=Dal",
 	     "uloginSource=s1", NULL);
 	have(&f, "di0001", "uloginExternalId=E4", "givenName=Di", "sn=Eg",
@@ -190,7 +211,7 @@ unchanged_changed_and_left(void **state)
 	     "uloginLeftAt=20260101000000Z", NULL);
 	have(&f, "fa0001", "uloginExternalId=E6", "uloginSource=s2", NULL);
 	row(&f, 2, "E1", "Anna", "Berg", "student", NULL, NULL, NULL);
-	row(&f, 3, "e2", "Bo", "Holm", "student", NULL, NULL, "bo@new.dk");
+	row(&f, 3, "E2", "Bo", "Holm", "student", NULL, NULL, "bo@new.dk");
 	ulogin_plan_compute(f.plan);
 	PLAN_IS(&f, "~ user bo0001: mail\n"
 		"- user cy0001 (left: blocked)\n"
@@ -235,7 +256,8 @@ coming_back_unblocks(void **state)
 	start(&f);
 	have(&f, "cy0001", "uloginExternalId=E3", "givenName=Cy", "sn=Dal",
 	     "cn=Cy Dal", "uloginRole=student", "uloginInstitution=280001",
-	     "uloginSource=s1", "uloginLeftAt=20260101000000Z",
+	     "uloginSource=s1", "uloginSourceKey=s1:E3", STUDENT_OF_S1,
+	     "uloginLeftAt=20260101000000Z",
 	     "pwdAccountLockedTime=000001010000Z",
 	     "uloginBlockReason=left: no longer in import source 's1'", NULL);
 	row(&f, 2, "E3", "Cy", "Dal", "student", NULL, NULL, NULL);
@@ -258,7 +280,8 @@ another_source_attaches(void **state)
 	     "uloginInstitution=280002", "uloginSource=s2", NULL);
 	row(&f, 2, "T1", "Kari", "Lund", "teacher", NULL, NULL, NULL);
 	ulogin_plan_compute(f.plan);
-	PLAN_IS(&f, "~ user kari0001: institutions, sources");
+	PLAN_IS(&f, "~ user kari0001: institutions, what the source gives, "
+		"sources, source key");
 	ulogin_plan_step_change(f.plan, 0, NULL, &ch, NULL, &why);
 	/* A shared user only gains values. */
 	for (size_t i = 0; i < ch.nmods; i++) {
@@ -330,7 +353,7 @@ class_moves(void **state)
 	start(&f);
 	have(&f, "anna0001", "uloginExternalId=E1", "givenName=Anna", "sn=Berg",
 	     "cn=Anna Berg", "uloginRole=student", "uloginInstitution=280001",
-	     "uloginSource=s1", NULL);
+	     "uloginSource=s1", "uloginSourceKey=s1:E1", STUDENT_OF_S1, NULL);
 	memset(attrs, 0, sizeof(attrs));
 	attrs[0].name = "cn";
 	strv_push(&attrs[0].values, "280001-5a");
