@@ -25,6 +25,7 @@
 #include "gtime.h"
 #include "msg.h"
 #include "offline.h"
+#include "passwords.h"
 #include "policy.h"
 #include "rules.h"
 #include "strmap.h"
@@ -224,7 +225,7 @@ struct ulogin_offline {
 	struct ulogin_conn *c;
 	char *path, *passwords_path, *source_dn, *source;
 	FILE *ldif;
-	int passwords;		/* -1 without a passwords file */
+	struct passwords *passwords;	/* NULL: new users get none */
 	bool made, made_passwords;	/* the files are ours to remove */
 	size_t users, classes;
 	time_t now;
@@ -396,9 +397,8 @@ open_private(const char *path)
 	if (fd < 0) {
 		ulogin_error("cannot create '%s': %s", path, strerror(errno));
 		if (errno == EEXIST)
-			ulogin_hint("it holds password hashes or passwords, so "
-				    "it is never overwritten: move it away "
-				    "first");
+			ulogin_hint("it holds password hashes, so it is never "
+				    "overwritten: move it away first");
 	}
 	return fd;
 }
@@ -427,30 +427,6 @@ put_entry(FILE *f, const struct ulogin_change *ch)
 	for (size_t i = 0; i < ch->nmods; i++)
 		for (size_t j = 0; j < ch->mods[i].values.n; j++)
 			put_value(f, ch->mods[i].attr, ch->mods[i].values.v[j]);
-}
-
-/* One line of the passwords file, with write(2); the file is on disk
- * (fdatasync) before the file that sets the passwords is complete. */
-static int
-put_password(int fd, const char *username, const char *password)
-{
-	char *line = xasprintf("%s,%s\n", username, password);
-	size_t len = strlen(line), done = 0;
-	int rc = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, line + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = -1;
-			break;
-		}
-		done += (size_t)n;
-	}
-	ulogin_secret_free(line);
-	return rc;
 }
 
 /* Replace the cleartext userPassword of an add with its hash. */
@@ -543,8 +519,9 @@ write_user(struct writer *w, size_t i, const struct ulogin_pictures *pictures)
 	char *pw = NULL, *no, *hash;
 	int rc = 0;
 
-	if (ulogin_plan_step_change(w->plan, i, pictures, &ch, &pw,
-				    &why) < 0) {
+	/* A first password only when it has somewhere to go. */
+	if (ulogin_plan_step_change(w->plan, i, pictures, &ch,
+				    off->passwords ? &pw : NULL, &why) < 0) {
 		ulogin_error("cannot make an initial password: %s",
 			     why ? why : "the random generator failed");
 		ulogin_change_free(&ch);
@@ -552,36 +529,35 @@ write_user(struct writer *w, size_t i, const struct ulogin_pictures *pictures)
 	}
 	p = policy_of(w, &ch);
 	/* slapd would refuse the add: so is the entry left out. */
-	if ((no = refusal(p, pw, &ch))) {
+	if (pw && (no = refusal(p, pw, &ch))) {
 		ulogin_plan_step_done(w->plan, i, LDAP_CONSTRAINT_VIOLATION, no);
 		free(no);
 		goto out;
 	}
-	if (!(hash = ulogin_hash_ssha512(pw))) {
-		ulogin_error("cannot hash an initial password: the random "
-			     "generator failed");
-		rc = ULOGIN_EX_SOFTWARE;
-		goto out;
+	if (pw) {
+		if (!(hash = ulogin_hash_ssha512(pw))) {
+			ulogin_error("cannot hash an initial password: the "
+				     "random generator failed");
+			rc = ULOGIN_EX_SOFTWARE;
+			goto out;
+		}
+		set_hash(&ch, hash);
 	}
-	set_hash(&ch, hash);
 	note_institutions(w, &ch);
 	put_entry(off->ldif, &ch);
 	for (node = (size_t)(uintptr_t)strmap_get(&w->member_of, ch.dn); node;
 	     node = w->nodes[node - 1].next)
 		put_value(off->ldif, "memberOf",
 			  w->class_dns[w->nodes[node - 1].klass]);
-	/* As ppolicy stamps an add whose policy ages passwords. */
-	if (p && p->aging)
+	/* As ppolicy stamps an add with a password whose policy ages
+	 * passwords. */
+	if (pw && p && p->aging)
 		put_value(off->ldif, "pwdChangedTime", w->changed);
 	fputc('\n', off->ldif);
-	if (off->passwords >= 0 &&
-	    put_password(off->passwords, ulogin_plan_step_name(w->plan, i),
-			 pw) < 0) {
-		ulogin_error("cannot write '%s': %s", off->passwords_path,
-			     strerror(errno));
-		rc = ULOGIN_EX_CANTCREAT;
-		goto out;
-	}
+	/* On disk (ulogin_passwords_sync) before the file's last line. */
+	if (pw)
+		ulogin_passwords_add(off->passwords,
+				     ulogin_plan_step_name(w->plan, i), pw);
 	ulogin_plan_step_done(w->plan, i, LDAP_SUCCESS, NULL);
 	off->users++;
 out:
@@ -629,8 +605,7 @@ offline_free(struct ulogin_offline *off, bool remove)
 {
 	if (off->ldif)
 		fclose(off->ldif);
-	if (off->passwords >= 0)
-		close(off->passwords);
+	ulogin_passwords_close(off->passwords);
 	if (remove && off->made)
 		unlink(off->path);
 	if (remove && off->made_passwords)
@@ -670,14 +645,12 @@ create_files(struct ulogin_offline *off, const char *base)
 		return ULOGIN_EX_CANTCREAT;
 	}
 	if (off->passwords_path) {
-		if ((off->passwords = open_private(off->passwords_path)) < 0)
-			return ULOGIN_EX_CANTCREAT;
+		int rc = ulogin_passwords_create(off->passwords_path,
+						 &off->passwords);
+
+		if (rc)
+			return rc;
 		off->made_passwords = true;
-		if (put_password(off->passwords, "username", "password") < 0) {
-			ulogin_error("cannot write '%s': %s",
-				     off->passwords_path, strerror(errno));
-			return ULOGIN_EX_CANTCREAT;
-		}
 	}
 	ulogin_time_iso(off->now, stamp, sizeof(stamp));
 	fprintf(off->ldif, "%s\n"
@@ -737,7 +710,6 @@ ulogin_offline_write(struct ulogin_conn *c, struct ulogin_plan *plan,
 	w.off = off;
 	w.policy_dn.fold = w.policy_cn.fold = w.member_of.fold = true;
 	off->c = c;
-	off->passwords = -1;
 	off->path = xstrdup(o->offline_file);
 	off->passwords_path = o->passwords_file ? xstrdup(o->passwords_file)
 						: NULL;
@@ -775,10 +747,6 @@ ulogin_offline_write(struct ulogin_conn *c, struct ulogin_plan *plan,
 	if (rc)
 		goto fail;
 	warn_institutions(&w);
-	if (!off->passwords_path && off->users)
-		ulogin_info("new users got initial passwords that were not "
-			    "kept; give --passwords FILE to hand them out, or "
-			    "reset them");
 	writer_free(&w);
 	*out = off;
 	return 0;
@@ -789,16 +757,6 @@ fail:
 	return rc;
 }
 
-/* Flush a file to the disk; 0 or -1 (errno set). */
-static int
-sync_file(int fd)
-{
-	while (fdatasync(fd) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
 int
 ulogin_offline_finish(struct ulogin_offline *off, const char *kind,
 		      const char *outcome, const char *counts)
@@ -806,18 +764,15 @@ ulogin_offline_finish(struct ulogin_offline *off, const char *kind,
 	struct ulogin_change ch;
 	char stamp[32], *note;
 	bool failed;
-	int rc = 0;
+	int rc;
 
 	/* The passwords on disk before the file that sets them is whole. */
-	if (off->passwords >= 0 && (sync_file(off->passwords) < 0 ||
-				    close(off->passwords) < 0)) {
-		off->passwords = -1;
-		ulogin_error("cannot write '%s': %s", off->passwords_path,
-			     strerror(errno));
+	rc = ulogin_passwords_close(off->passwords);
+	off->passwords = NULL;
+	if (rc < 0) {
 		ulogin_offline_abandon(off);
 		return ULOGIN_EX_CANTCREAT;
 	}
-	off->passwords = -1;
 	/* The source entry as a run leaves it online: made with the lock,
 	 * and the lock released with the outcome. */
 	ulogin_gtime_format(off->now, stamp, sizeof(stamp));

@@ -37,8 +37,9 @@ int ulogin_offline_check(struct ulogin_conn *c, const char *source,
 			 struct ulogin_plan *plan, const char **outcome);
 
 /*
- * Write the new users and classes to o->offline_file and their initial
- * passwords to o->passwords_file (when given).  Each user and class
+ * Write the new users and classes to o->offline_file and their first
+ * passwords to o->passwords_file (passwords.h; without it, as with
+ * --no-initial-passwords, new users get none).  Each user and class
  * written counts as a step done; a user whose password the policy in the
  * directory would refuse is left out and reported, as slapd would have
  * refused the add.  0, or an exit code (said; the files are then
@@ -50,8 +51,8 @@ int ulogin_offline_write(struct ulogin_conn *c, struct ulogin_plan *plan,
 
 /*
  * The source entry with the run's outcome and counts (as a run records
- * them online), then the last line; both files flushed to disk, the
- * passwords first.  Frees off.  0, or an exit code (said; the files are
+ * them online), then the last line, written once the passwords file is
+ * on disk.  Frees off.  0, or an exit code (said; the files are
  * then removed).
  */
 int ulogin_offline_finish(struct ulogin_offline *off, const char *kind,

@@ -14,9 +14,18 @@ B=$TEST_TMP/sb2
 sandbox2_start "$B"
 # The same HMAC key on both sides, so that the HMACs are the same.
 cp "$A/import.key" "$B/import.key"
+# The sources both may run; 280009 has no entry under ou=institutions.
+# skole2 shares its users with skole.  ulogin-sandbox writes its config
+# anew whenever it starts slapd, so B's sources are given again then.
+b_sources() {
+	(. "$B/env" && allow_sources skole=280001,280002,280009 or1 \
+		skole2:links=skole skole3 tom strict late broken new)
+}
+b_sources
 . "$B/env"
 run 0 ulogin-policy apply -q
 . "$A/env"
+allow_sources skole=280001,280002,280009 or1
 run 0 ulogin-policy apply -q
 cd "$TEST_TMP" || exit 1
 
@@ -26,7 +35,9 @@ on() {	# on SANDBOX [ACCOUNT]: work in sandbox A or B (as the import)
 
 # What both directories must agree on: every user, class and source with
 # their attributes, memberOf and the ppolicy ones; a hash or a time only
-# as being there.  One line per value, "DN | attr: value", sorted.
+# as being there, and where the first passwords went (each side's own
+# passwords file) as being recorded.  One line per value, "DN | attr:
+# value", sorted.
 dump() {	# dump SANDBOX FILE
 	(
 		. "$1/env"
@@ -41,14 +52,15 @@ dump() {	# dump SANDBOX FILE
 		/^userPassword::? / { $0 = "userPassword: (a hash)" }
 		/^pwdChangedTime: / { $0 = "pwdChangedTime: (a time)" }
 		/^uloginLastRun: / { $0 = "uloginLastRun: (a time)" }
+		/^uloginInitialPassword: / { $0 = "uloginInitialPassword: (a file)" }
 		{ print dn " | " $0 }
 	' | LC_ALL=C sort >"$2"
 }
 
-# binds FILE: every username,password line of a passwords file binds.
+# binds FILE: every username,password,note line of a passwords file binds.
 binds() {
 	n=0 bad=0
-	while IFS=, read -r user pw; do
+	while IFS=, read -r user pw note; do
 		[ "$user" = username ] && continue
 		n=$((n + 1))
 		printf '%s' "$pw" >"$TEST_TMP/pw"
@@ -111,7 +123,7 @@ EOF
 on "$A" import
 run 1 ulogin-import run r1.csv --source skole --passwords a1.csv
 stderr_has "key=E106" "online: the row without a given name is skipped"
-run 0 ulogin-import run or1 --format oneroster --source or1
+run 0 ulogin-import run or1 --format oneroster --source or1 --passwords a2.csv
 on "$A"
 ldap_exists "$(people anna0002)"
 ok $? "online: Anna is anna0002 (the example school has an anna0001)"
@@ -132,13 +144,13 @@ stderr_has "warning: 1 institution the roster names has no entry under ou=instit
 stderr_has "ulogin-offline-load" "the message says how to load the file"
 is "$(stat -c %a b1.ldif) $(stat -c %a b1.csv)" "600 600" \
 	"the LDIF and the passwords file are private (0600)"
-is "$(head -n 1 b1.csv)" "username,password" "the passwords file has the usual header"
+is "$(head -n 1 b1.csv)" "username,password,note" "the passwords file has the usual header"
 is "$(grep -c '^dn: uid=' b1.ldif) $(grep -c '^dn: cn=.*ou=classes' b1.ldif)" "8 6" \
 	"the file holds 8 users and 6 classes"
 is "$(tail -n 1 b1.ldif)" "# end of ulogin-offline-ldif: entries=15 users=8 classes=6" \
 	"and ends with the line that says it is whole"
 leaked=0
-while IFS=, read -r user pw; do
+while IFS=, read -r user pw note; do
 	[ "$user" = username ] && continue
 	if grep -qF -- "$pw" b1.ldif "$B/audit.log"; then leaked=1; fi
 done <b1.csv
@@ -151,6 +163,7 @@ on "$B"
 ok $? "nothing is in the directory before the load"
 
 run 0 ulogin-offline-load --sandbox "$B" b1.ldif
+b_sources
 stderr_has "loaded 15 entries of source 'skole' \(8 users, 6 classes\)" \
 	"ulogin-offline-load says what it loaded"
 run 0 ulogin-sandbox status "$B"
@@ -165,6 +178,11 @@ is "$(ldap_attr "$(people soer0003)" pwdChangedTime | cut -c1-2)" "20" \
 is "$(ldap_attr "$(people anna0002)" pwdChangedTime)" "" \
 	"none where it does not (mellemtrin), as ppolicy does online"
 is "$(ldap_attr "$(people anna0002)" pwdReset)" "TRUE" "pwdReset: TRUE"
+is "$(ldap_attr "$(people anna0002)" uloginInitialPassword)" \
+	"$(hostname):$TEST_TMP/b1.csv" \
+	"uloginInitialPassword names the passwords file, as online"
+is "$(ldap_attr "$(people anna0002)" uloginSourceKey)" "skole:E100" \
+	"the source's key, as online"
 is "$(ldap_attr "$(people anna0002)" userPassword | cut -c1-9)" "{SSHA512}" \
 	"the password is stored as {SSHA512}"
 is "$(ldap_attr "cn=skole,ou=imports,$ULOGIN_BASE" uloginLastOutcome)" \
@@ -181,6 +199,7 @@ run 0 ulogin-sandbox stop "$B"
 run 0 ulogin-offline-load -F "$B/slapd.d" b2.ldif
 stderr_has "start slapd again" "-F: the loader says to start slapd again"
 run 0 ulogin-sandbox start "$B"
+b_sources
 on "$B"
 is "$(binds b2.csv)" "5 0" "all 5 OneRoster passwords bind"
 
@@ -201,8 +220,8 @@ stderr_has "source 'skole' already has users in the directory: --offline is only
 [ ! -e again.ldif ]
 ok $? "and no file is written"
 
-# A new source whose roster names someone the directory has (Anna, by
-# her external id): that would be a change.
+# A new source that shares its users with skole, whose roster names
+# someone skole has (Anna, by her external id): that would be a change.
 printf '%s\n%s\n' "$H" 'E100,Anna,Berg,Elev,280001,,,5,,,,' >r2.csv
 run 65 ulogin-import run r2.csv --source skole2 --offline r2.ldif
 stderr_has "would change what is already in the directory, which an offline load cannot: ~ user anna0002" \
@@ -256,13 +275,17 @@ run 65 ulogin-offline-load --sandbox "$B" cut.ldif
 stderr_has "was cut short" "a file without its last line is refused"
 # An entry of the file made meanwhile: refused before slapadd runs.
 printf '%s\n%s\n' "$H" 'E500,Lene,Lys,Elev,280001,,3z,3,,,,' >r5.csv
-run 0 ulogin-import run r5.csv --source late --offline r5.ldif
+run 0 ulogin-import run r5.csv --source late --offline r5.ldif \
+	--no-initial-passwords
+is "$(grep -c '^userPassword' r5.ldif) $(grep -c '^uloginInitialPassword: none$' r5.ldif)" \
+	"0 1" "--no-initial-passwords: no password, and the user says so"
 on "$B"
 printf 'dn: cn=280001-3z,ou=classes,%s\nobjectClass: uloginClass\ncn: 280001-3z\n' \
 	"$ULOGIN_BASE" | ldapadd -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
 	-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
 ok $? "the class 280001-3z is made by hand meanwhile"
 run 65 ulogin-offline-load --sandbox "$B" r5.ldif
+b_sources
 stderr_has "1 entry of 'r5.ldif' exists already in the directory: cn=280001-3z,ou=classes" \
 	"the loader refuses a file whose entries exist"
 run 0 ulogin-sandbox status "$B"
@@ -273,7 +296,8 @@ ok $? "nothing of it was loaded, and slapd runs again"
 # the copy taken before is put back.
 on "$B" import
 printf '%s\n%s\n' "$H" 'E600,Vilja,Vind,Elev,280001,,3y,3,,,,' >r6.csv
-run 0 ulogin-import run r6.csv --source broken --offline r6.ldif
+run 0 ulogin-import run r6.csv --source broken --offline r6.ldif \
+	--no-initial-passwords
 awk '/^dn: cn=280001-3y/ { print; print "noSuchAttribute: x"; next } { print }' \
 	r6.ldif >bad.ldif
 run 73 ulogin-offline-load --sandbox "$B" bad.ldif
