@@ -37,6 +37,7 @@ enum {
 	OPT_RESULTS,
 	OPT_OVERWRITE,
 	OPT_PASSWORDS,
+	OPT_OFFLINE,
 	OPT_OLDER_THAN,
 	OPT_NO_PROGRESS,
 	OPT_NO_INITIAL,
@@ -108,6 +109,7 @@ static const struct option run_options[] = {
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
+	{ "offline", required_argument, NULL, OPT_OFFLINE },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "no-initial-passwords", no_argument, NULL, OPT_NO_INITIAL },
 	{ NULL, 0, NULL, 0 }
@@ -167,6 +169,13 @@ run_usage(FILE *out)
 	      " teacher's reset\n"
 	      "                            or a support letter gives the"
 	      " first one)\n"
+	      "      --offline FILE        a source's first load: write its"
+	      " users, classes\n"
+	      "                            and source entry to FILE (LDIF,"
+	      " mode 0600) for\n"
+	      "                            ulogin-offline-load instead of"
+	      " changing the\n"
+	      "                            directory\n"
 	      "      --no-progress         no progress bar, even on a"
 	      " terminal\n", out);
 	ulogin_cli_common_help(out);
@@ -527,6 +536,7 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_RESULTS: ctl->run.results_file = arg; break;
 	case OPT_OVERWRITE: ctl->run.overwrite = true; break;
 	case OPT_PASSWORDS: ctl->run.passwords_file = arg; break;
+	case OPT_OFFLINE: ctl->run.offline_file = arg; break;
 	case OPT_NO_PROGRESS: ctl->no_progress = true; break;
 	case OPT_NO_INITIAL: ctl->run.no_initial_passwords = true; break;
 	case OPT_BY: ctl->by = arg; break;

@@ -1173,6 +1173,18 @@ audit_change(struct ulogin_conn *c, const char *action, const char *dn,
 	}
 }
 
+int
+ulogin_audit_note(struct ulogin_conn *c, const char *action, const char *dn,
+		  const char *comment)
+{
+	int rc = ulogin_prepare_changes(c);
+
+	if (rc || c->cfg->dry_run)
+		return rc;
+	audit_change(c, action, dn, comment, LDAP_SUCCESS);
+	return c->audit_failed ? ULOGIN_EX_CANTCREAT : 0;
+}
+
 /* One change, with controls, waiting for its answer. */
 static int
 apply_one(struct ulogin_conn *c, const struct ulogin_change *ch,

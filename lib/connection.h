@@ -154,6 +154,14 @@ void ulogin_change_wipe(struct ulogin_change *ch);
  */
 int ulogin_prepare_changes(struct ulogin_conn *c);
 
+/*
+ * Record in the audit trail work that changes the directory other than
+ * through this connection (ulogin-import --offline writes a file that
+ * slapadd loads).  Returns 0, or an exit code (said).
+ */
+int ulogin_audit_note(struct ulogin_conn *c, const char *action,
+		      const char *dn, const char *comment);
+
 /* An LDAP-style code of ulogin's own: the audit trail failed. */
 #define ULOGIN_LDAP_AUDIT_FAILED (-1000)
 

@@ -26,6 +26,7 @@
 #include "import.h"
 #include "inert.h"
 #include "msg.h"
+#include "offline.h"
 #include "outfile.h"
 #include "passwords.h"
 #include "plan.h"
@@ -1068,6 +1069,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	bool locked = false, computed = false, catching = false;
 	bool interrupted = false;
 	struct sigaction old_handlers[NSTOP];
+	struct ulogin_offline *off = NULL;
 	long limit;
 	int rc;
 
@@ -1136,6 +1138,9 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	    (rc = ulogin_outfile_check(o->passwords_file, ULOGIN_OUT_SECRET,
 				       NULL)))
 		goto out;
+	if (o->offline_file && !cfg->dry_run &&
+	    (rc = ulogin_offline_precheck(o)))
+		goto out;
 	/* From here a signal stops a run cleanly, with exit 75, also while
 	 * the file is read (a dry run, which writes nothing, just ends). */
 	stop_signal = 0;
@@ -1149,8 +1154,9 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		goto out;
 	if ((rc = check_phaseout(c, dn, o, &note)))
 		goto out;
-	/* 2. The lock (a dry run writes nothing, so takes none). */
-	if (!cfg->dry_run && !stop_signal) {
+	/* 2. The lock (a dry run writes nothing, so takes none; nor does an
+	 * offline run, which writes a file, and only for a new source). */
+	if (!cfg->dry_run && !o->offline_file && !stop_signal) {
 		if ((rc = ulogin_prepare_changes(c)))
 			goto out;
 		holder = ulogin_runlock_text(started);
@@ -1216,6 +1222,14 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 
 	if (o->plan_file && (rc = write_plan(plan, o)))
 		goto out;
+	if (o->offline_file) {
+		const char *refused = NULL;
+
+		if ((rc = ulogin_offline_check(c, o->source, plan, &refused))) {
+			outcome = xstrdup(refused);
+			goto out;
+		}
+	}
 	/* A first password nobody has is worse than none. */
 	if (ulogin_plan_count(plan, ULOGIN_STEP_ADD) && !o->passwords_file &&
 	    !o->no_initial_passwords) {
@@ -1243,6 +1257,11 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	}
 	if (cfg->dry_run) {
 		print_plan(plan);
+	} else if (o->offline_file) {
+		if (ulogin_verbosity() > 0)
+			print_plan(plan);
+		rc = ulogin_offline_write(c, plan, o, &off);
+		r.applied = !rc;
 	} else {
 		if (o->passwords_file &&
 		    (rc = ulogin_passwords_create(o->passwords_file,
@@ -1284,6 +1303,13 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 				  ? "partial: some rows were skipped or failed"
 				  : "failed: the run stopped early");
 	}
+	/* The source entry records the run, as it does online. */
+	if (off) {
+		int orc = ulogin_offline_finish(off, kind, outcome, counts);
+
+		off = NULL;
+		rc = orc ? orc : rc;
+	}
 	if (took_over) {
 		/* The summary says both: the takeover, and a phase-out. */
 		char *both = xasprintf("took over the lock of a dead run: "
@@ -1320,6 +1346,7 @@ out:
 		rc = rc ? rc : wrc;
 	}
 	ulogin_passwords_close(r.passwords);
+	ulogin_offline_abandon(off);
 	/* Only now: the report and results files are written whole. */
 	if (catching)
 		restore_stop_signals(old_handlers);

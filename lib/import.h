@@ -31,6 +31,8 @@ struct ulogin_import_opts {
 	const char *passwords_file;	/* initial passwords of new users */
 	bool no_initial_passwords;	/* new users get none (a reset or a
 					   letter gives it) */
+	const char *offline_file;	/* the first load as LDIF for slapadd,
+					   instead of changes (offline.h) */
 	bool progress;			/* a progress bar on stderr */
 	/* No roster at all: every user of the source goes, through the
 	 * leaver path (ulogin-import source delete). */

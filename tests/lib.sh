@@ -190,6 +190,21 @@ sandbox_start() {
 	AUDIT_LOG=$_sandbox/audit.log
 }
 
+# sandbox2_start DIR: a second sandbox with the example schools, started
+# the way sandbox_start starts the first (with this build's check
+# module), and stopped when the test file ends.  Its settings are in
+# DIR/env; the first sandbox's stay exported.
+sandbox2_start() {
+	if ! ULOGIN_CHECK_MODULE=$_module ulogin-sandbox start --example "$1" \
+		>"$TEST_TMP/sandbox2.log" 2>&1; then
+		echo "Bail out! cannot start the second sandbox:"
+		sed 's/^/# /' "$TEST_TMP/sandbox2.log"
+		exit 1
+	fi
+	_sandbox2=$1
+	trap 'ulogin-sandbox stop "$_sandbox2" >/dev/null 2>&1; cleanup' EXIT
+}
+
 # allow_sources NAME[=INST,INST][:links=A,B][:roles=R,R]...: let these
 # import sources run (ulogin.yaml's "sources:"), each writing the given
 # institutions (by default 280001 and 280002, the example school's).
@@ -301,4 +316,18 @@ dm_attr() { (as_manager && ldap_attr "$1" "$2"); }
 ldapmodify_as() {
 	ldapmodify -x -H "$ULOGIN_URI" -D "$(people "$1")" \
 		-y "$_sandbox/$1.pw" -f "$2"
+}
+
+# oneroster_manifest DIR: the manifest.csv of a OneRoster 1.1 bulk export
+# of orgs, classes, enrollments and users, in DIR (made if need be).
+oneroster_manifest() {
+	mkdir -p "$1"
+	cat >"$1/manifest.csv" <<'EOF'
+propertyName,value
+oneroster.version,1.1
+file.orgs,bulk
+file.classes,bulk
+file.enrollments,bulk
+file.users,bulk
+EOF
 }

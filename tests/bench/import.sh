@@ -498,4 +498,9 @@ echo "(CPU: seconds of the client, and of slapd over the same step; references:"
 	"$(col search-import 2)s, as directory manager $(col search-manager 2)s," \
 	"ldapmodify $(col modify 2)s)"
 echo "same directory content on both sides: $same"
+# f. offline first load
+row "first load, offline (f.)" "$T_offline" "$T_ldapadd" 0.15
+echo "(offline: ulogin-import --offline ${T_offline_import}s," \
+	"peak RSS $(awk -v k="${RSS_offline:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MB;" \
+	"ulogin-offline-load ${T_offline_load}s)"
 exit 0

@@ -40,15 +40,7 @@ run 1 ulogin-import run --no-initial-passwords skole2.csv --source skole --force
 stderr_has "^skole2.csv:5: key=K9: unknown role 'Rektor'" "the bad row is reported"
 
 # ---- a OneRoster source, sharing Ebbe (K1) with skole --------------------------
-mkdir or
-cat >or/manifest.csv <<'EOF'
-propertyName,value
-oneroster.version,1.1
-file.orgs,bulk
-file.classes,bulk
-file.enrollments,bulk
-file.users,bulk
-EOF
+oneroster_manifest or
 cat >or/orgs.csv <<'EOF'
 sourcedId,status,name,type,identifier
 org-1,active,Bakkeskolen,school,280001
