@@ -789,10 +789,15 @@ ulogin_search_all(struct ulogin_conn *c, struct ulogin_query *qs, size_t n)
 					rc = rc ? rc : LDAP_SERVER_DOWN;
 				}
 				ldap_msgfree(res);
+				/* A connection that is gone takes nothing
+				 * more (an abandon sent on it is lost with
+				 * its memory). */
 				for (size_t k = i; k < n; k++)
 					if (p[k].msgid >= 0) {
-						ldap_abandon_ext(c->ld,
-							p[k].msgid, NULL, NULL);
+						if (rc == LDAP_TIMEOUT)
+							ldap_abandon_ext(c->ld,
+								p[k].msgid,
+								NULL, NULL);
 						qs[k].rc = rc;
 						p[k].msgid = -1;
 					}
