@@ -229,7 +229,8 @@ content() {
 	for ou in people classes; do
 		ldap ldapsearch -LLL -o ldif-wrap=no -E pr=1000/noprompt \
 			-b "ou=$ou,$ULOGIN_BASE" -s one '*' pwdPolicySubentry pwdReset
-	done | sed -e '/^#/d' -e '/^userPassword:/d' -e 's/^\(uloginChangeBy:\).*/\1/' |
+	done | sed -e '/^#/d' -e '/^userPassword:/d' -e 's/^\(uloginChangeBy:\).*/\1/' \
+		-e '/^uloginInitialPassword:/d' |
 		LC_ALL=C sort >"$dir/$1.content"
 }
 same=yes
