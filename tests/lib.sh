@@ -207,11 +207,14 @@ sandbox2_start() {
 
 # allow_sources NAME[=INST,INST][:links=A,B][:roles=R,R]...: let these
 # import sources run (ulogin.yaml's "sources:"), each writing the given
-# institutions (by default 280001 and 280002, the example school's).
+# institutions (by default 280001 and 280002, the example school's).  A
+# source the config names already is left as it is.
 allow_sources() {
 	local spec name part insts value lines=""
 	for spec in "$@"; do
 		name=${spec%%[=:]*}
+		# Once is enough (the sandbox keeps them when it restarts).
+		grep -q "^  $name:\$" "$ULOGIN_CONFIG" && continue
 		part=${spec#"$name"}
 		case $part in
 		=*) insts=${part#=}; insts=${insts%%:*} ;;

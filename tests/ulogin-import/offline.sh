@@ -15,8 +15,8 @@ sandbox2_start "$B"
 # The same HMAC key on both sides, so that the HMACs are the same.
 cp "$A/import.key" "$B/import.key"
 # The sources both may run; 280009 has no entry under ou=institutions.
-# skole2 shares its users with skole.  ulogin-sandbox writes its config
-# anew whenever it starts slapd, so B's sources are given again then.
+# skole2 shares its users with skole.  (ulogin-sandbox keeps them when it
+# starts slapd again; b_sources leaves the ones it has as they are.)
 b_sources() {
 	(. "$B/env" && allow_sources skole=280001,280002,280009 or1 \
 		skole2:links=skole skole3 tom strict late broken new)
