@@ -214,6 +214,16 @@ ok $? "leo0001 still binds with the administrator's password"
 import 0 ulogin-import run lost.csv --source skole --passwords pw18.csv
 [ ! -e pw18.csv ]
 ok $? "a run that hands out no password leaves no passwords file"
+# The server's side: raw ldapmodify as the import service may replace no
+# password but a first one that is unrecorded and unused: not sara0001's
+# nor lis0001's, whose first passwords are recorded (lis0001's anew).
+for u in sara0001 lis0001; do
+	printf 'dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: Nyt-Kodeord-42x\n' \
+		"$(people "$u")" >steal.ldif
+	ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+		-y "$ULOGIN_PASSWORD_FILE" -f steal.ldif >steal.out 2>&1
+	is "$?" 50 "raw ldapmodify as the import service: $u's password is refused (50)"
+done
 
 # ---- an unconfigured source may not run ----------------------------------
 import 78 ulogin-import run share3.csv --source ukendt --passwords pw15.csv
