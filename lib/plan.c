@@ -803,18 +803,32 @@ new_username(struct ulogin_plan *p, const struct person *w)
 	return out;
 }
 
-/* The source whose key a user has for ext (for messages). */
-static const char *
-key_source(const struct have *h, const char *ext, char **owned)
+/*
+ * The user of another source whose key is ext (NULL: none).  *src names
+ * that source (a new string; NULL for a user of no source), and *linked
+ * says whether the config links it with this one, so that they share the
+ * user.
+ */
+static struct have *
+other_user(struct ulogin_plan *p, const char *ext, char **src, bool *linked)
 {
-	*owned = NULL;
-	for (size_t i = 0; h->keys[i]; i++) {
-		size_t len = prefix_len(h->keys[i]);
+	struct have *o = strmap_get(&p->other_ext, ext);
 
-		if (len && !strcmp(h->keys[i] + len + 1, ext))
-			return *owned = xstrndup(h->keys[i], len);
+	*src = NULL;
+	*linked = false;
+	if (!o)
+		return NULL;
+	for (size_t i = 0; o->keys[i] && !*src; i++) {
+		size_t len = prefix_len(o->keys[i]);
+
+		if (len && !strcmp(o->keys[i] + len + 1, ext))
+			*src = xstrndup(o->keys[i], len);
 	}
-	return h->sources[0] ? h->sources[0] : NULL;
+	if (!*src && o->sources[0])
+		*src = xstrdup(o->sources[0]);
+	*linked = *src && p->o.cfg &&
+		  ulogin_sources_linked(p->o.cfg, p->o.source, *src);
+	return o;
 }
 
 /* May a row of this source take over a user that no source has (made by
@@ -841,16 +855,12 @@ may_take_over(const struct ulogin_plan *p, const struct have *h)
 static struct have *
 linked_user(struct ulogin_plan *p, struct person *w)
 {
-	struct have *o = strmap_get(&p->other_ext, w->ext);
-	char *owned, *why;
-	const char *src;
+	char *src, *why;
+	bool linked;
+	struct have *o = other_user(p, w->ext, &src, &linked);
 
-	if (!o)
-		return NULL;
-	src = key_source(o, w->ext, &owned);
-	if (src && p->o.cfg &&
-	    ulogin_sources_linked(p->o.cfg, p->o.source, src)) {
-		free(owned);
+	if (!o || linked) {
+		free(src);
 		return o;
 	}
 	why = src ? xasprintf("conflict: external id '%s' belongs to user "
@@ -862,7 +872,7 @@ linked_user(struct ulogin_plan *p, struct person *w)
 			      "merged", w->ext, o->uid);
 	skip_person(p, w, why);
 	free(why);
-	free(owned);
+	free(src);
 	return NULL;
 }
 
@@ -873,16 +883,13 @@ parents_ours(struct ulogin_plan *p, struct person *w)
 	for (size_t i = 0; w->parents[i]; i++) {
 		const char *x = w->parents[i];
 		struct have *o;
-		char *owned, *why;
-		const char *src;
+		char *src, *why;
+		bool linked;
 
-		if (strmap_get(&p->want_ext, x) || strmap_get(&p->have_ext, x) ||
-		    !(o = strmap_get(&p->other_ext, x)))
+		if (strmap_get(&p->want_ext, x) || strmap_get(&p->have_ext, x))
 			continue;
-		src = key_source(o, x, &owned);
-		if (src && p->o.cfg &&
-		    ulogin_sources_linked(p->o.cfg, p->o.source, src)) {
-			free(owned);
+		if (!(o = other_user(p, x, &src, &linked)) || linked) {
+			free(src);
 			continue;
 		}
 		why = xasprintf("parent '%s' is user '%s' of %s%s%s, not of "
@@ -891,7 +898,7 @@ parents_ours(struct ulogin_plan *p, struct person *w)
 				src ? src : "", src ? "'" : "");
 		skip_person(p, w, why);
 		free(why);
-		free(owned);
+		free(src);
 		return false;
 	}
 	return true;
@@ -1079,16 +1086,14 @@ parent_dns(struct ulogin_plan *p, const struct person *w)
 		struct person *pw = strmap_get(&p->want_ext, w->parents[i]);
 		struct have *ph = strmap_get(&p->have_ext, w->parents[i]);
 
-		if (!pw && !ph && (ph = strmap_get(&p->other_ext,
-						       w->parents[i]))) {
-			char *owned;
-			const char *src = key_source(ph, w->parents[i],
-						     &owned);
+		if (!pw && !ph) {
+			char *src;
+			bool linked;
 
-			if (!src || !p->o.cfg ||
-			    !ulogin_sources_linked(p->o.cfg, p->o.source, src))
+			ph = other_user(p, w->parents[i], &src, &linked);
+			if (!linked)
 				ph = NULL;
-			free(owned);
+			free(src);
 		}
 		if (pw && !pw->skipped && pw->dn)
 			out[k++] = pw->dn;
