@@ -309,50 +309,22 @@ run_clear(void *data, struct ulogin_conn *c, int argc, char **argv)
 /* The policy and person for check and generate: --user needs the
  * directory, --policy only the config. */
 static int
-choose(struct policy_ctl *ctl, const struct ulogin_policy **pol,
-       struct ulogin_entry *user, struct ulogin_person *who,
-       struct strv *more)
+choose(struct policy_ctl *ctl, struct ulogin_user_rules *rules,
+       struct ulogin_entry *user)
 {
 	struct ulogin_conn *c = NULL;
 	int rc;
 
-	memset(who, 0, sizeof(*who));
 	memset(user, 0, sizeof(*user));
-	if (ctl->user && (rc = ulogin_connect(&ctl->cli.cfg, &c)))
+	memset(rules, 0, sizeof(*rules));
+	if (ctl->user && ((rc = ulogin_connect(&ctl->cli.cfg, &c)) ||
+			  (rc = ulogin_user_read(c, ctl->user, user)))) {
+		ulogin_disconnect(c);
 		return rc;
-	rc = ulogin_policy_for(c, policies(ctl), ctl->policy, ctl->user, pol,
-			       user);
-	ulogin_disconnect(c);
-	if (!rc && user->dn) {
-		static const char *const names[] = { "givenName", "sn" };
-
-		who->username = ulogin_entry_get(user, "uid");
-		who->given_name = ulogin_entry_get(user, "givenName");
-		who->surname = ulogin_entry_get(user, "sn");
-		/* Every value counts, as in the server's check. */
-		for (size_t k = 0; k < 2; k++) {
-			const struct strv *v = ulogin_entry_values(user,
-								   names[k]);
-
-			for (size_t i = 1; v && i < v->n; i++)
-				strv_push(more, v->v[i]);
-		}
-		who->other_names = (const char *const *)more->v;
 	}
-	return rc;
-}
-
-static int
-load_pictures(struct policy_ctl *ctl, const struct ulogin_policy *pol,
-	      struct strv *names)
-{
-	const char *path = policies(ctl)->pictures_file;
-
-	if (!pol->rules.pictures || ulogin_pictures_load(path, names) == 0)
-		return 0;
-	ulogin_error("cannot read the picture names '%s'", path);
-	ulogin_hint("set 'pictures_file' in the config; see ulogin.yaml(5)");
-	return ULOGIN_EX_CONFIG;
+	ulogin_disconnect(c);
+	return ulogin_user_rules_load(policies(ctl), user->dn ? user : NULL,
+				      ctl->policy, rules);
 }
 
 /* One line from standard input, without echo on a terminal; NULL with
@@ -390,20 +362,15 @@ static int
 run_check(void *data, struct ulogin_conn *unused, int argc, char **argv)
 {
 	struct policy_ctl *ctl = data;
-	const struct ulogin_policy *pol = NULL;
 	struct ulogin_violations v = { NULL, 0 };
-	struct strv names = STRV_INIT;
-	struct ulogin_pictures pics;
-	struct ulogin_person who;
+	struct ulogin_user_rules rules;
 	struct ulogin_entry user;
 	const char *why = "no password given on standard input";
-	struct strv more = STRV_INIT;
 	bool too_long = false;
 	char *candidate;
 	int rc, n;
 
-	if ((rc = choose(ctl, &pol, &user, &who, &more)) ||
-	    (rc = load_pictures(ctl, pol, &names)))
+	if ((rc = choose(ctl, &rules, &user)))
 		goto out;
 	if (!(candidate = read_candidate(ctl->cli.in_shell, &why,
 					 &too_long))) {
@@ -411,28 +378,25 @@ run_check(void *data, struct ulogin_conn *unused, int argc, char **argv)
 		rc = too_long ? ULOGIN_EX_DATAERR : ULOGIN_EX_NOINPUT;
 		goto out;
 	}
-	pics.names = (const char *const *)names.v;
-	pics.count = names.n;
-	n = ulogin_rules_check(&pol->rules, candidate, &who, &pics, &v);
+	n = ulogin_user_rules_check(&rules, candidate, &v);
 	ulogin_secret_free(candidate);
 	if (n < 0) {
 		ulogin_error("out of memory");
 		rc = ULOGIN_EX_SOFTWARE;
 	} else if (n == 0) {
-		ulogin_info("the password meets policy '%s'", pol->name);
+		ulogin_info("the password meets policy '%s'", rules.policy->name);
 	} else {
 		for (size_t i = 0; i < v.n; i++) {
 			printf("%s\t", v.v[i].code);
 			ulogin_print_inert(stdout, "%s", v.v[i].message);
 		}
 		ulogin_error("the password breaks %d rule%s of policy '%s'",
-			     n, n == 1 ? "" : "s", pol->name);
+			     n, n == 1 ? "" : "s", rules.policy->name);
 		rc = ULOGIN_EX_DATAERR;
 	}
 	ulogin_violations_free(&v);
 out:
-	strv_free(&names);
-	strv_free(&more);
+	ulogin_user_rules_free(&rules);
 	ulogin_entry_free(&user);
 	return rc;
 }
@@ -441,26 +405,19 @@ static int
 run_generate(void *data, struct ulogin_conn *unused, int argc, char **argv)
 {
 	struct policy_ctl *ctl = data;
-	const struct ulogin_policy *pol = NULL;
-	struct strv names = STRV_INIT;
-	struct ulogin_pictures pics;
-	struct ulogin_person who;
+	struct ulogin_user_rules rules;
 	struct ulogin_entry user;
-	struct strv more = STRV_INIT;
 	int rc;
 
-	if ((rc = choose(ctl, &pol, &user, &who, &more)) ||
-	    (rc = load_pictures(ctl, pol, &names)))
+	if ((rc = choose(ctl, &rules, &user)))
 		goto out;
-	pics.names = (const char *const *)names.v;
-	pics.count = names.n;
 	for (unsigned i = 0; i < (ctl->count ? ctl->count : 1) && !rc; i++) {
 		const char *why;
-		char *pw = ulogin_generate(&pol->rules, &who, &pics, &why);
+		char *pw = ulogin_user_rules_generate(&rules, &why);
 
 		if (!pw) {
 			ulogin_error("cannot make a password for policy '%s': "
-				     "%s", pol->name, why);
+				     "%s", rules.policy->name, why);
 			rc = ULOGIN_EX_CONFIG;
 			break;
 		}
@@ -470,8 +427,7 @@ run_generate(void *data, struct ulogin_conn *unused, int argc, char **argv)
 	if (!rc && fflush(stdout) != 0)
 		rc = ULOGIN_EX_CANTCREAT;
 out:
-	strv_free(&names);
-	strv_free(&more);
+	ulogin_user_rules_free(&rules);
 	ulogin_entry_free(&user);
 	return rc;
 }

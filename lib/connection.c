@@ -1249,6 +1249,52 @@ ulogin_apply_asserted(struct ulogin_conn *c, const struct ulogin_change *ch,
 	return rc;
 }
 
+/*
+ * Set a password with the Password Modify extended operation (RFC 3062),
+ * so the server hashes it as configured and ppolicy sees a password
+ * change (history, pwdChangedTime, pwdReset by an administrator).  The
+ * audit trail gets the action, never the password.
+ */
+int
+ulogin_password_modify(struct ulogin_conn *c, const char *dn,
+		       const char *password, const char *action,
+		       const char *comment)
+{
+	struct timeval tv = { c->cfg->timeout * 6, 0 };
+	struct berval id, pw;
+	LDAPMessage *res = NULL;
+	int msgid, rc;
+
+	if (c->cfg->dry_run) {
+		printf("# %s: a new password for %s (not sent: --dry-run)\n",
+		       action, dn);
+		return LDAP_SUCCESS;
+	}
+	forget_diagnostics(c);
+	if (!c->audit)
+		abort();	/* ulogin_prepare_changes() was not called */
+	if (c->audit_failed)
+		return ULOGIN_LDAP_AUDIT_FAILED;
+	id.bv_val = (char *)dn;
+	id.bv_len = strlen(dn);
+	pw.bv_val = (char *)password;
+	pw.bv_len = strlen(password);
+	rc = ldap_passwd(c->ld, &id, NULL, &pw, NULL, NULL, &msgid);
+	if (rc == LDAP_SUCCESS) {
+		rc = ldap_result(c->ld, msgid, LDAP_MSG_ALL, &tv, &res);
+		if (rc == 0) {
+			rc = LDAP_TIMEOUT;
+			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
+		} else if (rc < 0) {
+			ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &rc);
+		} else {
+			rc = answer_code(c, res);
+		}
+	}
+	audit_change(c, action, dn, comment, rc);
+	return rc;
+}
+
 /* ---- pipelined changes ---------------------------------------------- */
 
 /*

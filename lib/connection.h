@@ -187,6 +187,17 @@ int ulogin_apply_asserted(struct ulogin_conn *c, const struct ulogin_change *ch,
 			  const char *assertion);
 
 /*
+ * Set the password of dn with the Password Modify extended operation
+ * (RFC 3062): the server hashes it and its password policy sees a
+ * password change.  Audited as action (never the password); with
+ * --dry-run nothing is sent and a comment line is printed.  Call
+ * ulogin_prepare_changes() first.  Returns an LDAP result code.
+ */
+int ulogin_password_modify(struct ulogin_conn *c, const char *dn,
+			   const char *password, const char *action,
+			   const char *comment);
+
+/*
  * Pipelined changes on the one connection: up to window changes are out
  * at once; done is called for each as its answer arrives (diag: the
  * server's text on failure, else NULL), and with --dry-run at once with

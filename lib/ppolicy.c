@@ -8,6 +8,7 @@
 #include "account.h"
 #include "dn.h"
 #include "exitcodes.h"
+#include "generate.h"
 #include "gtime.h"
 #include "mem.h"
 #include "msg.h"
@@ -975,27 +976,27 @@ ulogin_policy_explain(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 	return 0;
 }
 
-int
-ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
-		  const char *policy, const char *username,
-		  const struct ulogin_policy **out, struct ulogin_entry *user)
-{
-	struct ulogin_effective eff;
-	int rc;
+/* ---- a user's rules ----------------------------------------------------- */
 
-	memset(user, 0, sizeof(*user));
-	if (username) {
-		if ((rc = ulogin_user_read(c, username, user)))
-			return rc;
-		if (!policy) {
-			if (ulogin_policy_effective(s, user, &eff) < 0) {
-				ulogin_error("no policy applies to '%s'",
-					     username);
-				return ULOGIN_EX_CONFIG;
-			}
-			policy = eff.name;
-			free(eff.reason);
+int
+ulogin_user_rules_load(const struct ulogin_policy_set *s,
+		       const struct ulogin_entry *user, const char *policy,
+		       struct ulogin_user_rules *out)
+{
+	static const char *const names[] = { "givenName", "sn" };
+	struct ulogin_effective eff = { NULL, 0, NULL };
+
+	memset(out, 0, sizeof(*out));
+	if (user && !policy) {
+		if (ulogin_policy_effective(s, user, &eff) < 0) {
+			ulogin_error("no policy applies to '%s'",
+				     ulogin_entry_get(user, "uid"));
+			ulogin_hint("set 'default_policy' in the config; see "
+				    "ulogin.yaml(5)");
+			return ULOGIN_EX_CONFIG;
 		}
+		policy = eff.name;
+		free(eff.reason);
 	}
 	if (!policy)
 		policy = s->default_name;
@@ -1006,14 +1007,60 @@ ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 			    "default_policy; see ulogin.yaml(5)");
 		return ULOGIN_EX_CONFIG;
 	}
-	if (!(*out = ulogin_policy_find(s, policy))) {
-		ulogin_error("cannot find policy '%s' in the config",
-			     policy ? policy : "(none)");
+	if (!(out->policy = ulogin_policy_find(s, policy))) {
+		ulogin_error("cannot find policy '%s' in the config", policy);
 		ulogin_hint("policies are defined under 'policies' in the "
 			    "config; see ulogin.yaml(5)");
 		return ULOGIN_EX_NOUSER;
 	}
+	if (out->policy->rules.pictures &&
+	    ulogin_pictures_load(s->pictures_file, &out->picture_names) < 0) {
+		ulogin_error("cannot read the picture names '%s'",
+			     s->pictures_file ? s->pictures_file : "(not set)");
+		ulogin_hint("set 'pictures_file' in the config; see "
+			    "ulogin.yaml(5)");
+		ulogin_user_rules_free(out);
+		return ULOGIN_EX_CONFIG;
+	}
+	out->pictures.names = (const char *const *)out->picture_names.v;
+	out->pictures.count = out->picture_names.n;
+	if (!user)
+		return 0;
+	out->who.username = ulogin_entry_get(user, "uid");
+	out->who.given_name = ulogin_entry_get(user, "givenName");
+	out->who.surname = ulogin_entry_get(user, "sn");
+	/* Every value counts, as in the server's check. */
+	for (size_t k = 0; k < 2; k++) {
+		const struct strv *v = ulogin_entry_values(user, names[k]);
+
+		for (size_t i = 1; v && i < v->n; i++)
+			strv_push(&out->more, v->v[i]);
+	}
+	out->who.other_names = (const char *const *)out->more.v;
 	return 0;
+}
+
+void
+ulogin_user_rules_free(struct ulogin_user_rules *r)
+{
+	strv_free(&r->more);
+	strv_free(&r->picture_names);
+	memset(r, 0, sizeof(*r));
+}
+
+char *
+ulogin_user_rules_generate(const struct ulogin_user_rules *r,
+			   const char **why)
+{
+	return ulogin_generate(&r->policy->rules, &r->who, &r->pictures, why);
+}
+
+int
+ulogin_user_rules_check(const struct ulogin_user_rules *r,
+			const char *candidate, struct ulogin_violations *out)
+{
+	return ulogin_rules_check(&r->policy->rules, candidate, &r->who,
+				  &r->pictures, out);
 }
 
 /* ---- expiry ----------------------------------------------------------- */

@@ -59,12 +59,34 @@ int ulogin_policy_override(struct ulogin_conn *c,
 int ulogin_policy_clear(struct ulogin_conn *c, const struct ulogin_policy_set *s,
 			const char *username);
 
-/* The configured policy for --policy NAME or --user USER (its effective
- * one), with the person for name rules.  Prints errors; exit code. */
-int ulogin_policy_for(struct ulogin_conn *c, const struct ulogin_policy_set *s,
-		      const char *policy, const char *username,
-		      const struct ulogin_policy **out,
-		      struct ulogin_entry *user);
+/*
+ * A user's policy with what its rules need to know of the user: the
+ * names a password may not contain and the picture names.  For setting
+ * or checking a password of that user in the tools (ppolicy does not
+ * check a password an administrator sets, so the tools do).
+ */
+struct ulogin_user_rules {
+	const struct ulogin_policy *policy;
+	struct ulogin_person who;	/* points into the user entry */
+	struct strv more;		/* further given names and surnames */
+	struct strv picture_names;
+	struct ulogin_pictures pictures;
+};
+/* The rules of policy (NULL: the user's effective policy, or the default
+ * without a user) for user (NULL: nobody in particular).  Prints errors;
+ * returns an exit code.  Free with ulogin_user_rules_free(). */
+int ulogin_user_rules_load(const struct ulogin_policy_set *s,
+			   const struct ulogin_entry *user, const char *policy,
+			   struct ulogin_user_rules *out);
+void ulogin_user_rules_free(struct ulogin_user_rules *r);
+/* A new password that meets them; NULL with *why set.  Free with
+ * ulogin_secret_free(). */
+char *ulogin_user_rules_generate(const struct ulogin_user_rules *r,
+				 const char **why);
+/* Every rule the candidate breaks: their number, or -1 (out of memory). */
+int ulogin_user_rules_check(const struct ulogin_user_rules *r,
+			    const char *candidate,
+			    struct ulogin_violations *out);
 
 /* The grade (empty or NULL: none) and its level, as replaces in ch. */
 void ulogin_policy_grade_mods(struct ulogin_change *ch, const char *grade);
