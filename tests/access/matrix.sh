@@ -436,11 +436,19 @@ try_op() {	# try_op OP KIND DN
 		dm ldapdelete "cn=reset,$dn"
 		return $r
 		;;
+	claim-window)
+		dm ldapdelete "cn=reset,$dn"
+		printf 'dn: cn=reset,%s\nchangetype: add\nobjectClass: uloginResetWindow\nobjectClass: dynamicObject\ncn: reset\n' "$dn" | dm_ldif
+		printf 'dn: cn=reset,%s\nchangetype: modify\nadd: description\ndescription: claimed\n' "$dn" | try_ldif "$k"
+		r=$?
+		dm ldapdelete "cn=reset,$dn"
+		return $r
+		;;
 	password | claim)
 		uid=${dn#uid=}
 		uid=${uid%%,*}
 		if [ $op = claim ]; then
-			printf 'dn: cn=reset,%s\nchangetype: add\nobjectClass: uloginResetWindow\nobjectClass: dynamicObject\ncn: reset\n' "$dn" | dm_ldif
+			printf 'dn: cn=reset,%s\nchangetype: add\nobjectClass: uloginResetWindow\nobjectClass: dynamicObject\ncn: reset\ndescription: claimed\n' "$dn" | dm_ldif
 		fi
 		pw_n=$((pw_n + 1))
 		try_tool "$k" ldappasswd -s "Matrix-$uid-new$pw_n" "$dn"
