@@ -707,15 +707,16 @@ gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
 
 	memset(f, 0, sizeof(*f));
 	/* Step-up and reset windows are entries below the user (slapd
-	 * stamps who opened them and ends them). */
+	 * stamps who opened them and ends them); a claimed reset window
+	 * is used, not open (lib/reset.h). */
 	f->stepup_dn = ulogin_dn_child(e->dn, "cn", "stepup");
 	f->reset_dn = ulogin_dn_child(e->dn, "cn", "reset");
 	q[n++] = (struct ulogin_query){ f->stepup_dn, ULOGIN_SCOPE_BASE,
 		"(objectClass=uloginStepUp)", window_attrs, ulogin_entry_keep,
 		&f->stepup, 0 };
 	q[n++] = (struct ulogin_query){ f->reset_dn, ULOGIN_SCOPE_BASE,
-		"(objectClass=uloginResetWindow)", window_attrs,
-		ulogin_entry_keep, &f->reset, 0 };
+		"(&(objectClass=uloginResetWindow)(!(description=claimed)))",
+		window_attrs, ulogin_entry_keep, &f->reset, 0 };
 	f->cls.dn = e->dn;
 	f->policy_dn = link ? xstrdup(link)
 			    : ulogin_dn_child(policies, "cn", "default");

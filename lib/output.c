@@ -429,6 +429,17 @@ ulogin_record_free(struct ulogin_record *r)
 	free(r);
 }
 
+void
+ulogin_record_free_secret(struct ulogin_record *r)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		for (size_t j = 0; j < r->fields[i].values.n; j++) {
+			ulogin_secret_free(r->fields[i].values.v[j]);
+			r->fields[i].values.v[j] = NULL;
+		}
+	ulogin_record_free(r);
+}
+
 int
 ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 		    FILE *out)

@@ -64,6 +64,8 @@ void ulogin_record_add_list(struct ulogin_record *r, const char *key,
 int ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 			FILE *out);
 void ulogin_record_free(struct ulogin_record *r);
+/* The same after overwriting every value: for a record with a password. */
+void ulogin_record_free_secret(struct ulogin_record *r);
 
 /* Display width of a UTF-8 string in terminal columns. */
 size_t ulogin_display_width(const char *s);
