@@ -13,6 +13,7 @@
 #include "msg.h"
 #include "prompt.h"
 #include "program.h"
+#include "reset.h"
 #include "banned.h"
 
 enum {
@@ -60,7 +61,13 @@ usage(FILE *out)
 	      "  delete USER...   delete users (asks first on a terminal)\n"
 	      "  admin grant|revoke USER --institution NUMBER [--force]\n"
 	      "  admin list [--institution NUMBER]\n"
-	      "                   the administrator right of an institution\n",
+	      "                   the administrator right of an institution\n"
+	      "  reset USER...    open a 5-minute reset window: the user logs"
+	      " in once\n"
+	      "                   with the username alone\n"
+	      "  claim USER       give the user a new password from their"
+	      " reset window\n"
+	      "                   (the login service)\n",
 	      out);
 	fputs("\nOptions:\n"
 	      "      --interactive         a shell for several commands over one"
@@ -391,6 +398,85 @@ run_admin(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- reset and claim ---------------------------------------------------- */
+
+static void
+reset_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user reset USER... [options]\n"
+	      "\n"
+	      "Open a password reset window for students (a teacher: of the"
+	      " classes\n"
+	      "they teach; an administrator: students and parents of their"
+	      "\n"
+	      "institution).  Within 5 minutes the user logs in once with the"
+	      "\n"
+	      "username alone and the login service gives them a new"
+	      " password for\n"
+	      "their policy, to be changed at that login.  A window that is"
+	      " open\n"
+	      "already is not extended.  Staff reset their own password with"
+	      "\n"
+	      "national e-ID.  Columns: username, until, by.\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_reset(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct user_ctl *ctl = data;
+	struct strv users = STRV_INIT;
+	struct ulogin_table *t = NULL;
+	int rc, prc;
+
+	for (int i = 0; i < argc; i++)
+		if (!strv_contains(&users, argv[i]))
+			strv_push(&users, argv[i]);
+	rc = ulogin_reset_open(c, &users, &t);
+	if (t) {
+		prc = ulogin_table_print(t, ctl->cli.format, stdout);
+		rc = rc ? rc : prc;
+		ulogin_table_free(t);
+	}
+	strv_free(&users);
+	return rc;
+}
+
+static void
+claim_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user claim USER [options]\n"
+	      "\n"
+	      "What a login service or a kiosk runs, as the login service"
+	      " account,\n"
+	      "when a user with an open reset window logs in with the"
+	      " username\n"
+	      "alone: give the user a new password for their policy, print"
+	      " it once\n"
+	      "(fields username, password, policy, must_change) and close"
+	      " the\n"
+	      "window.  The user must change it at that login.  Exit 77 when"
+	      " no\n"
+	      "window is open, it has closed or it was used.\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+print_claim(const struct ulogin_record *r, void *data)
+{
+	struct user_ctl *ctl = data;
+
+	return ulogin_record_print(r, ctl->cli.format, stdout);
+}
+
+static int
+run_claim(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	return ulogin_reset_claim(c, argv[0], print_claim, data);
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const struct ulogin_subcommand subcommands[] = {
@@ -407,6 +493,9 @@ static const struct ulogin_subcommand subcommands[] = {
 	  run_delete, false },
 	{ "admin", "grant, revoke or list", 1, 2, admin_options, NULL,
 	  admin_usage, run_admin, false },
+	{ "reset", "USER...", 1, (size_t)-1, NULL, NULL, reset_usage,
+	  run_reset, false },
+	{ "claim", "USER", 1, 1, NULL, NULL, claim_usage, run_claim, false },
 };
 
 static int
