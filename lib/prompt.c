@@ -90,6 +90,38 @@ ulogin_prompt_secret(const char *prompt)
 	return out;
 }
 
+char *
+ulogin_read_secret_line(size_t max, bool *too_long)
+{
+	char *buf = xmalloc(max + 1);
+	size_t len = 0;
+	ssize_t n;
+	char ch = 0;
+
+	*too_long = false;
+	for (;;) {
+		if ((n = read(STDIN_FILENO, &ch, 1)) < 0 && errno == EINTR)
+			continue;
+		if (n != 1 || ch == '\n')
+			break;
+		if (len == max) {
+			*too_long = true;
+			break;
+		}
+		buf[len++] = ch;
+	}
+	ch = 0;
+	if (n < 0 || (n == 0 && len == 0) || *too_long) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+		return NULL;
+	}
+	if (len && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
 bool
 ulogin_confirm(const char *question)
 {
