@@ -912,8 +912,6 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 	const struct ulogin_user_query *q = &ctl->query;
 	int rc;
 
-	if (!strcmp(sc->name, "add") && (rc = check_add(ctl, argc)))
-		return rc;
 	if (!strcmp(sc->name, "find") && !q->name && !q->class_name &&
 	    !q->institutions && !q->roles && !q->mail)
 		return ulogin_usage_error(sc->name, "'find' needs at least "
@@ -951,6 +949,8 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 			ulogin_hint("%s", ulogin_role_hint(q->roles->v[i]));
 			return ULOGIN_EX_USAGE;
 		}
+	if (!strcmp(sc->name, "add") && (rc = check_add(ctl, argc)))
+		return rc;
 	return 0;
 }
 
