@@ -57,8 +57,9 @@ ulogin_initial_password(struct ulogin_conn *c, struct ulogin_change *ch,
 		ulogin_secret_free(pw);
 		ulogin_print_inert(stdout, "# user.add: an initial password "
 				   "for policy '%s' goes in the add of '%s'; "
-				   "--dry-run makes none and shows none\n",
+				   "--dry-run makes none and shows none",
 				   policy, username);
+		putchar('\n');
 		return 0;
 	}
 	ulogin_change_mod(ch, ULOGIN_MOD_ADD, "userPassword", pw);
