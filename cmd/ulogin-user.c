@@ -226,6 +226,7 @@ run_add(void *data, struct ulogin_conn *c, int argc, char **argv)
 
 /* The columns of add --from, as a roster mapping (lib/roster.c checks
  * the values as the import does). */
+/* The four required first, then the optional ones. */
 static const struct {
 	enum ulogin_field field;
 	const char *column;
@@ -253,12 +254,26 @@ struct from_run {
 	int stop;		/* an exit code that ends the run */
 };
 
-/* Every column known, every required one there: 0, or 65 (printed). */
+/* Every column known, every required one there: 0, or 65 (printed).
+ * The optional columns the file lacks leave the mapping. */
 static int
 from_header(struct from_run *r, const struct strv *header)
 {
-	const char *missing = ulogin_mapping_missing(&r->m, header);
+	const char *missing;
 
+	for (size_t j = 4; j < sizeof(from_columns) / sizeof(*from_columns);
+	     j++) {
+		enum ulogin_field f = from_columns[j].field;
+		size_t i = 0;
+
+		while (i < header->n && strcasecmp(header->v[i], r->m.columns[f]))
+			i++;
+		if (i == header->n) {
+			free(r->m.columns[f]);
+			r->m.columns[f] = NULL;
+		}
+	}
+	missing = ulogin_mapping_missing(&r->m, header);
 	for (size_t i = 0; i < header->n; i++) {
 		size_t j = 0;
 
@@ -402,7 +417,7 @@ run_add_from(struct user_ctl *ctl, struct ulogin_conn *c)
 	free(err.message);
 	rc = close_passwords(ctl, r.file, rc);
 	made = ulogin_table_rows(r.made);
-	if (!cfg->dry_run && (made || !r.failed)) {
+	if (!cfg->dry_run && (made || (!rc && !r.failed))) {
 		int prc = ulogin_table_print(r.made, ctl->cli.format, stdout);
 
 		rc = rc ? rc : prc;
