@@ -143,6 +143,19 @@ chmod 600 "$HAND/other.csv"
 run 73 ulogin-user add --given-name Lis --surname Link --role student \
 	--institution 280001 --passwords "$HAND/other.csv"
 stderr_has "it is not a passwords file" "a file of something else is refused"
+# Another user's passwords file (made as root, the one who can chown).
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	printf 'username,password,note\n' >"$HAND/theirs.csv"
+	chmod 600 "$HAND/theirs.csv"
+	chown nobody "$HAND/theirs.csv"
+	run 73 ulogin-user add --given-name Lis --surname Link --role student \
+		--institution 280001 --passwords "$HAND/theirs.csv"
+	stderr_has "cannot add to passwords file '$HAND/theirs.csv': it belongs to another user" \
+		"another user's file is refused"
+else
+	ok 0 "# SKIP another user's file: not run as root"
+	ok 0 "# SKIP another user's file: not run as root"
+fi
 is "$(lines "$HAND/open.csv") $(lines "$HAND/other.csv") $(lines "$PF")" "1 1 3" \
 	"no file was written"
 ldap_exists "$(people lis0001)"
