@@ -248,6 +248,18 @@ bind_fails ida0001 "$pw1b" "the old one is gone"
 grep -q '"action":"user.passwd","target":"uid=ida0001,ou=people,dc=example,dc=dk","result":"ok"' "$AUDIT_LOG"
 ok $? "the change is audited"
 
+# What slapd does by itself: a password set by an administrator (manage
+# on userPassword) under a policy with pwdMustChange: TRUE gets pwdReset.
+pw10=krukke2033
+hand "$pw10"
+is "$(dm_attr "$(people karl0001)" pwdReset)" "" "karl0001 has no pwdReset"
+ldappasswd -x -H "$ULOGIN_URI" -D "$(people kirs0001)" -y "$S/kirs0001.pw" \
+	-s "$pw10" "$(people karl0001)" >/dev/null 2>&1
+ok $? "kirs0001 sets karl0001's password with plain ldappasswd"
+is "$(dm_attr "$(people karl0001)" pwdReset)" TRUE \
+	"slapd's ppolicy set pwdReset: TRUE by itself (pwdMustChange)"
+must_change karl0001 "$pw10" "so ldapwhoami says it must be changed"
+
 pw6=blomst2032
 hand "$pw6"
 run_in "$pw6
@@ -336,6 +348,6 @@ binds_plainly bo0001 "$pw9" "his own picture password binds plainly"
 # ---- no password anywhere but the passwords files --------------------------
 secrets_nowhere "$HAND" "no handed-out password is in any other file or the audit log" \
 	"$handed"
-is "$(printf '%s' "$handed" | grep -c .)" 9 "all 9 of them"
+is "$(printf '%s' "$handed" | grep -c .)" 10 "all 10 of them"
 
 done_testing
