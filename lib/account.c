@@ -624,9 +624,9 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		/* A line for a user not made says so (a file that cannot
 		 * take it is said; the add's failure is the exit code). */
 		if (initial)
-			ulogin_initial_settled(initial->file, username, ldap_rc,
-					       ldap_rc == LDAP_ALREADY_EXISTS
-					       ? "the username is taken" : NULL);
+			ulogin_initial_settled(initial->file, username,
+				ldap_rc, ldap_rc == LDAP_ALREADY_EXISTS
+				? "the username is taken" : NULL);
 		if (ldap_rc != LDAP_ALREADY_EXISTS || s->username || tries == 4)
 			break;
 		ulogin_secret_free(pw);

@@ -89,7 +89,7 @@ ulogin_initial_settled(struct passwords *file, const char *username,
 				     why ? why : ulogin_ldap_words(ldap_rc));
 }
 
-/* ---- passwd --------------------------------------------------------------- */
+/* ---- passwd ---------------------------------------------------------- */
 
 /* Teachers, other staff, support staff and administrators: the STAFF of
  * data/access.model. */
@@ -131,18 +131,18 @@ may_set(struct ulogin_conn *c, const struct ulogin_passwd_target *t)
 	    (!is_staff(&t->user) && shares_institution(&op, &t->user))) {
 		rc = 0;
 	} else if (is_staff(&t->user)) {
-		ulogin_error("cannot set the password of '%s': staff passwords "
-			     "are not set by administrators; teachers and other "
-			     "staff reset their own with national e-ID (MitID)",
-			     who);
+		ulogin_error("cannot set the password of '%s': staff "
+			     "passwords are not set by administrators; "
+			     "teachers and other staff reset their own with "
+			     "national e-ID (MitID)", who);
 		ulogin_hint("one who cannot is sent a one-time password in a "
 			    "sealed letter: the support desk issues it when "
 			    "asked with the workplace's CVR number, the user's "
 			    "name and username");
 		rc = ULOGIN_EX_NOPERM;
 	} else if (op.support) {
-		ulogin_error("cannot set the password of '%s': the support desk "
-			     "sets staff passwords only", who);
+		ulogin_error("cannot set the password of '%s': the support "
+			     "desk sets staff passwords only", who);
 		ulogin_hint("an administrator of the user's institution sets "
 			    "it");
 		rc = ULOGIN_EX_NOPERM;
@@ -184,7 +184,8 @@ ulogin_passwd_target(struct ulogin_conn *c, const char *username,
 	free(own);
 	if (must_change && t->self) {
 		ulogin_error("--must-change is for someone else's password: "
-			     "the one you choose for yourself is yours to keep");
+			     "the one you choose for yourself is yours to "
+			     "keep");
 		return ULOGIN_EX_USAGE;
 	}
 	if (!t->self) {
@@ -308,9 +309,9 @@ ulogin_passwd_set(struct ulogin_conn *c, const struct ulogin_passwd_target *t,
 		lrc = ulogin_apply(c, &ch);
 		ulogin_change_free(&ch);
 		if (lrc != LDAP_SUCCESS) {
-			ulogin_ldap_error(c, lrc, "the password of '%s' is set, "
-					  "but not that it must be changed at "
-					  "the next login", who);
+			ulogin_ldap_error(c, lrc, "the password of '%s' is "
+					  "set, but not that it must be "
+					  "changed at the next login", who);
 			return ULOGIN_EX_PARTIAL;
 		}
 		reset = true;
