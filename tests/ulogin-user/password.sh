@@ -291,6 +291,20 @@ is $? 1 "ldappasswd as kirs0001 on lars0001 fails"
 stdout_has 'Insufficient access \(50\)' "slapd: Insufficient access"
 binds_plainly lars0001 "$(cat "$S/lars0001.pw")" "lars0001's password is unchanged"
 
+# The support desk sets staff passwords (and slapd's ppolicy makes them
+# must-change); it sets no pupil's.
+as sune0001
+pw11=Stempel-Kuvert-2031
+hand "$pw11"
+run_in "$pw11
+" 0 ulogin-user passwd lars0001
+stderr_has "the password of 'lars0001' is set; it must be changed at the next login" \
+	"support sets a teacher's password, which must then be changed"
+must_change lars0001 "$pw11" "ldapwhoami: lars0001 must change it"
+run_in 'blomst2034
+' 77 ulogin-user passwd magn0001
+stderr_has "the support desk sets staff passwords only" "support sets no pupil's password"
+
 # Teachers: never (they open reset windows).
 as mett0001
 run_in 'cykel hund tog hus
@@ -348,6 +362,6 @@ binds_plainly bo0001 "$pw9" "his own picture password binds plainly"
 # ---- no password anywhere but the passwords files --------------------------
 secrets_nowhere "$HAND" "no handed-out password is in any other file or the audit log" \
 	"$handed"
-is "$(printf '%s' "$handed" | grep -c .)" 10 "all 10 of them"
+is "$(printf '%s' "$handed" | grep -c .)" 11 "all 11 of them"
 
 done_testing
