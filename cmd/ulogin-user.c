@@ -182,15 +182,33 @@ close_passwords(const struct user_ctl *ctl, struct passwords *file, int rc)
 }
 
 /* The initial password, on the terminal that check_options made sure
- * standard output is: once, never again. */
-static void
+ * standard output is: once, never again, written with write(2) so that
+ * no stdio buffer keeps a copy. */
+static int
 show_once(const char *username, const char *password)
 {
-	printf("\nInitial password of %s: %s\n", username, password);
+	char *line = xasprintf("\nInitial password of %s: %s\n", username,
+			       password);
+	size_t off = 0, len = strlen(line);
+	ssize_t n = 0;
+
+	if (fflush(stdout) != 0)
+		n = -1;
+	while (n >= 0 && off < len)
+		if ((n = write(STDOUT_FILENO, line + off, len - off)) > 0)
+			off += (size_t)n;
+	ulogin_secret_free(line);
+	if (off < len) {
+		ulogin_error("cannot show the initial password of '%s'",
+			     username);
+		ulogin_hint("the user is added: set a password with "
+			    "'ulogin-user passwd %s'", username);
+		return ULOGIN_EX_CANTCREAT;
+	}
 	fputs("It is shown this once and kept nowhere else: hand it over"
 	      " now.  It works\nfor the first login only, which must choose"
 	      " a new password.\n", stdout);
-	fflush(stdout);
+	return 0;
 }
 
 static int run_add_from(struct user_ctl *ctl, struct ulogin_conn *c);
@@ -213,7 +231,7 @@ run_add(void *data, struct ulogin_conn *c, int argc, char **argv)
 	if (!rc && !ulogin_conn_config(c)->dry_run)
 		rc = ulogin_table_print(t, ctl->cli.format, stdout);
 	if (!rc && initial.password)
-		show_once(ulogin_table_cell(t, 0, 0), initial.password);
+		rc = show_once(ulogin_table_cell(t, 0, 0), initial.password);
 	else if (!rc && ctl->passwords && !ulogin_conn_config(c)->dry_run)
 		ulogin_info("the initial password of '%s' is in '%s'",
 			    ulogin_table_cell(t, 0, 0), ctl->passwords);

@@ -54,10 +54,6 @@ ulogin_prompt_secret(const char *prompt)
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
 		return NULL;
-	if (write(fd, prompt, strlen(prompt)) < 0) {
-		close(fd);
-		return NULL;
-	}
 	if (tcgetattr(fd, &saved_tty) == 0) {
 		/* Put echo back if the user interrupts the prompt. */
 		memset(&sa, 0, sizeof(sa));
@@ -70,9 +66,13 @@ ulogin_prompt_secret(const char *prompt)
 		quiet.c_lflag |= ECHONL;
 		echo_off = tcsetattr(fd, TCSANOW, &quiet) == 0;
 	}
-	/* read(2), not stdio: no library buffer keeps a copy. */
-	while (len < sizeof(buf) && (n = read(fd, buf + len, 1)) == 1 &&
-	       buf[len] != '\n')
+	/* The prompt once echo is off, so that nothing typed as soon as it
+	 * shows is echoed.  read(2), not stdio: no library buffer keeps a
+	 * copy. */
+	if (write(fd, prompt, strlen(prompt)) < 0)
+		n = -1;
+	while (n >= 0 && len < sizeof(buf) &&
+	       (n = read(fd, buf + len, 1)) == 1 && buf[len] != '\n')
 		len++;
 	if (n >= 0 && len < sizeof(buf)) {
 		if (len && buf[len - 1] == '\r')
