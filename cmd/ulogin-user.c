@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "adminright.h"
@@ -11,7 +12,10 @@
 #include "connection.h"
 #include "exitcodes.h"
 #include "msg.h"
+#include "passwd.h"
+#include "passwords.h"
 #include "prompt.h"
+#include "userfile.h"
 #include "program.h"
 #include "reset.h"
 #include "banned.h"
@@ -30,6 +34,9 @@ enum {
 	OPT_ADD,
 	OPT_REMOVE,
 	OPT_FORCE,
+	OPT_PASSWORDS,
+	OPT_FROM,
+	OPT_MUST_CHANGE,
 };
 
 struct user_ctl {
@@ -38,6 +45,9 @@ struct user_ctl {
 	struct ulogin_user_query query;
 	struct ulogin_user_edit edit;
 	bool force;			/* admin revoke --force */
+	const char *passwords;		/* add --passwords FILE */
+	const char *from;		/* add --from FILE */
+	bool must_change;		/* passwd --must-change */
 };
 
 
@@ -50,8 +60,10 @@ usage(FILE *out)
 	      "Find, show and manage user accounts in the ulogin directory.\n"
 	      "\n"
 	      "Commands:\n"
-	      "  add [USER]       add a user (a username is made when none is"
-	      " given)\n"
+	      "  add [USER]       add a user with an initial password (a"
+	      " username is made\n"
+	      "                   when none is given); add --from FILE adds"
+	      " many\n"
 	      "  show USER        show everything about a user, in words\n"
 	      "  find             find users by name, class, institution, role"
 	      " or mail\n"
@@ -59,6 +71,9 @@ usage(FILE *out)
 	      "  modify USER      change names, roles, institutions, grade,"
 	      " mail...\n"
 	      "  delete USER...   delete users (asks first on a terminal)\n"
+	      "  passwd [USER]    set a password (your own without USER)\n"
+	      "  expire USER      make a user change password at the next"
+	      " login\n"
 	      "  admin grant|revoke USER --institution NUMBER [--force]\n"
 	      "  admin list [--institution NUMBER]\n"
 	      "                   the administrator right of an institution\n"
@@ -89,6 +104,8 @@ static const struct option add_options[] = {
 	{ "grade", required_argument, NULL, OPT_GRADE },
 	{ "mail", required_argument, NULL, OPT_MAIL },
 	{ "mobile", required_argument, NULL, OPT_MOBILE },
+	{ "passwords", required_argument, NULL, OPT_PASSWORDS },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -96,45 +113,174 @@ static void
 add_usage(FILE *out)
 {
 	fputs("Usage: ulogin-user add [USER] --given-name NAME --surname NAME"
-	      " [options]\n"
+	      " --role ROLE\n"
+	      "                       --institution NUMBER [options]\n"
+	      "       ulogin-user add --from FILE --passwords FILE [options]\n"
 	      "\n"
-	      "Add a user under ou=people.  Without USER a username is made"
-	      " from the\n"
-	      "given name: up to four letters (æ→ae, ø→oe, å→aa) and the"
-	      " lowest free\n"
-	      "four digits, e.g. soer0001.\n"
+	      "Add a user under ou=people, with an initial password made for"
+	      " the\n"
+	      "user's policy: it works for the first login only, which must"
+	      " choose a\n"
+	      "new one.  It is shown once on the terminal, or appended to the"
+	      "\n"
+	      "--passwords file; when standard output is not a terminal,"
+	      " --passwords\n"
+	      "is required.  Without USER a username is made from the given"
+	      " name: up\n"
+	      "to four letters (æ→ae, ø→oe, å→aa) and the lowest free four"
+	      " digits,\n"
+	      "e.g. soer0001.  An administrator adds people to the"
+	      " institutions they\n"
+	      "administer.\n"
 	      "\n"
 	      "Options:\n"
 	      "      --given-name NAME     given name (required)\n"
 	      "      --surname NAME        surname (required)\n"
 	      "      --role ROLE           student, teacher, staff, parent or"
 	      " support;\n"
-	      "                            repeat for several\n"
+	      "                            repeat for several (one at least)\n"
 	      "      --institution NUMBER  institution number; repeat for"
-	      " several\n"
+	      " several (one\n"
+	      "                            at least)\n"
 	      "      --grade GRADE         0-10, or g1-g3 (upper secondary)\n"
 	      "      --mail ADDRESS        e-mail address\n"
-	      "      --mobile NUMBER       mobile phone number\n", out);
+	      "      --mobile NUMBER       mobile phone number\n"
+	      "      --passwords FILE      append the initial password to FILE"
+	      " (CSV\n"
+	      "                            username,password,note; made"
+	      " private, 0600)\n"
+	      "      --from FILE           add the users of a CSV file with the"
+	      " columns\n"
+	      "                            given_name, surname, role,"
+	      " institution and\n"
+	      "                            optionally username, grade, mail,"
+	      " mobile;\n"
+	      "                            several values in a cell separated"
+	      " by ';'\n"
+	      "                            (by ',' in a file whose columns are"
+	      " separated\n"
+	      "                            by ';')\n", out);
 	ulogin_cli_common_help(out);
 	fputs("\nSee ulogin-user(1).\n", out);
 }
+
+/* Where the initial passwords go: --passwords FILE (made, or checked to
+ * be one to append to, before anything is sent), else the terminal. */
+static int
+open_passwords(const struct user_ctl *ctl, struct passwords **file)
+{
+	*file = NULL;
+	if (!ctl->passwords)
+		return 0;
+	if (ctl->cli.cfg.dry_run)
+		return ulogin_passwords_check(ctl->passwords);
+	return ulogin_passwords_open(ctl->passwords, file);
+}
+
+static int
+close_passwords(const struct user_ctl *ctl, struct passwords *file, int rc)
+{
+	if (ulogin_passwords_close(file) != 0) {
+		ulogin_error("cannot write '%s': the initial passwords in it "
+			     "are incomplete", ctl->passwords);
+		return rc ? rc : ULOGIN_EX_CANTCREAT;
+	}
+	return rc;
+}
+
+/* The initial password, on the terminal that check_options made sure
+ * standard output is: once, never again, written with write(2) so that
+ * no stdio buffer keeps a copy. */
+static int
+show_once(const char *username, const char *password)
+{
+	char *line = xasprintf("\nInitial password of %s: %s\n", username,
+			       password);
+	size_t off = 0, len = strlen(line);
+	ssize_t n = 0;
+
+	if (fflush(stdout) != 0)
+		n = -1;
+	while (n >= 0 && off < len)
+		if ((n = write(STDOUT_FILENO, line + off, len - off)) > 0)
+			off += (size_t)n;
+	ulogin_secret_free(line);
+	if (off < len) {
+		ulogin_error("cannot show the initial password of '%s'",
+			     username);
+		ulogin_hint("the user is added: set a password with "
+			    "'ulogin-user passwd %s'", username);
+		return ULOGIN_EX_CANTCREAT;
+	}
+	fputs("It is shown this once and kept nowhere else: hand it over"
+	      " now.  It works\nfor the first login only, which must choose"
+	      " a new password.\n", stdout);
+	return 0;
+}
+
+static int run_add_from(struct user_ctl *ctl, struct ulogin_conn *c);
 
 static int
 run_add(void *data, struct ulogin_conn *c, int argc, char **argv)
 {
 	struct user_ctl *ctl = data;
+	struct ulogin_initial initial = { NULL, NULL };
 	struct ulogin_table *t = NULL;
 	int rc;
 
+	if (ctl->from)
+		return run_add_from(ctl, c);
 	ctl->spec.username = argc > 0 ? argv[0] : NULL;
-	if ((rc = ulogin_user_add(c, &ctl->spec, &t)))
+	if ((rc = open_passwords(ctl, &initial.file)))
 		return rc;
-	if (ulogin_conn_config(c)->dry_run) {
-		ulogin_table_free(t);
-		return 0;
-	}
-	rc = ulogin_table_print(t, ctl->cli.format, stdout);
+	rc = ulogin_user_add(c, &ctl->spec, &initial, &t);
+	rc = close_passwords(ctl, initial.file, rc);
+	if (!rc && !ulogin_conn_config(c)->dry_run)
+		rc = ulogin_table_print(t, ctl->cli.format, stdout);
+	if (!rc && initial.password)
+		rc = show_once(ulogin_table_cell(t, 0, 0), initial.password);
+	else if (!rc && ctl->passwords && !ulogin_conn_config(c)->dry_run)
+		ulogin_info("the initial password of '%s' is in '%s'",
+			    ulogin_table_cell(t, 0, 0), ctl->passwords);
+	ulogin_secret_free(initial.password);
 	ulogin_table_free(t);
+	return rc;
+}
+
+/* ---- add --from ------------------------------------------------------- */
+
+static int
+run_add_from(struct user_ctl *ctl, struct ulogin_conn *c)
+{
+	const bool dry_run = ulogin_conn_config(c)->dry_run;
+	struct ulogin_table *made = NULL;
+	struct passwords *file;
+	size_t rows = 0, failed = 0, n;
+	int rc;
+
+	if ((rc = open_passwords(ctl, &file)))
+		return rc;
+	rc = ulogin_user_add_file(c, ctl->from, file, &made, &rows, &failed);
+	rc = close_passwords(ctl, file, rc);
+	n = ulogin_table_rows(made);
+	if (!dry_run && (n || (!rc && !failed))) {
+		int prc = ulogin_table_print(made, ctl->cli.format, stdout);
+
+		rc = rc ? rc : prc;
+	}
+	ulogin_table_free(made);
+	if (!rc && !rows)
+		ulogin_info("%s holds no users", ctl->from);
+	else if (rows && !dry_run)
+		ulogin_info("%zu of %zu user%s added%s%s%s", n, rows,
+			    rows == 1 ? "" : "s",
+			    n ? "; their initial passwords are in '" : "",
+			    n ? ctl->passwords : "", n ? "'" : "");
+	if (!rc && failed) {
+		ulogin_error("%zu row%s of '%s' not added (see above)",
+			     failed, failed == 1 ? "" : "s", ctl->from);
+		rc = ULOGIN_EX_PARTIAL;
+	}
 	return rc;
 }
 
@@ -477,6 +623,126 @@ run_claim(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return ulogin_reset_claim(c, argv[0], print_claim, data);
 }
 
+/* ---- passwd and expire --------------------------------------------------- */
+
+static const struct option passwd_options[] = {
+	{ "must-change", no_argument, NULL, OPT_MUST_CHANGE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+passwd_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user passwd [USER] [--must-change] [options]\n"
+	      "\n"
+	      "Set a password: your own without USER, or (as an administrator)"
+	      " that of\n"
+	      "a student or parent of your institution.  On a terminal it is"
+	      " asked for\n"
+	      "twice without echo; otherwise one line is read from standard"
+	      " input.  It\n"
+	      "is checked against the user's password policy first: every"
+	      " rule it\n"
+	      "breaks is listed (columns code, rule) and nothing is sent."
+	      "  Staff\n"
+	      "passwords are not set by administrators: staff reset their own"
+	      " with\n"
+	      "national e-ID, or get a sealed letter from the support desk.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --must-change         the user must change it at the next"
+	      " login\n"
+	      "                            (someone else's password only)\n",
+	      out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+/* The new password: twice without echo on a terminal, else one line of
+ * standard input.  NULL (printed, *rc set) when there is none. */
+static char *
+read_new_password(const struct user_ctl *ctl, const char *username,
+		  bool self, int *rc)
+{
+	char *prompt, *pw, *again;
+	bool too_long;
+
+	if (!isatty(STDIN_FILENO) && !ctl->cli.in_shell) {
+		if ((pw = ulogin_read_secret_line(4096, &too_long)))
+			return pw;
+		ulogin_error("%s", too_long ? "the password is longer than "
+			     "4096 bytes" : "no password given on standard "
+			     "input");
+		*rc = too_long ? ULOGIN_EX_DATAERR : ULOGIN_EX_NOINPUT;
+		return NULL;
+	}
+	prompt = self ? xstrdup("New password: ")
+		      : xasprintf("New password for %s: ", username);
+	pw = ulogin_prompt_secret(prompt);
+	free(prompt);
+	again = pw ? ulogin_prompt_secret("Again: ") : NULL;
+	if (!pw || !again) {
+		ulogin_error("no terminal to ask for the password on");
+		ulogin_hint("give it on standard input, one line");
+		*rc = ULOGIN_EX_NOINPUT;
+	} else if (strcmp(pw, again)) {
+		ulogin_error("the two passwords differ; nothing was changed");
+		*rc = ULOGIN_EX_DATAERR;
+	} else {
+		ulogin_secret_free(again);
+		return pw;
+	}
+	ulogin_secret_free(pw);
+	ulogin_secret_free(again);
+	return NULL;
+}
+
+static int
+run_passwd(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct user_ctl *ctl = data;
+	struct ulogin_passwd_target t;
+	struct ulogin_table *broken = NULL;
+	char *pw = NULL;
+	int rc;
+
+	if (!(rc = ulogin_passwd_target(c, argc ? argv[0] : NULL,
+					ctl->must_change, &t)) &&
+	    (pw = read_new_password(ctl, t.username, t.self, &rc)) &&
+	    !(rc = ulogin_passwd_check(&t, pw, &broken)))
+		rc = ulogin_passwd_set(c, &t, pw, ctl->must_change);
+	if (broken) {
+		int prc = ulogin_table_print(broken, ctl->cli.format, stdout);
+
+		rc = prc ? prc : rc;
+	}
+	ulogin_table_free(broken);
+	ulogin_secret_free(pw);
+	ulogin_passwd_target_free(&t);
+	return rc;
+}
+
+static void
+expire_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user expire USER [options]\n"
+	      "\n"
+	      "Make a user change password at the next login (ppolicy's"
+	      " pwdReset):\n"
+	      "the password still works once, for choosing a new one."
+	      "  Administrators\n"
+	      "expire the passwords of the people of their institutions.\n",
+	      out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_expire(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	return ulogin_user_expire(c, argv[0]);
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const struct ulogin_subcommand subcommands[] = {
@@ -496,6 +762,10 @@ static const struct ulogin_subcommand subcommands[] = {
 	{ "reset", "USER...", 1, (size_t)-1, NULL, NULL, reset_usage,
 	  run_reset, false },
 	{ "claim", "USER", 1, 1, NULL, NULL, claim_usage, run_claim, false },
+	{ "passwd", "[USER]", 0, 1, passwd_options, NULL, passwd_usage,
+	  run_passwd, false },
+	{ "expire", "USER", 1, 1, NULL, NULL, expire_usage, run_expire,
+	  false },
 };
 
 static int
@@ -526,7 +796,49 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_ADD: strv_push(&ctl->edit.add, arg); break;
 	case OPT_REMOVE: strv_push(&ctl->edit.remove, arg); break;
 	case OPT_FORCE: ctl->force = true; break;
+	case OPT_PASSWORDS: ctl->passwords = arg; break;
+	case OPT_FROM: ctl->from = arg; break;
+	case OPT_MUST_CHANGE: ctl->must_change = true; break;
 	default: return -1;
+	}
+	return 0;
+}
+
+/* add: the names, a role and an institution -- or a file of them -- and
+ * somewhere for the initial password to go. */
+static int
+check_add(const struct user_ctl *ctl, int argc)
+{
+	const struct ulogin_user_spec *s = &ctl->spec;
+
+	if (ctl->from && (argc || s->given_name || s->surname ||
+			  s->roles.n || s->institutions.n || s->grade ||
+			  s->mail || s->mobile))
+		return ulogin_usage_error("add", "--from takes the users from "
+					  "the file: no USER, names, roles, "
+					  "institutions, grade, mail or "
+					  "mobile with it");
+	if (ctl->from && !ctl->passwords)
+		return ulogin_usage_error("add", "'add --from' needs "
+					  "--passwords FILE for the initial "
+					  "passwords");
+	if (!ctl->from && (!s->given_name || !s->surname))
+		return ulogin_usage_error("add", "'add' needs --given-name "
+					  "and --surname");
+	if (!ctl->from && (!*s->given_name || !*s->surname))
+		return ulogin_usage_error("add", "names cannot be empty");
+	if (!ctl->from && (!s->roles.n || !s->institutions.n))
+		return ulogin_usage_error("add", "'add' needs at least one "
+					  "--role and one --institution");
+	if (!ctl->passwords && !ctl->cli.cfg.dry_run &&
+	    !isatty(STDOUT_FILENO)) {
+		ulogin_error("the initial password would go to a file or pipe "
+			     "(standard output is not a terminal); nothing was "
+			     "added");
+		ulogin_hint("give --passwords FILE: the password is appended "
+			    "there (username,password,note; the file is kept "
+			    "private, 0600)");
+		return ULOGIN_EX_USAGE;
 	}
 	return 0;
 }
@@ -538,14 +850,8 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 {
 	struct user_ctl *ctl = data;
 	const struct ulogin_user_query *q = &ctl->query;
+	int rc;
 
-	if (!strcmp(sc->name, "add") && (!ctl->spec.given_name ||
-					 !ctl->spec.surname))
-		return ulogin_usage_error(sc->name, "'add' needs "
-					  "--given-name and --surname");
-	if (!strcmp(sc->name, "add") && (!*ctl->spec.given_name ||
-					 !*ctl->spec.surname))
-		return ulogin_usage_error(sc->name, "names cannot be empty");
 	if (!strcmp(sc->name, "find") && !q->name && !q->class_name &&
 	    !q->institutions && !q->roles && !q->mail)
 		return ulogin_usage_error(sc->name, "'find' needs at least "
@@ -583,6 +889,8 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 			ulogin_hint("%s", ulogin_role_hint(q->roles->v[i]));
 			return ULOGIN_EX_USAGE;
 		}
+	if (!strcmp(sc->name, "add") && (rc = check_add(ctl, argc)))
+		return rc;
 	return 0;
 }
 
@@ -600,6 +908,9 @@ reset_command(void *data)
 	memset(&ctl->query, 0, sizeof(ctl->query));
 	memset(&ctl->edit, 0, sizeof(ctl->edit));
 	ctl->force = false;
+	ctl->passwords = NULL;
+	ctl->from = NULL;
+	ctl->must_change = false;
 }
 
 /* Usernames, for completion in the shell. */

@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "msg.h"
 #include "operator.h"
+#include "passwd.h"
 #include "ppolicy.h"
 #include "banned.h"
 
@@ -540,21 +541,60 @@ fill_add(struct ulogin_change *ch, const struct ulogin_user_spec *s,
 	free(cn);
 }
 
+/*
+ * An administrator adds people to the institutions they administer only
+ * (slapd refuses any other number: data/access.model, "people:
+ * institutions"); this says so before anything is sent.
+ */
+static int
+check_institutions(struct ulogin_conn *c, const struct strv *institutions)
+{
+	struct ulogin_operator op;
+	char *mine;
+	int rc;
+
+	if ((rc = ulogin_operator_read(c, &op)))
+		return rc;
+	for (size_t i = 0; op.person && i < institutions->n && !rc; i++) {
+		if (ulogin_operator_admin_of(&op, institutions->v[i]))
+			continue;
+		ulogin_error("cannot add users to institution '%s': you are "
+			     "not an administrator of it",
+			     institutions->v[i]);
+		mine = strv_join(&op.admin_of, ", ");
+		if (op.admin_of.n)
+			ulogin_hint("you add people to the institutions you "
+				    "administer (%s); an administrator of "
+				    "'%s' adds them there", mine,
+				    institutions->v[i]);
+		else
+			ulogin_hint("users are added by the administrators of "
+				    "their institution (and by its import)");
+		free(mine);
+		rc = ULOGIN_EX_NOPERM;
+	}
+	ulogin_operator_free(&op);
+	return rc;
+}
+
 int
 ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
-		struct ulogin_table **out)
+		struct ulogin_initial *initial, struct ulogin_table **out)
 {
 	static const char *const cols[] = { "username", "name", "dn", NULL };
 	struct ulogin_change ch;
-	char *username = NULL, *dn = NULL, *cn;
+	char *username = NULL, *dn = NULL, *cn, *pw = NULL;
 	const char *why;
 	int rc = 0, ldap_rc;
 
+	if (initial)
+		initial->password = NULL;
 	if (s->username && (why = ulogin_username_invalid(s->username))) {
 		ulogin_error("cannot use username '%s': %s", s->username, why);
 		return ULOGIN_EX_USAGE;
 	}
 	if ((rc = check_values(c, &s->roles, &s->institutions, s->grade)) ||
+	    (rc = check_institutions(c, &s->institutions)) ||
 	    (rc = ulogin_prepare_changes(c)))
 		return rc;
 	/* A generated name can be taken by someone else between the look-up
@@ -568,19 +608,30 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		dn = ulogin_user_dn(c, username);
 		ulogin_change_init(&ch, ULOGIN_CHANGE_ADD, dn, "user.add");
 		fill_add(&ch, s, username);
-		/* Linked to their policy from the start, in the add. */
+		/* Linked to their policy from the start, in the add, with
+		 * the initial password. */
 		if ((rc = check_role_changes(c, &ch, username)) ||
 		    (rc = ulogin_policy_follow(c,
-				&ulogin_conn_config(c)->policies, NULL, &ch))) {
-			ulogin_change_free(&ch);
+				&ulogin_conn_config(c)->policies, NULL, &ch)) ||
+		    (initial && (rc = ulogin_initial_password(c, &ch, username,
+				initial->file, &pw)))) {
+			ulogin_change_wipe(&ch);
 			free(dn);
 			free(username);
 			return rc;
 		}
 		ldap_rc = ulogin_apply(c, &ch);
+		/* A line for a user not made says so (a file that cannot
+		 * take it is said; the add's failure is the exit code). */
+		if (initial)
+			ulogin_initial_settled(initial->file, username,
+				ldap_rc, ldap_rc == LDAP_ALREADY_EXISTS
+				? "the username is taken" : NULL);
 		if (ldap_rc != LDAP_ALREADY_EXISTS || s->username || tries == 4)
 			break;
-		ulogin_change_free(&ch);
+		ulogin_secret_free(pw);
+		pw = NULL;
+		ulogin_change_wipe(&ch);
 		free(dn);
 		free(username);
 	}
@@ -601,8 +652,13 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		ulogin_table_set(*out, 1, cn);
 		ulogin_table_set(*out, 2, dn);
 		free(cn);
+		if (initial) {
+			initial->password = pw;
+			pw = NULL;
+		}
 	}
-	ulogin_change_free(&ch);
+	ulogin_secret_free(pw);
+	ulogin_change_wipe(&ch);
 	free(dn);
 	free(username);
 	return rc;

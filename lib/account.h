@@ -78,8 +78,23 @@ struct ulogin_user_spec {
 	const char *mobile;
 };
 
-/* Adds the user; the table gets one row (username, name, dn). */
+/*
+ * Where a new user's initial password goes (ulogin_initial_password()):
+ * a line of file, on disk before the add is sent and voided when the add
+ * fails; without a file, password (the caller shows it once and frees
+ * it with ulogin_secret_free()).
+ */
+struct passwords;
+struct ulogin_initial {
+	struct passwords *file;
+	char *password;			/* out */
+};
+
+/* Adds the user (with an initial password unless initial is NULL) to
+ * institutions the operator administers; the table gets one row
+ * (username, name, dn). */
 int ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
+		    struct ulogin_initial *initial,
 		    struct ulogin_table **out);
 
 int ulogin_user_show(struct ulogin_conn *c, const char *username,

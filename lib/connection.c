@@ -302,6 +302,16 @@ remember_diagnostics(struct ulogin_conn *c)
 	ldap_memfree(diag);
 }
 
+/* A connection that failed leaves a change's outcome unknown: it may
+ * have been made. */
+bool
+ulogin_ldap_outcome_unknown(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR ||
+	       rc == LDAP_TIMEOUT || rc == LDAP_UNAVAILABLE ||
+	       rc == LDAP_BUSY || rc == LDAP_LOCAL_ERROR;
+}
+
 int
 ulogin_ldap_error(struct ulogin_conn *c, int rc, const char *fmt, ...)
 {
@@ -312,7 +322,8 @@ ulogin_ldap_error(struct ulogin_conn *c, int rc, const char *fmt, ...)
 	/* ppolicy: the account we logged in as must change its password. */
 	if (c && c->diag && strstr(c->diag, "modify password"))
 		hint = "the account you logged in as must change its own "
-		       "password first (e.g. with ldappasswd -S)";
+		       "password first: 'ulogin-user passwd' (or "
+		       "ldappasswd -S)";
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);

@@ -7,6 +7,7 @@
 #ifndef ULOGIN_CONNECTION_H
 #define ULOGIN_CONNECTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -225,6 +226,10 @@ int ulogin_pipeline_end(struct ulogin_pipeline *p);
  */
 int ulogin_ldap_error(struct ulogin_conn *c, int rc, const char *fmt, ...)
 	ULOGIN_PRINTF(3, 4);
+
+/* Did a change fail in a way that leaves its outcome unknown (the
+ * connection failed: the server may have made it)? */
+bool ulogin_ldap_outcome_unknown(int rc);
 
 /* The exit code and plain words for an LDAP result code. */
 int ulogin_ldap_exit_code(int rc);

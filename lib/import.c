@@ -617,15 +617,6 @@ stop_signal_name(void)
 		: stop_signal == SIGTERM ? "SIGTERM" : "SIGHUP";
 }
 
-/* A connection that failed leaves a change's outcome unknown: it may
- * have been made. */
-static bool
-ambiguous(int rc)
-{
-	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR ||
-	       rc == LDAP_TIMEOUT || rc == LDAP_UNAVAILABLE ||
-	       rc == LDAP_BUSY || rc == LDAP_LOCAL_ERROR;
-}
 
 /* The outcome of step i is known: record it (a password line of a user
  * that was not made is marked in the file). */
@@ -661,7 +652,7 @@ step_done(void *tag, int rc, const char *diag, void *data)
 
 	r->done++;
 	ulogin_progress_step(&r->bar);
-	if (ambiguous(rc)) {
+	if (ulogin_ldap_outcome_unknown(rc)) {
 		/* Read back once the connection is back, never assumed. */
 		r->outcome[i] = OUT_UNKNOWN;
 		r->unknown++;

@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <openssl/crypto.h>
 
 #include "exitcodes.h"
@@ -22,6 +24,7 @@ struct passwords {
 	int fd;
 	char *path;
 	bool used;		/* a line besides the header was written */
+	bool kept;		/* the file was there before: never removed */
 	char *buf;		/* lines not yet on disk */
 	size_t len, cap;
 	bool failed;
@@ -113,6 +116,108 @@ ulogin_passwords_create(const char *path, struct passwords **out)
 	return 0;
 }
 
+static const char header[] = "username,password,note\n";
+
+/* Why an existing passwords file may not be appended to (and a hint), or
+ * NULL when it may: fd is open on it for reading and appending. */
+static const char *
+not_appendable(int fd, char *mode, size_t size, const char **hint)
+{
+	char head[sizeof(header) - 1];
+	struct stat st;
+
+	*hint = "name a new file (it is made private), or one an earlier "
+		"'ulogin-user add --passwords' made";
+	if (fstat(fd, &st) != 0)
+		return strerror(errno);
+	if (!S_ISREG(st.st_mode))
+		return "it is not a regular file";
+	if (st.st_uid != geteuid())
+		return "it belongs to another user";
+	if ((st.st_mode & 07777) != 0600) {
+		snprintf(mode, size, "it is not private (mode %04o, not 0600)",
+			 (unsigned)(st.st_mode & 07777));
+		*hint = "a passwords file must be readable by you alone: check "
+			"who may have read it, then 'chmod 600' it, or name a "
+			"new file";
+		return mode;
+	}
+	if (st.st_nlink != 1)
+		return "it has other names (hard links)";
+	if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+	    memcmp(head, header, sizeof(head)) != 0)
+		return "it is not a passwords file (its first line is not "
+		       "'username,password,note')";
+	return NULL;
+}
+
+/* Open an existing passwords file to append to: a descriptor, -1 when
+ * there is none (ENOENT), or -2 when it may not be used (printed). */
+static int
+open_existing(const char *path)
+{
+	const char *why, *hint = NULL;
+	char mode[64];
+	int fd, flags, err;
+
+	/* O_NONBLOCK: a FIFO in its place must not hang (refused below). */
+	fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
+		  O_NONBLOCK);
+	err = errno;
+	if (fd < 0 && err == ENOENT)
+		return -1;
+	if (fd < 0) {
+		why = err == ELOOP ? "it is a symbolic link" : strerror(err);
+		if (err == ELOOP)
+			hint = "a link is never followed: name the file itself";
+	} else if (!(why = not_appendable(fd, mode, sizeof(mode), &hint)) &&
+		   ((flags = fcntl(fd, F_GETFL)) < 0 ||
+		    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)) {
+		why = strerror(errno);
+	}
+	if (!why)
+		return fd;
+	ulogin_error("cannot add to passwords file '%s': %s", path, why);
+	if (hint)
+		ulogin_hint("%s", hint);
+	if (fd >= 0)
+		close(fd);
+	return -2;
+}
+
+int
+ulogin_passwords_open(const char *path, struct passwords **out)
+{
+	struct passwords *pw;
+	int fd = open_existing(path);
+
+	*out = NULL;
+	if (fd == -1)
+		return ulogin_passwords_create(path, out);
+	if (fd < 0)
+		return ULOGIN_EX_CANTCREAT;
+	pw = xcalloc(1, sizeof(*pw));
+	pw->fd = fd;
+	pw->path = xstrdup(path);
+	pw->kept = true;
+	*out = pw;
+	return 0;
+}
+
+int
+ulogin_passwords_check(const char *path)
+{
+	int fd = open_existing(path);
+
+	if (fd == -1)
+		return ulogin_outfile_check(path, ULOGIN_OUT_SECRET,
+					    "passwords file");
+	if (fd < 0)
+		return ULOGIN_EX_CANTCREAT;
+	close(fd);
+	return 0;
+}
+
 void
 ulogin_passwords_add(struct passwords *pw, const char *username,
 		     const char *password)
@@ -178,7 +283,7 @@ ulogin_passwords_close(struct passwords *pw)
 	}
 	/* No password went in: no file that says nothing (a nightly run
 	 * that adds nobody leaves none). */
-	if (!rc && !pw->used)
+	if (!rc && !pw->used && !pw->kept)
 		unlink(pw->path);
 	if (pw->buf)
 		OPENSSL_cleanse(pw->buf, pw->cap);

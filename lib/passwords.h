@@ -21,6 +21,15 @@ struct passwords;
 /* Create the file and write its header.  Prints what failed and returns
  * an exit code (73), or 0. */
 int ulogin_passwords_create(const char *path, struct passwords **out);
+/* A file to add lines to (ulogin-user add): created as above when it is
+ * not there; an existing one is appended to only when it is a regular
+ * file of one's own, mode 0600, with one name, that starts with the
+ * header -- never through a symbolic link.  Prints why not and returns
+ * 73, or 0.  Closing never removes a file that was there before. */
+int ulogin_passwords_open(const char *path, struct passwords **out);
+/* For --dry-run: would ulogin_passwords_open() take path?  0 or 73
+ * (printed); nothing is written. */
+int ulogin_passwords_check(const char *path);
 /* A line for a password about to be set: kept until the next sync. */
 void ulogin_passwords_add(struct passwords *pw, const char *username,
 			  const char *password);

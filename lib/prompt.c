@@ -54,10 +54,6 @@ ulogin_prompt_secret(const char *prompt)
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
 		return NULL;
-	if (write(fd, prompt, strlen(prompt)) < 0) {
-		close(fd);
-		return NULL;
-	}
 	if (tcgetattr(fd, &saved_tty) == 0) {
 		/* Put echo back if the user interrupts the prompt. */
 		memset(&sa, 0, sizeof(sa));
@@ -70,9 +66,13 @@ ulogin_prompt_secret(const char *prompt)
 		quiet.c_lflag |= ECHONL;
 		echo_off = tcsetattr(fd, TCSANOW, &quiet) == 0;
 	}
-	/* read(2), not stdio: no library buffer keeps a copy. */
-	while (len < sizeof(buf) && (n = read(fd, buf + len, 1)) == 1 &&
-	       buf[len] != '\n')
+	/* The prompt once echo is off, so that nothing typed as soon as it
+	 * shows is echoed.  read(2), not stdio: no library buffer keeps a
+	 * copy. */
+	if (write(fd, prompt, strlen(prompt)) < 0)
+		n = -1;
+	while (n >= 0 && len < sizeof(buf) &&
+	       (n = read(fd, buf + len, 1)) == 1 && buf[len] != '\n')
 		len++;
 	if (n >= 0 && len < sizeof(buf)) {
 		if (len && buf[len - 1] == '\r')
@@ -88,6 +88,38 @@ ulogin_prompt_secret(const char *prompt)
 	OPENSSL_cleanse(buf, sizeof(buf));
 	close(fd);
 	return out;
+}
+
+char *
+ulogin_read_secret_line(size_t max, bool *too_long)
+{
+	char *buf = xmalloc(max + 1);
+	size_t len = 0;
+	ssize_t n;
+	char ch = 0;
+
+	*too_long = false;
+	for (;;) {
+		if ((n = read(STDIN_FILENO, &ch, 1)) < 0 && errno == EINTR)
+			continue;
+		if (n != 1 || ch == '\n')
+			break;
+		if (len == max) {
+			*too_long = true;
+			break;
+		}
+		buf[len++] = ch;
+	}
+	ch = 0;
+	if (n < 0 || (n == 0 && len == 0) || *too_long) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+		return NULL;
+	}
+	if (len && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	return buf;
 }
 
 bool

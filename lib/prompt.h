@@ -14,6 +14,12 @@ bool ulogin_interactive(void);
  * terminal.  Free with ulogin_secret_free(). */
 char *ulogin_prompt_secret(const char *prompt);
 
+/* One line of standard input without its line end (a password a script
+ * pipes in), read with read(2) so that no stdio buffer keeps a copy.
+ * NULL when there is none, or when it is longer than max bytes
+ * (*too_long).  Free with ulogin_secret_free(). */
+char *ulogin_read_secret_line(size_t max, bool *too_long);
+
 /* Ask a yes/no question on the terminal; true only for an explicit yes. */
 bool ulogin_confirm(const char *question);
 

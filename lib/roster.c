@@ -840,6 +840,11 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 			goto bad;
 		}
 	for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++) {
+		/* A mapping from a file names them all; one made in code
+		 * may leave a field out (ulogin-user add --from has no
+		 * external id). */
+		if (!m->columns[required[i]])
+			continue;
 		v = cell(m, row, required[i]);
 		if (!v || ulogin_text_blank(v)) {
 			*why = xasprintf("no %s (column '%s' is %s)",
@@ -872,7 +877,8 @@ ulogin_row_person(const struct ulogin_mapping *m, const struct ulogin_row *row,
 			goto bad;
 		}
 	}
-	p->external_id = xstrdup(cell(m, row, ULOGIN_F_EXTERNAL_ID));
+	if ((v = cell(m, row, ULOGIN_F_EXTERNAL_ID)))
+		p->external_id = xstrdup(v);
 	p->given_name = xstrdup(cell(m, row, ULOGIN_F_GIVEN_NAME));
 	p->surname = xstrdup(cell(m, row, ULOGIN_F_SURNAME));
 	if (split_required(m, row, ULOGIN_F_ROLE, &roles, why) < 0)

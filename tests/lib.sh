@@ -334,3 +334,31 @@ file.enrollments,bulk
 file.users,bulk
 EOF
 }
+
+# secrets_nowhere DIR DESCRIPTION SECRETS: one TAP line saying that none
+# of SECRETS (one a line: the passwords a test handed out) is in a file
+# of $TEST_TMP -- the sandbox, its slapd.log and the audit log included --
+# but those below the directory DIR of $TEST_TMP, where the passwords
+# files are.  The secrets are never printed, nor written anywhere.
+secrets_nowhere() {
+	local dir=${1#"$TEST_TMP"/}
+
+	printf '%s\n' "$3" | {
+		found=0
+		n=0
+		while IFS= read -r p; do
+			[ -n "$p" ] || continue
+			n=$((n + 1))
+			if grep -rqF --exclude-dir="$dir" -- "$p" "$TEST_TMP" ||
+			   { [ -n "${AUDIT_LOG:-}" ] &&
+			     grep -qF -- "$p" "$AUDIT_LOG"; }; then
+				echo "# secret $n was found in a file"
+				found=1
+			fi
+		done
+		[ "$n" -gt 0 ] && exit $found
+		echo "# no secrets to look for"
+		exit 1
+	}
+	ok $? "$2"
+}

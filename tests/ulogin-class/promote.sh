@@ -21,11 +21,11 @@ run 0 ulogin-policy apply -q
 run 0 ulogin-class create 280001-10x --institution 280001 --grade 10 \
 	--title 'Bakkeskolen, class 10x'
 run 0 ulogin-user add tea0001 --given-name Tea --surname Top --role student \
-	--institution 280001 --grade 10 -q
+	--institution 280001 --grade 10 -q --passwords "$TEST_TMP/initial.csv"
 run 0 ulogin-class add 280001-10x tea0001 agne0001 -q
 # A pupil put ahead by hand: grade 7 in class 5b.
 run 0 ulogin-user add ada0001 --given-name Ada --surname Ahead --role student \
-	--institution 280001 --grade 7 -q
+	--institution 280001 --grade 7 -q --passwords "$TEST_TMP/initial.csv"
 run 0 ulogin-class add 280001-5b ada0001 -q
 
 as kirs0001

@@ -45,7 +45,7 @@ agree() {	# agree USER CANDIDATE WHAT
 
 # ---- ulogin-user add: a teacher (the directory manager adds staff) ---------
 run 0 ulogin-user add --given-name Tove --surname Berg --role teacher \
-	--institution 280001 -o tsv
+	--institution 280001 -o tsv --passwords "$TEST_TMP/initial.csv"
 is "$(link_of tove0001)" "cn=staff,ou=policies,$B" \
 	"the new teacher is linked to the staff policy by the add itself"
 is "$(grep -c '"action":"user.add"' "$AUDIT_LOG")" 1 \
@@ -57,7 +57,7 @@ agree tove0001 'Skovsnegl-2027-Qz' "a new teacher"
 # An administrator adds a pupil: the level's policy, in the add.
 as kirs0001
 run 0 ulogin-user add --given-name Ulla --surname Kløve --role student \
-	--institution 280001 --grade 5 -o tsv
+	--institution 280001 --grade 5 -o tsv --passwords "$TEST_TMP/initial.csv"
 is "$(link_of ulla0001)" "cn=mellemtrin,ou=policies,$B" "a grade-5 pupil: mellemtrin"
 as_manager
 first_password ulla0001 'kage2026x'

@@ -47,14 +47,14 @@ stderr_has "--force goes with 'admin revoke'" "--force is for revoke"
 # What an administrator adds: pupils and parents, under names nobody has,
 # also at schools she cannot see.
 run 0 ulogin-user add --given-name Ella --surname Holm --role student \
-	--institution 280001 -o tsv
+	--institution 280001 -o tsv --passwords "$TEST_TMP/initial.csv"
 stdout_is "username	name	dn
 ella0002	Ella Holm	$(people ella0002)" \
 	"a made username skips ella0001 of 280002, which she cannot see"
 is "$(dm_attr "$(people ella0001)" uloginInstitution)" 280002 \
 	"ella0001 of 280002 is untouched"
 run 77 ulogin-user add --given-name Tina --surname Berg --role teacher \
-	--institution 280001
+	--institution 280001 --passwords "$TEST_TMP/initial.csv"
 stderr_is "ulogin-user: cannot give the role 'teacher' to 'tina0001': administrators give and take student and parent only
 hint: teachers and staff come from the import of their institution, support staff from the directory manager" \
 	"an administrator cannot add a teacher, and is told where teachers come from"

@@ -7,6 +7,7 @@
 #include "exitcodes.h"
 #include "msg.h"
 #include "outfile.h"
+#include "passwords.h"
 
 static char dir[] = "/tmp/ulogin-outfile-XXXXXX";
 
@@ -260,6 +261,98 @@ a_missing_directory_is_named(void **state)
 	free(p);
 }
 
+/* ulogin-user add --passwords: a passwords file is made new, or appended
+ * to when it is one -- never removed after, never through a link, a
+ * second name or a FIFO. */
+struct pw_job {
+	const char *path;
+	const char *user;	/* a line to add, or NULL */
+	int rc;
+	bool check;
+};
+
+static void
+pw_job(void *arg)
+{
+	struct pw_job *j = arg;
+	struct passwords *pw = NULL;
+
+	if (j->check) {
+		j->rc = ulogin_passwords_check(j->path);
+		return;
+	}
+	if ((j->rc = ulogin_passwords_open(j->path, &pw)))
+		return;
+	if (j->user)
+		ulogin_passwords_add(pw, j->user, "Tuba-Kilo-27");
+	j->rc = ulogin_passwords_close(pw);
+}
+
+static char *
+file_text(const char *path)
+{
+	static char buf[256];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static void
+a_passwords_file_is_appended_only_when_it_is_one(void **state)
+{
+	char *p = in_dir("initial.csv"), *p2 = in_dir("second.csv");
+	char *fifo = in_dir("fifo.csv"), *err;
+	struct pw_job j = { p, NULL, 0, true };
+
+	err = capture(stderr, pw_job, &j);
+	assert_int_equal(j.rc, 0);
+	free(err);
+	j.check = false;
+	j.user = "anna0001";
+	err = capture(stderr, pw_job, &j);
+	assert_int_equal(j.rc, 0);
+	free(err);
+	assert_int_equal(mode_of(p), 0600);
+	j.user = "bo0001";
+	err = capture(stderr, pw_job, &j);
+	free(err);
+	/* Opened and closed with no line: still there, as it was. */
+	j.user = NULL;
+	err = capture(stderr, pw_job, &j);
+	assert_int_equal(j.rc, 0);
+	free(err);
+	assert_string_equal(file_text(p), "username,password,note\n"
+			    "anna0001,Tuba-Kilo-27,\nbo0001,Tuba-Kilo-27,\n");
+	/* A second name for it. */
+	assert_int_equal(link(p, p2), 0);
+	j.user = "cai0001";
+	for (int check = 0; check < 2; check++) {
+		j.check = check;
+		err = capture(stderr, pw_job, &j);
+		assert_int_equal(j.rc, ULOGIN_EX_CANTCREAT);
+		assert_non_null(strstr(err, "initial.csv': it has other names "
+					    "(hard links)\n"));
+		free(err);
+	}
+	unlink(p2);
+	/* A FIFO in its place neither hangs nor is written. */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	j.path = fifo;
+	j.check = false;
+	err = capture(stderr, pw_job, &j);
+	assert_int_equal(j.rc, ULOGIN_EX_CANTCREAT);
+	assert_non_null(strstr(err, "fifo.csv': it is not a regular file\n"));
+	free(err);
+	unlink(fifo);
+	unlink(p);
+	free(fifo);
+	free(p2);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -271,6 +364,7 @@ main(void)
 		cmocka_unit_test(a_passwords_file_is_never_replaced),
 		cmocka_unit_test(a_log_is_appended_and_created_private),
 		cmocka_unit_test(a_missing_directory_is_named),
+		cmocka_unit_test(a_passwords_file_is_appended_only_when_it_is_one),
 	};
 	int rc;
 
