@@ -48,6 +48,42 @@ is "$(grep -c '^To:' "$mailbox")" 1 "exactly one mail"
 grep -q '^+4512345678 Your password for pete0001 expires in 7 days' "$smsbox"
 ok $? "SMS: the hook got the number and the text"
 
+# A blocked account is not warned: its state is blocked, not expiring
+# (the same state as ulogin-user list --expiring).
+changed hann0001 7 && printf 'dn: %s\nchangetype: modify\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n' \
+	"$(people hann0001)" | ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+	-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
+ok $? "hann0001's password expires in 7 days, and she is blocked"
+run 0 ulogin-expiry-notify --dry-run
+stdout_lacks '"hann0001"' "the blocked hann0001 gets no notice"
+run 0 ulogin-user list --expiring 8d -o tsv
+stdout_lacks '^hann0001	' "(nor is she in ulogin-user list --expiring)"
+
+# A mail address with a line break (a manager's typo, or worse) never
+# becomes a header: the notice is refused and said, escaped.
+changed joer0001 7 && printf 'dn: %s\nchangetype: modify\nreplace: mail\nmail:: %s\n' \
+	"$(people joer0001)" "$(printf 'j@example.dk\nBcc: evil@example.org' | base64 -w0)" |
+	ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+	-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
+ok $? "joer0001 (7 days) has a mail address with a line break in it"
+: >"$mailbox"
+run 1 ulogin-expiry-notify --mail-command "cat >>'$mailbox'"
+! grep -q 'Bcc' "$mailbox"
+ok $? "no Bcc: header reached the mail command"
+! grep -q 'joer0001' "$mailbox"
+ok $? "no mail for joer0001 at all"
+stderr_has "^ulogin-expiry-notify: cannot warn 'joer0001': the mail address is not one plain address: 'j@example.dk\\\\nBcc: evil@example.org'\$" \
+	"refused, and said with the line break escaped"
+grep -q '^To: mette.holm@bakkeskolen.example.org$' "$mailbox"
+ok $? "the others are still warned"
+run 64 ulogin-expiry-notify --from 'helpdesk@example.dk
+Bcc: evil@example.org'
+stderr_has "^ulogin-expiry-notify: --from needs one plain mail address" \
+	"a --from with a line break is a usage error"
+printf 'dn: %s\nchangetype: modify\nreplace: mail\nmail: joer@example.dk\n' \
+	"$(people joer0001)" | ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+	-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
+
 # A failing mail command is reported, exit 1.
 changed kirs0001 1
 run 1 ulogin-expiry-notify --mail-command false
