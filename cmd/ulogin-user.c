@@ -159,9 +159,10 @@ show_usage(FILE *out)
 	      " institutions,\n"
 	      "classes, grade and level, password policy, and the account"
 	      " state with\n"
-	      "its reason (active, blocked, locked-out, expired, must-change,"
-	      " idle,\n"
-	      "left, pending-migration).\n", out);
+	      "its reason: left, blocked, locked-out, pending-migration,\n"
+	      "reset-window-open, expired, must-change, idle or active, the"
+	      " first that\n"
+	      "applies (ulogin(7), STATES).\n", out);
 	ulogin_cli_common_help(out);
 	fputs("\nSee ulogin-user(1).\n", out);
 }
