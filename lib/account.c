@@ -751,6 +751,26 @@ add_password_facts(struct ulogin_record *r, const struct ulogin_entry *e,
 		 ulogin_entry_get(e, "pwdLastSuccess"));
 }
 
+/* A lock-out in force after wrong passwords: since and until when (no
+ * end: until an administrator unlocks it). */
+static void
+add_lockout(struct ulogin_record *r, const struct ulogin_state *st)
+{
+	bool out = st->conditions & ULOGIN_COND_LOCKED_OUT;
+
+	if (out && st->locked_at)
+		ulogin_record_add_time(r, "locked_out_at", "Locked out at",
+				       st->locked_at);
+	else
+		ulogin_record_add(r, "locked_out_at", "Locked out at", NULL);
+	if (out && st->locked_until)
+		ulogin_record_add_time(r, "locked_out_until",
+				       "Locked out until", st->locked_until);
+	else
+		ulogin_record_add(r, "locked_out_until", "Locked out until",
+				  out ? "until unlocked" : NULL);
+}
+
 /* The one account state, from what gather_facts() read. */
 static void
 state_of(const struct ulogin_entry *e, const struct user_facts *f,
@@ -835,6 +855,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	add_attr(r, &e, "blocked_by", "Blocked by", "uloginBlockedBy");
 	add_time(r, "blocked_at", "Blocked at",
 		 ulogin_entry_get(&e, "uloginBlockedAt"));
+	add_attr(r, &e, "block_reason", "Block reason", "uloginBlockReason");
+	add_lockout(r, &st);
 	add_window(r, &f.stepup, "step_up_until", "Stepped up until",
 		   "step_up_by", "Stepped up by");
 	add_window(r, &f.reset, "reset_until", "Reset window open until",

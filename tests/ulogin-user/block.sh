@@ -57,6 +57,8 @@ run 0 ulogin-user show mett0001 -o json
 json_ok '.state == "blocked"' "show: state blocked"
 json_ok '.state_reason | test("^blocked by kirs0001 on .*: Laptop stolen, 2026-12-01$")' \
 	"show: blocked by whom, when, why"
+json_ok '.block_reason == "Laptop stolen, 2026-12-01" and .locked_out_at == null' \
+	"show: the block reason; no lock-out"
 
 run 0 ulogin-user block mett0001 --reason "again"
 stderr_has "'mett0001' is blocked already" "blocking again changes nothing"
@@ -144,6 +146,17 @@ run 0 ulogin-user show lars0001 -o json
 json_ok '.state == "locked-out"' "show: locked-out, not blocked"
 json_ok '.state_reason | test("too many wrong passwords")' "show: why"
 json_ok '.blocked_by == null' "show: nobody blocked it"
+dur=$(dm_attr "$policy" pwdLockoutDuration)
+if [ "${dur:-0}" -gt 0 ]; then
+	until=$(date -u -d "@$(($(date -u -d "$(echo "$locked" |
+		sed -E 's/^(....)(..)(..)(..)(..)(..).*/\1-\2-\3 \4:\5:\6/')" +%s) + dur))" \
+		+%Y-%m-%dT%H:%M:%SZ)
+else
+	until="until unlocked"
+fi
+is "$(jq -r .locked_out_until "$OUT")" "$until" \
+	"show: locked out until the lock time plus the policy's duration ($dur s)"
+json_ok '.locked_out_at != null' "show: locked out since when"
 run 0 ulogin-user list --locked -o tsv
 is "$(tail -n +2 "$OUT" | cut -f1)" lars0001 "list --locked: lars0001"
 run 65 ulogin-user unblock lars0001

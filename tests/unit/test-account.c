@@ -261,6 +261,23 @@ filters(void **state)
 	assert_true(ulogin_list_filter_match(&blocked, &st, f.now));
 	ulogin_state_free(&st);
 	ulogin_entry_free(&u);
+	/* The server narrows; the filters are exact supersets. */
+	{
+		struct ulogin_list_filter idle = { NULL, 0, 60 * 86400L, true };
+		char *f = ulogin_list_filter_ldap(&blocked, 0);
+
+		assert_string_equal(f, "(pwdAccountLockedTime=000001010000Z)");
+		free(f);
+		f = ulogin_list_filter_ldap(&expiring, 0);
+		assert_string_equal(f, "(pwdChangedTime=*)");
+		free(f);
+		f = ulogin_list_filter_ldap(&idle, at("20260301000000Z"));
+		assert_string_equal(f, "(!(pwdLastSuccess=*))"
+			"(|(pwdLastSuccess<=20251231000001Z)"
+			"(&(!(pwdLastSuccess=*))"
+			"(createTimestamp<=20251231000001Z)))");
+		free(f);
+	}
 	assert_true(ulogin_lock_is_block("000001010000Z"));
 	assert_true(ulogin_lock_is_block("00000101000000Z"));
 	assert_true(ulogin_lock_is_block("00000101000000.000Z"));
