@@ -435,7 +435,7 @@ run_admin(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return rc;
 }
 
-/* ---- block, unblock, unlock ----------------------------------------------- */
+/* ---- block, unblock, unlock ------------------------------------------- */
 
 static const struct option block_options[] = {
 	{ "reason", required_argument, NULL, OPT_REASON },

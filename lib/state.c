@@ -248,7 +248,7 @@ ulogin_state_idle_for(const struct ulogin_state *st, time_t now, long period)
 	return st->idle_since && st->idle_since + period <= now;
 }
 
-/* ---- list filters -------------------------------------------------------- */
+/* ---- list filters ------------------------------------------------------ */
 
 bool
 ulogin_list_filter_set(const struct ulogin_list_filter *f)
@@ -312,7 +312,7 @@ ulogin_list_filter_match(const struct ulogin_list_filter *f,
 	return true;
 }
 
-/* ---- the reader ------------------------------------------------------------ */
+/* ---- the reader -------------------------------------------------------- */
 
 struct window {
 	char *user_dn;
