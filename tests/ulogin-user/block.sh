@@ -132,11 +132,7 @@ policy=$(dm_attr "$(people lars0001)" pwdPolicySubentry)
 max=$(dm_attr "$policy" pwdMaxFailure)
 [ "${max:-0}" -gt 0 ]
 ok $? "lars0001's policy ($policy) locks out after $max wrong passwords"
-i=0
-while [ $i -lt "$max" ]; do
-	i=$((i + 1))
-	bind_as lars0001 "wrong-$i"
-done
+lock_out lars0001
 bind_as lars0001 "$(pw lars0001)"
 is "$?" 49 "after $max wrong passwords the right one is refused too"
 locked=$(dm_attr "$(people lars0001)" pwdAccountLockedTime)
