@@ -29,6 +29,14 @@ is "$(jq -r '[.[] | "\(.username):\(.channel):\(.days_left)"] | sort | join(" ")
 	"mett0001:mail:7 pete0001:sms:7" "dry run: mett0001 by mail, pete0001 by SMS; lars0001 (10 days) not today"
 jq -e '.[] | select(.username == "mett0001") | .to == "mette.holm@bakkeskolen.example.org"' "$OUT" >/dev/null
 ok $? "dry run: mail goes to the user's address"
+# The notifier's own service account (what cron runs it as) reads what
+# it needs, and finds the same.
+cp "$OUT" "$TEST_TMP/as-manager.json"
+as notify
+run 0 ulogin-expiry-notify --dry-run --sms-command true
+same_text "$OUT" "$TEST_TMP/as-manager.json" \
+	"as the notify service: the same notices as the directory manager's"
+as_manager
 
 # Real sending through a mail command and an SMS hook.
 mailbox=$TEST_TMP/mail
