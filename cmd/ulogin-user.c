@@ -8,12 +8,14 @@
 
 #include "account.h"
 #include "adminright.h"
+#include "block.h"
 #include "cli.h"
 #include "connection.h"
 #include "exitcodes.h"
 #include "msg.h"
 #include "passwd.h"
 #include "passwords.h"
+#include "policy.h"
 #include "prompt.h"
 #include "userfile.h"
 #include "program.h"
@@ -36,6 +38,13 @@ enum {
 	OPT_FORCE,
 	OPT_PASSWORDS,
 	OPT_FROM,
+	OPT_REASON,
+	OPT_BLOCKED,
+	OPT_LOCKED,
+	OPT_EXPIRED,
+	OPT_EXPIRING,
+	OPT_IDLE,
+	OPT_NEVER_LOGGED_IN,
 	OPT_MUST_CHANGE,
 };
 
@@ -48,6 +57,9 @@ struct user_ctl {
 	const char *passwords;		/* add --passwords FILE */
 	const char *from;		/* add --from FILE */
 	bool must_change;		/* passwd --must-change */
+	const char *reason;		/* block --reason */
+	struct ulogin_list_filter filter;	/* list --blocked... */
+	int nstates;			/* how many state filters */
 };
 
 
@@ -74,6 +86,10 @@ usage(FILE *out)
 	      "  passwd [USER]    set a password (your own without USER)\n"
 	      "  expire USER      make a user change password at the next"
 	      " login\n"
+	      "  block USER... --reason TEXT\n"
+	      "                   block accounts (administrators)\n"
+	      "  unblock USER...  lift a block; the password stays as it was\n"
+	      "  unlock USER...   end a lock-out after wrong passwords\n"
 	      "  admin grant|revoke USER --institution NUMBER [--force]\n"
 	      "  admin list [--institution NUMBER]\n"
 	      "                   the administrator right of an institution\n"
@@ -295,9 +311,10 @@ show_usage(FILE *out)
 	      " institutions,\n"
 	      "classes, grade and level, password policy, and the account"
 	      " state with\n"
-	      "its reason (active, blocked, locked-out, expired, must-change,"
-	      " idle,\n"
-	      "left, pending-migration).\n", out);
+	      "its reason: left, blocked, locked-out, pending-migration,\n"
+	      "reset-window-open, expired, must-change, idle or active, the"
+	      " first that\n"
+	      "applies (ulogin(7), STATES).\n", out);
 	ulogin_cli_common_help(out);
 	fputs("\nSee ulogin-user(1).\n", out);
 }
@@ -330,6 +347,13 @@ static const struct option find_options[] = {
 static const struct option list_options[] = {
 	{ "institution", required_argument, NULL, OPT_INSTITUTION },
 	{ "role", required_argument, NULL, OPT_ROLE },
+	{ "blocked", no_argument, NULL, OPT_BLOCKED },
+	{ "locked", no_argument, NULL, OPT_LOCKED },
+	{ "expired", no_argument, NULL, OPT_EXPIRED },
+	{ "expiring", required_argument, NULL, OPT_EXPIRING },
+	{ "idle", required_argument, NULL, OPT_IDLE },
+	{ "never-logged-in", no_argument, NULL, OPT_NEVER_LOGGED_IN },
+	{ "must-change", no_argument, NULL, OPT_MUST_CHANGE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -365,17 +389,36 @@ static void
 list_usage(FILE *out)
 {
 	fputs("Usage: ulogin-user list [--institution NUMBER] [--role ROLE]"
-	      " [options]\n"
+	      " [FILTER...] [options]\n"
 	      "\n"
 	      "List users, sorted by username.  Columns: username, given_name,"
 	      " surname,\n"
-	      "roles, institutions, grade, state.\n"
+	      "roles, institutions, grade, state.  With a FILTER: username,"
+	      " name, roles,\n"
+	      "institutions, state, reason and the filter's own columns"
+	      " (see\n"
+	      "ulogin-user(1), LISTS).  Every filter given must hold; the"
+	      " account state\n"
+	      "is the one of 'show' (ulogin(7), STATES).\n"
 	      "\n"
 	      "Options:\n"
 	      "      --institution NUMBER  only users of an institution"
 	      " (repeat: any)\n"
 	      "      --role ROLE           only users with a role (repeat:"
-	      " any)\n", out);
+	      " any)\n"
+	      "\n"
+	      "Filters (one of the first four at most):\n"
+	      "      --blocked             state blocked\n"
+	      "      --locked              state locked-out\n"
+	      "      --expired             state expired\n"
+	      "      --must-change         state must-change\n"
+	      "      --expiring DURATION   the password expires within"
+	      " DURATION (e.g. 14d);\n"
+	      "                            never blocked or left accounts\n"
+	      "      --idle DURATION       no login for DURATION (e.g. 60d);"
+	      " never logged\n"
+	      "                            in: made that long ago\n"
+	      "      --never-logged-in     no successful login ever\n", out);
 	ulogin_cli_common_help(out);
 	fputs("\nSee ulogin-user(1).\n", out);
 }
@@ -623,6 +666,108 @@ run_claim(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return ulogin_reset_claim(c, argv[0], print_claim, data);
 }
 
+/* ---- block, unblock, unlock ------------------------------------------- */
+
+static const struct option block_options[] = {
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+block_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user block USER... --reason TEXT [options]\n"
+	      "\n"
+	      "Block accounts: nobody can log in to them until they are"
+	      " unblocked.\n"
+	      "The directory server's password policy keeps the lock"
+	      " (pwdAccountLockedTime\n"
+	      "000001010000Z), with the reason, who blocked and when.  A"
+	      " user whose\n"
+	      "policy has no lockout (pwdLockout) is refused: the server"
+	      " would ignore\n"
+	      "the block.  For an institution's administrators (their"
+	      " people but other\n"
+	      "administrators) and the directory manager.  Columns: username,"
+	      " result,\n"
+	      "state, reason.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --reason TEXT         why (required); shown by 'show'"
+	      " and 'list'\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static void
+unblock_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user unblock USER... [options]\n"
+	      "\n"
+	      "Lift a block: the lock, the reason, who and when go; the"
+	      " password stays\n"
+	      "as it was.  A lock-out after wrong passwords is ended with"
+	      " 'unlock'.\n"
+	      "Columns: username, result, state, reason.\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static void
+unlock_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user unlock USER... [options]\n"
+	      "\n"
+	      "End a lock-out after too many wrong passwords: the lock and"
+	      " the counted\n"
+	      "failures go; the password stays as it was.  A blocked account"
+	      " is\n"
+	      "unblocked with 'unblock'.  Columns: username, result, state,"
+	      " reason.\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_lock(struct user_ctl *ctl, struct ulogin_conn *c,
+	 enum ulogin_lock_action what, int argc, char **argv)
+{
+	struct strv users = STRV_INIT;
+	struct ulogin_table *t = NULL;
+	int rc, prc;
+
+	for (int i = 0; i < argc; i++)
+		strv_push(&users, argv[i]);
+	rc = ulogin_users_lock(c, what, &users, ctl->reason, &t);
+	strv_free(&users);
+	if (!t)
+		return rc;
+	/* With --dry-run stdout has the changes as LDIF. */
+	if (!ulogin_conn_config(c)->dry_run &&
+	    (prc = ulogin_table_print(t, ctl->cli.format, stdout)) && !rc)
+		rc = prc;
+	ulogin_table_free(t);
+	return rc;
+}
+
+static int
+run_block(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	return run_lock(data, c, ULOGIN_BLOCK, argc, argv);
+}
+
+static int
+run_unblock(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	return run_lock(data, c, ULOGIN_UNBLOCK, argc, argv);
+}
+
+static int
+run_unlock(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	return run_lock(data, c, ULOGIN_UNLOCK, argc, argv);
+}
+
 /* ---- passwd and expire --------------------------------------------------- */
 
 static const struct option passwd_options[] = {
@@ -766,7 +911,24 @@ static const struct ulogin_subcommand subcommands[] = {
 	  run_passwd, false },
 	{ "expire", "USER", 1, 1, NULL, NULL, expire_usage, run_expire,
 	  false },
+	{ "block", "USER...", 1, (size_t)-1, block_options, NULL,
+	  block_usage, run_block, false },
+	{ "unblock", "USER...", 1, (size_t)-1, NULL, NULL, unblock_usage,
+	  run_unblock, false },
+	{ "unlock", "USER...", 1, (size_t)-1, NULL, NULL, unlock_usage,
+	  run_unlock, false },
 };
+
+/* One of list's state filters; more than one is checked later. */
+static int
+state_filter(struct user_ctl *ctl, const char *state)
+{
+	if (!ctl->filter.state || strcmp(ctl->filter.state, state))
+		ctl->nstates++;
+	ctl->filter.state = state;
+	ctl->query.filter = &ctl->filter;
+	return 0;
+}
 
 static int
 handle_option(int opt, const char *arg, void *data)
@@ -798,7 +960,31 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_FORCE: ctl->force = true; break;
 	case OPT_PASSWORDS: ctl->passwords = arg; break;
 	case OPT_FROM: ctl->from = arg; break;
-	case OPT_MUST_CHANGE: ctl->must_change = true; break;
+	case OPT_REASON: ctl->reason = arg; break;
+	case OPT_BLOCKED: return state_filter(ctl, "blocked");
+	case OPT_LOCKED: return state_filter(ctl, "locked-out");
+	case OPT_EXPIRED: return state_filter(ctl, "expired");
+	case OPT_MUST_CHANGE:
+		/* passwd --must-change, or list's state filter; each
+		 * command reads its own. */
+		ctl->must_change = true;
+		return state_filter(ctl, "must-change");
+	case OPT_EXPIRING:
+		if ((ctl->filter.expiring = ulogin_duration_parse(arg)) <= 0)
+			return ulogin_usage_error("list", "--expiring needs a "
+				"duration such as 14d or 24h");
+		ctl->query.filter = &ctl->filter;
+		break;
+	case OPT_IDLE:
+		if ((ctl->filter.idle = ulogin_duration_parse(arg)) <= 0)
+			return ulogin_usage_error("list", "--idle needs a "
+				"duration such as 60d or 90d");
+		ctl->query.filter = &ctl->filter;
+		break;
+	case OPT_NEVER_LOGGED_IN:
+		ctl->filter.never_logged_in = true;
+		ctl->query.filter = &ctl->filter;
+		break;
 	default: return -1;
 	}
 	return 0;
@@ -883,6 +1069,16 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 			return ulogin_usage_error(sc->name, "--force goes with "
 						  "'admin revoke'");
 	}
+	if (ctl->nstates > 1)
+		return ulogin_usage_error(sc->name, "give one of --blocked, "
+			"--locked, --expired and --must-change (an account "
+			"has one state)");
+	if (!strcmp(sc->name, "block") && !ctl->reason)
+		return ulogin_usage_error(sc->name, "'block' needs --reason "
+					  "TEXT: why the account is blocked");
+	if (ctl->reason && !ctl->reason[strspn(ctl->reason, " \t")])
+		return ulogin_usage_error(sc->name, "--reason cannot be "
+					  "empty");
 	for (size_t i = 0; q->roles && i < q->roles->n; i++)
 		if (!ulogin_role_valid(q->roles->v[i])) {
 			ulogin_error("unknown role '%s'", q->roles->v[i]);
@@ -911,6 +1107,9 @@ reset_command(void *data)
 	ctl->passwords = NULL;
 	ctl->from = NULL;
 	ctl->must_change = false;
+	ctl->reason = NULL;
+	memset(&ctl->filter, 0, sizeof(ctl->filter));
+	ctl->nstates = 0;
 }
 
 /* Usernames, for completion in the shell. */

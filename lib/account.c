@@ -18,8 +18,6 @@
 #include "ppolicy.h"
 #include "banned.h"
 
-#define BLOCKED_TIME "000001010000Z"
-#define IDLE_SECONDS (2 * 365 * 24 * 3600L)
 #define PREFIX_LETTERS 4
 #define SUFFIX_DIGITS 4
 
@@ -184,15 +182,7 @@ ulogin_role_hint(const char *role)
 	return "roles are student, teacher, staff, parent and support";
 }
 
-/* ---- account state ------------------------------------------------------ */
-
-static long
-policy_number(const struct ulogin_entry *policy, const char *attr)
-{
-	const char *v = policy ? ulogin_entry_get(policy, attr) : NULL;
-
-	return v ? strtol(v, NULL, 10) : 0;
-}
+/* ---- helpers for the operations ------------------------------------- */
 
 static bool
 entry_true(const struct ulogin_entry *e, const char *attr)
@@ -201,88 +191,6 @@ entry_true(const struct ulogin_entry *e, const char *attr)
 
 	return v && strcasecmp(v, "TRUE") == 0;
 }
-
-void
-ulogin_account_state(const struct ulogin_entry *user,
-		     const struct ulogin_entry *policy, bool deprecated,
-		     time_t now, struct ulogin_state *out)
-{
-	const char *locked = ulogin_entry_get(user, "pwdAccountLockedTime");
-	const char *left = ulogin_entry_get(user, "uloginLeftAt");
-	const char *changed = ulogin_entry_get(user, "pwdChangedTime");
-	const char *last = ulogin_entry_get(user, "pwdLastSuccess");
-	long max_age = policy_number(policy, "pwdMaxAge");
-	long lockout = policy_number(policy, "pwdLockoutDuration");
-	char when[32];
-	time_t t;
-
-	memset(out, 0, sizeof(*out));
-	if (changed && max_age > 0 && ulogin_gtime_parse(changed, &t) == 0)
-		out->expires = t + max_age;
-
-	if (left) {
-		out->state = "left";
-		if (ulogin_gtime_parse(left, &t) == 0) {
-			ulogin_time_words(t, when, sizeof(when));
-			out->reason = xasprintf("left the school on %s", when);
-		} else {
-			out->reason = xstrdup("left the school");
-		}
-		return;
-	}
-	if (locked && strcmp(locked, BLOCKED_TIME) == 0) {
-		const char *why = ulogin_entry_get(user, "uloginBlockReason");
-
-		out->state = "blocked";
-		out->reason = why ? xasprintf("blocked by an administrator: "
-					      "%s", why)
-				  : xstrdup("blocked by an administrator");
-		return;
-	}
-	if (locked && ulogin_gtime_parse(locked, &t) == 0 &&
-	    (lockout == 0 || t + lockout > now)) {
-		out->state = "locked-out";
-		if (lockout) {
-			ulogin_time_words(t + lockout, when, sizeof(when));
-			out->reason = xasprintf("too many wrong passwords; "
-						"unlocks at %s", when);
-		} else {
-			out->reason = xstrdup("too many wrong passwords; an "
-					      "administrator must unlock it");
-		}
-		return;
-	}
-	if (entry_true(user, "pwdReset")) {
-		out->state = "must-change";
-		out->reason = xstrdup("must choose a new password at the next "
-				      "login");
-		return;
-	}
-	if (out->expires && out->expires <= now) {
-		ulogin_time_words(out->expires, when, sizeof(when));
-		out->state = "expired";
-		out->reason = xasprintf("the password expired on %s", when);
-		return;
-	}
-	if (last && ulogin_gtime_parse(last, &t) == 0 &&
-	    t + IDLE_SECONDS < now) {
-		ulogin_time_words(t, when, sizeof(when));
-		out->state = "idle";
-		out->reason = xasprintf("not used since %s", when);
-		return;
-	}
-	if (deprecated) {
-		out->state = "pending-migration";
-		out->reason = xstrdup("attached only through a deprecated CSV "
-				      "import; attach it through the "
-				      "administrative system");
-		return;
-	}
-	out->state = "active";
-	out->reason = xstrdup("not blocked, locked out, expired or left");
-}
-
-/* ---- helpers for the operations ------------------------------------- */
 
 const char *const ulogin_user_attrs[] = {
 	"uid", "cn", "givenName", "sn", "displayName", "mail", "mobile",
@@ -296,10 +204,6 @@ const char *const ulogin_user_attrs[] = {
 	"createTimestamp", "modifyTimestamp", NULL
 };
 
-static const char *const policy_attrs[] = {
-	"cn", "pwdMaxAge", "pwdExpireWarning", "pwdLockoutDuration",
-	"pwdMaxFailure", "pwdGraceAuthNLimit", "pwdMustChange", NULL
-};
 
 char *
 ulogin_user_dn(struct ulogin_conn *c, const char *username)
@@ -779,7 +683,7 @@ gather_facts(struct ulogin_conn *c, const struct ulogin_entry *e,
 	q[n++] = (struct ulogin_query){ classes, ULOGIN_SCOPE_SUB, filter,
 		class_attrs, note_class, &f->cls, 0 };
 	q[n++] = (struct ulogin_query){ f->policy_dn, ULOGIN_SCOPE_BASE,
-		"(objectClass=*)", policy_attrs, ulogin_entry_keep,
+		"(objectClass=*)", ulogin_state_policy_attrs, ulogin_entry_keep,
 		&f->policy, 0 };
 	if (ulogin_entry_get(e, "uloginSource"))
 		q[n++] = (struct ulogin_query){ imports, ULOGIN_SCOPE_ONE,
@@ -904,6 +808,47 @@ add_password_facts(struct ulogin_record *r, const struct ulogin_entry *e,
 		 ulogin_entry_get(e, "pwdLastSuccess"));
 }
 
+/* A lock-out in force after wrong passwords: since and until when (no
+ * end: until an administrator unlocks it). */
+static void
+add_lockout(struct ulogin_record *r, const struct ulogin_state *st)
+{
+	bool out = st->conditions & ULOGIN_COND_LOCKED_OUT;
+
+	if (out && st->locked_at)
+		ulogin_record_add_time(r, "locked_out_at", "Locked out at",
+				       st->locked_at);
+	else
+		ulogin_record_add(r, "locked_out_at", "Locked out at", NULL);
+	if (out && st->locked_until)
+		ulogin_record_add_time(r, "locked_out_until",
+				       "Locked out until", st->locked_until);
+	else
+		ulogin_record_add(r, "locked_out_until", "Locked out until",
+				  out ? "until unlocked" : NULL);
+}
+
+/* The one account state, from what gather_facts() read. */
+static void
+state_of(const struct ulogin_entry *e, const struct user_facts *f,
+	 struct ulogin_state *st)
+{
+	const char *exp = f->reset.dn ? ulogin_entry_get(&f->reset,
+		"entryExpireTimestamp") : NULL;
+	struct ulogin_state_facts facts = {
+		.user = e,
+		.policy = f->policy.dn ? &f->policy : NULL,
+		.source_deprecated = only_deprecated(e, &f->deprecated),
+		.reset_by = f->reset.dn ? ulogin_entry_get(&f->reset,
+			"creatorsName") : NULL,
+		.now = time(NULL),
+	};
+
+	if (exp && ulogin_gtime_parse(exp, &facts.reset_until) < 0)
+		facts.reset_until = 0;
+	ulogin_account_state(&facts, st);
+}
+
 int
 ulogin_user_show(struct ulogin_conn *c, const char *username,
 		 struct ulogin_record **out)
@@ -923,9 +868,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 		return ulogin_ldap_error(c, rc, "cannot look up the classes "
 					 "and policy of '%s'", username);
 	}
-	ulogin_account_state(&e, f.policy.dn ? &f.policy : NULL,
-			     only_deprecated(&e, &f.deprecated),
-			     time(NULL), &st);
+	state_of(&e, &f, &st);
 
 	r = ulogin_record_new();
 	add_attr(r, &e, "username", "Username", "uid");
@@ -969,6 +912,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 	add_attr(r, &e, "blocked_by", "Blocked by", "uloginBlockedBy");
 	add_time(r, "blocked_at", "Blocked at",
 		 ulogin_entry_get(&e, "uloginBlockedAt"));
+	add_attr(r, &e, "block_reason", "Block reason", "uloginBlockReason");
+	add_lockout(r, &st);
 	add_window(r, &f.stepup, "step_up_until", "Stepped up until",
 		   "step_up_by", "Stepped up by");
 	add_window(r, &f.reset, "reset_until", "Reset window open until",
@@ -995,69 +940,145 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 
 /* ---- find / list ---------------------------------------------------------- */
 
-struct policy_cache {
-	struct strv dns;
-	struct ulogin_entry *entries;	/* parallel to dns; dn NULL: none */
-};
-
 struct find_state {
 	struct ulogin_conn *c;
 	struct ulogin_table *t;
-	struct policy_cache pc;
-	struct strv sources;		/* deprecated import sources */
-	bool deprecated_read;
-	char *default_policy;
-	int rc;
+	struct ulogin_state_reader *states;
+	const struct ulogin_list_filter *filter;	/* NULL: none */
+	unsigned extras;	/* the filter's columns (XCOL_*) */
+	time_t now;
 };
 
-static const struct ulogin_entry *
-cached_policy(struct find_state *fs, const char *dn)
-{
-	size_t i;
+/* The columns a filtered list adds, in this order: what the filter is
+ * about (ulogin-user(1), LISTS). */
+enum {
+	XCOL_BLOCKED = 1 << 0,	/* blocked_by, blocked_at, block_reason */
+	XCOL_LOCKED = 1 << 1,	/* locked_at, locked_until */
+	XCOL_EXPIRES = 1 << 2,	/* expires */
+	XCOL_EXPIRING = 1 << 3,	/* days_left, mail, mobile */
+	XCOL_LOGIN = 1 << 4,	/* last_login, created */
+};
 
-	for (i = 0; i < fs->pc.dns.n; i++)
-		if (strcasecmp(fs->pc.dns.v[i], dn) == 0)
-			break;
-	if (i == fs->pc.dns.n) {
-		strv_push(&fs->pc.dns, dn);
-		fs->pc.entries = xreallocarray(fs->pc.entries, fs->pc.dns.n,
-					       sizeof(*fs->pc.entries));
-		if (ulogin_read(fs->c, dn, policy_attrs, &fs->pc.entries[i]) !=
-		    LDAP_SUCCESS)
-			ulogin_entry_free(&fs->pc.entries[i]);
-	}
-	return fs->pc.entries[i].dn ? &fs->pc.entries[i] : NULL;
+static const struct {
+	unsigned group;
+	const char *name;
+} xcols[] = {
+	{ XCOL_BLOCKED, "blocked_by" }, { XCOL_BLOCKED, "blocked_at" },
+	{ XCOL_BLOCKED, "block_reason" },
+	{ XCOL_LOCKED, "locked_at" }, { XCOL_LOCKED, "locked_until" },
+	{ XCOL_EXPIRES, "expires" },
+	{ XCOL_EXPIRING, "days_left#" }, { XCOL_EXPIRING, "mail" },
+	{ XCOL_EXPIRING, "mobile" },
+	{ XCOL_LOGIN, "last_login" }, { XCOL_LOGIN, "created" },
+};
+#define NXCOLS (sizeof(xcols) / sizeof(*xcols))
+/* The first columns of a filtered list. */
+#define NBASE 6
+
+static unsigned
+extra_columns(const struct ulogin_list_filter *f)
+{
+	unsigned x = 0;
+
+	if (f->state && !strcmp(f->state, "blocked"))
+		x |= XCOL_BLOCKED;
+	if (f->state && !strcmp(f->state, "locked-out"))
+		x |= XCOL_LOCKED;
+	if ((f->state && !strcmp(f->state, "expired")) || f->expiring)
+		x |= XCOL_EXPIRES;
+	if (f->expiring)
+		x |= XCOL_EXPIRING;
+	if (f->idle || f->never_logged_in)
+		x |= XCOL_LOGIN;
+	return x;
 }
 
-static bool
-cached_deprecated(struct find_state *fs, const struct ulogin_entry *user)
+static void
+set_iso(struct ulogin_table *t, size_t col, time_t when)
 {
-	if (!ulogin_entry_get(user, "uloginSource"))
-		return false;
-	if (!fs->deprecated_read) {
-		char *imports = ulogin_dn_imports(ulogin_conn_base(fs->c));
+	char iso[32];
 
-		/* Read once per listing; unreadable means none. */
-		ulogin_search(fs->c, imports, ULOGIN_SCOPE_ONE,
-			      DEPRECATED_FILTER, deprecated_attrs,
-			      ulogin_entry_note_cn, &fs->sources);
-		free(imports);
-		fs->deprecated_read = true;
+	if (!when)
+		return;
+	ulogin_time_iso(when, iso, sizeof(iso));
+	ulogin_table_set(t, col, iso);
+}
+
+static void
+set_gtime(struct ulogin_table *t, size_t col, const char *gtime)
+{
+	time_t when;
+
+	if (gtime && ulogin_gtime_parse(gtime, &when) == 0)
+		set_iso(t, col, when);
+}
+
+/* A row of a filtered list: username, name, roles, institutions, state,
+ * reason, then the filter's columns. */
+static void
+filtered_row(struct find_state *fs, const struct ulogin_entry *e,
+	     const struct ulogin_state *st)
+{
+	struct ulogin_table *t = fs->t;
+	const struct strv *v;
+	char days[24], *by;
+	size_t col = NBASE;
+
+	ulogin_table_set(t, 0, ulogin_entry_get(e, "uid"));
+	ulogin_table_set(t, 1, ulogin_entry_get(e, "cn"));
+	for (size_t k = 0; k < 2; k++)
+		if ((v = ulogin_entry_values(e, k ? "uloginInstitution"
+						  : "uloginRole")))
+			for (size_t i = 0; i < v->n; i++)
+				ulogin_table_set(t, 2 + k, v->v[i]);
+	ulogin_table_set(t, 4, st->state);
+	ulogin_table_set(t, 5, st->reason);
+	if (fs->extras & XCOL_BLOCKED) {
+		by = ulogin_entry_get(e, "uloginBlockedBy")
+			? ulogin_dn_who(ulogin_entry_get(e, "uloginBlockedBy"))
+			: NULL;
+		ulogin_table_set(t, col++, by);
+		free(by);
+		set_gtime(t, col++, ulogin_entry_get(e, "uloginBlockedAt"));
+		ulogin_table_set(t, col++,
+				 ulogin_entry_get(e, "uloginBlockReason"));
 	}
-	return only_deprecated(user, &fs->sources);
+	if (fs->extras & XCOL_LOCKED) {
+		set_iso(t, col++, st->locked_at);
+		set_iso(t, col++, st->locked_until);
+	}
+	if (fs->extras & XCOL_EXPIRES)
+		set_iso(t, col++, st->expires);
+	if (fs->extras & XCOL_EXPIRING) {
+		snprintf(days, sizeof(days), "%ld",
+			 (long)((st->expires - fs->now) / 86400));
+		ulogin_table_set(t, col++, days);
+		ulogin_table_set(t, col++, ulogin_entry_get(e, "mail"));
+		ulogin_table_set(t, col++, ulogin_entry_get(e, "mobile"));
+	}
+	if (fs->extras & XCOL_LOGIN) {
+		set_iso(t, col++, st->last_login);
+		set_gtime(t, col++, ulogin_entry_get(e, "createTimestamp"));
+	}
 }
 
 static int
 add_found(const struct ulogin_entry *e, void *data)
 {
 	struct find_state *fs = data;
-	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
 	const struct strv *v;
 	struct ulogin_state st;
 
-	ulogin_account_state(e, cached_policy(fs, link ? link
-						       : fs->default_policy),
-			     cached_deprecated(fs, e), time(NULL), &st);
+	ulogin_state_read(fs->states, e, fs->now, &st);
+	if (fs->filter) {
+		/* The state decides; the server's filter only narrowed. */
+		if (ulogin_list_filter_match(fs->filter, &st, fs->now)) {
+			ulogin_table_begin_row(fs->t);
+			filtered_row(fs, e, &st);
+		}
+		ulogin_state_free(&st);
+		return 0;
+	}
 	ulogin_table_begin_row(fs->t);
 	ulogin_table_set(fs->t, 0, ulogin_entry_get(e, "uid"));
 	ulogin_table_set(fs->t, 1, ulogin_entry_get(e, "givenName"));
@@ -1070,8 +1091,28 @@ add_found(const struct ulogin_entry *e, void *data)
 			ulogin_table_set(fs->t, 4, v->v[i]);
 	ulogin_table_set(fs->t, 5, ulogin_entry_get(e, "uloginGrade"));
 	ulogin_table_set(fs->t, 6, st.state);
-	free(st.reason);
+	ulogin_state_free(&st);
 	return 0;
+}
+
+/* The columns of a find or list. */
+static struct ulogin_table *
+new_table(struct find_state *fs)
+{
+	static const char *const cols[] = { "username", "given_name",
+		"surname", "roles*", "institutions*", "grade", "state", NULL };
+	const char *fcols[NBASE + NXCOLS + 1] = { "username", "name",
+		"roles*", "institutions*", "state", "reason" };
+	size_t n = NBASE;
+
+	if (!fs->filter)
+		return ulogin_table_new(cols);
+	fs->extras = extra_columns(fs->filter);
+	for (size_t i = 0; i < NXCOLS; i++)
+		if (fs->extras & xcols[i].group)
+			fcols[n++] = xcols[i].name;
+	fcols[n] = NULL;
+	return ulogin_table_new(fcols);
 }
 
 /* Members and teachers of a class, or an exit code. */
@@ -1122,20 +1163,22 @@ int
 ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 		 struct ulogin_table **out)
 {
-	static const char *const cols[] = { "username", "given_name",
-		"surname", "roles*", "institutions*", "grade", "state", NULL };
-	static const char *const attrs[] = { "uid", "givenName", "sn",
-		"uloginRole", "uloginInstitution", "uloginGrade",
-		"uloginLeftAt", "pwdAccountLockedTime", "pwdReset",
-		"pwdChangedTime", "pwdLastSuccess", "pwdPolicySubentry",
-		"uloginBlockReason", "uloginSource", NULL };
+	static const char *const attrs[] = { "uid", "cn", "givenName", "sn",
+		"uloginRole", "uloginInstitution", "uloginGrade", "mail",
+		"mobile", "uloginLeftAt", "pwdAccountLockedTime",
+		"uloginBlockReason", "uloginBlockedBy", "uloginBlockedAt",
+		"pwdReset", "pwdChangedTime", "pwdLastSuccess",
+		"pwdPolicySubentry", "uloginSource", "createTimestamp", NULL };
 	struct find_state fs;
 	struct strv members = STRV_INIT;
-	char *filter, *parts[5] = { NULL }, *people, *policies;
+	char *filter, *parts[5] = { NULL }, *people;
 	size_t np = 0;
 	int rc;
 
 	memset(&fs, 0, sizeof(fs));
+	fs.now = time(NULL);
+	if (ulogin_list_filter_set(q->filter))
+		fs.filter = q->filter;
 	if (q->class_name) {
 		if ((rc = class_people(c, q->class_name, &members)))
 			return rc;
@@ -1150,14 +1193,16 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 		parts[np++] = any_of("uloginRole", q->roles);
 	if (q->mail)
 		parts[np++] = ulogin_filter("(mail=%s)", q->mail);
-	filter = ulogin_filter("(&(objectClass=uloginAccount)%r%r%r%r)",
+	if (fs.filter)
+		parts[np++] = ulogin_list_filter_ldap(fs.filter, fs.now);
+	filter = ulogin_filter("(&(objectClass=uloginAccount)%r%r%r%r%r)",
 			       np > 0 ? parts[0] : "", np > 1 ? parts[1] : "",
-			       np > 2 ? parts[2] : "", np > 3 ? parts[3] : "");
+			       np > 2 ? parts[2] : "", np > 3 ? parts[3] : "",
+			       np > 4 ? parts[4] : "");
 	people = ulogin_dn_people(ulogin_conn_base(c));
-	policies = ulogin_dn_policies(ulogin_conn_base(c));
 	fs.c = c;
-	fs.t = ulogin_table_new(cols);
-	fs.default_policy = ulogin_dn_child(policies, "cn", "default");
+	fs.t = new_table(&fs);
+	fs.states = ulogin_state_reader_new(c);
 	if (q->class_name) {
 		/* Read just the class's people, all requests at once, each
 		 * with the other criteria as its filter. */
@@ -1189,16 +1234,10 @@ ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 		ulogin_table_sort(fs.t, 0);
 		*out = fs.t;
 	}
-	for (size_t i = 0; i < fs.pc.dns.n; i++)
-		ulogin_entry_free(&fs.pc.entries[i]);
-	free(fs.pc.entries);
-	strv_free(&fs.pc.dns);
-	strv_free(&fs.sources);
+	ulogin_state_reader_free(fs.states);
 	strv_free(&members);
 	for (size_t i = 0; i < np; i++)
 		free(parts[i]);
-	free(fs.default_policy);
-	free(policies);
 	free(people);
 	free(filter);
 	return rc;

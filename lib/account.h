@@ -11,6 +11,7 @@
 
 #include "connection.h"
 #include "output.h"
+#include "state.h"
 
 /* ---- pure rules (unit-tested) --------------------------------------- */
 
@@ -40,20 +41,6 @@ extern const char *const ulogin_roles[];
 bool ulogin_role_importable(const char *role);
 /* What to say after "unknown role ROLE". */
 const char *ulogin_role_hint(const char *role);
-
-/* The single account state and its reason, from a user entry, its
- * password policy entry (may be NULL) and the time now. */
-struct ulogin_state {
-	const char *state;	/* active, blocked, locked-out, expired,
-				   must-change, idle, left,
-				   pending-migration */
-	char *reason;		/* in words; owned */
-	time_t expires;		/* password expiry, 0 if none */
-};
-void ulogin_account_state(const struct ulogin_entry *user,
-			  const struct ulogin_entry *policy,
-			  bool source_deprecated, time_t now,
-			  struct ulogin_state *out);
 
 /* ---- operations -------------------------------------------------------- */
 
@@ -106,10 +93,14 @@ struct ulogin_user_query {
 	const struct strv *institutions;	/* any of them */
 	const struct strv *roles;		/* any of them */
 	const char *mail;
+	/* ulogin-user list's state filters (NULL or none set: every
+	 * account, the find columns). */
+	const struct ulogin_list_filter *filter;
 };
 
 /* Users matching every criterion given (all users when none), sorted by
- * username. */
+ * username.  With a filter the columns are those of a filtered list
+ * (ulogin-user(1), LISTS) and the state decides who is in it. */
 int ulogin_user_find(struct ulogin_conn *c, const struct ulogin_user_query *q,
 		     struct ulogin_table **out);
 

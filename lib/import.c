@@ -32,6 +32,7 @@
 #include "plan.h"
 #include "progress.h"
 #include "runlock.h"
+#include "state.h"
 #include "banned.h"
 
 const char *
@@ -1506,6 +1507,8 @@ source_exists(struct ulogin_conn *c, const char *source)
 struct show_state {
 	struct ulogin_table *t;
 	const char *source;
+	struct ulogin_state_reader *states;
+	time_t now;
 };
 
 static int
@@ -1514,8 +1517,12 @@ show_user(const struct ulogin_entry *e, void *data)
 	struct show_state *s = data;
 	const struct strv *v;
 	struct strv others = STRV_INIT;
+	struct ulogin_state st;
 	char *joined;
 
+	/* The one account state (ulogin(7), STATES), as ulogin-user
+	 * shows it. */
+	ulogin_state_read(s->states, e, s->now, &st);
 	ulogin_table_begin_row(s->t);
 	ulogin_table_set(s->t, 0, ulogin_entry_get(e, "uid"));
 	ulogin_table_set(s->t, 1, ulogin_entry_get(e, "cn"));
@@ -1528,8 +1535,8 @@ show_user(const struct ulogin_entry *e, void *data)
 	joined = v ? strv_join(v, ",") : NULL;
 	ulogin_table_set(s->t, 4, joined);
 	free(joined);
-	ulogin_table_set(s->t, 5, ulogin_entry_get(e, "uloginLeftAt")
-				  ? "left" : "active");
+	ulogin_table_set(s->t, 5, st.state);
+	ulogin_state_free(&st);
 	set_time(s->t, 6, ulogin_entry_get(e, "uloginLeftAt"));
 	v = ulogin_entry_values(e, "uloginSource");
 	for (size_t i = 0; v && i < v->n; i++)
@@ -1551,17 +1558,22 @@ ulogin_import_show(struct ulogin_conn *c, const char *source,
 		"other-sources*", NULL };
 	static const char *const attrs[] = { "uid", "cn", "uloginExternalId",
 		"uloginRole", "uloginInstitution", "uloginLeftAt",
-		"uloginSource", NULL };
+		"uloginSource", "pwdAccountLockedTime", "uloginBlockReason",
+		"uloginBlockedBy", "uloginBlockedAt", "pwdReset",
+		"pwdChangedTime", "pwdLastSuccess", "pwdPolicySubentry",
+		"createTimestamp", NULL };
 	char *people = ulogin_dn_people(ulogin_conn_base(c));
 	char *filter = ulogin_filter("(uloginSource=%s)", source);
-	struct show_state s = { NULL, source };
+	struct show_state s = { NULL, source, NULL, time(NULL) };
 	int rc;
 
 	if ((rc = source_exists(c, source)))
 		goto out;
 	s.t = ulogin_table_new(cols);
+	s.states = ulogin_state_reader_new(c);
 	rc = ulogin_search(c, people, ULOGIN_SCOPE_ONE, filter, attrs,
 			   show_user, &s);
+	ulogin_state_reader_free(s.states);
 	if (rc != LDAP_SUCCESS) {
 		ulogin_table_free(s.t);
 		rc = ulogin_ldap_error(c, rc, "cannot list the users of '%s'",

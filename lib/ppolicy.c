@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "msg.h"
 #include "ppolicy.h"
+#include "state.h"
 #include "banned.h"
 
 /* The pwd* attributes apply manages; others on a policy entry stay. */
@@ -1066,54 +1067,32 @@ ulogin_user_rules_check(const struct ulogin_user_rules *r,
 /* ---- expiry ----------------------------------------------------------- */
 
 struct expiring {
-	struct ulogin_conn *c;
 	struct ulogin_table *t;
-	time_t now, until;
-	char *default_dn;
-	struct strv dns;	/* policies seen ... */
-	long *max_age;		/* ... and their pwdMaxAge */
+	struct ulogin_state_reader *states;
+	time_t now;
+	long within;
 };
-
-static long
-max_age_of(struct expiring *x, const char *dn)
-{
-	static const char *const attrs[] = { "pwdMaxAge", NULL };
-	struct ulogin_entry e;
-	size_t i;
-
-	for (i = 0; i < x->dns.n; i++)
-		if (!strcasecmp(x->dns.v[i], dn))
-			return x->max_age[i];
-	strv_push(&x->dns, dn);
-	x->max_age = xreallocarray(x->max_age, x->dns.n, sizeof(long));
-	x->max_age[i] = 0;
-	if (ulogin_read(x->c, dn, attrs, &e) == LDAP_SUCCESS &&
-	    ulogin_entry_get(&e, "pwdMaxAge"))
-		x->max_age[i] = strtol(ulogin_entry_get(&e, "pwdMaxAge"),
-				       NULL, 10);
-	ulogin_entry_free(&e);
-	return x->max_age[i];
-}
 
 static int
 note_expiring(const struct ulogin_entry *e, void *data)
 {
 	struct expiring *x = data;
-	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
-	const char *dn = link ? link : x->default_dn;
-	const char *changed = ulogin_entry_get(e, "pwdChangedTime");
 	const struct strv *inst = ulogin_entry_values(e, "uloginInstitution");
-	long age = max_age_of(x, dn);
 	char iso[32], days[24], *policy;
-	time_t t, expires;
+	const char *dn;
+	struct ulogin_state st;
 
-	if (age <= 0 || !changed || ulogin_gtime_parse(changed, &t) < 0)
+	/* The one account state decides (ulogin(7), STATES): blocked and
+	 * left accounts are not expiring. */
+	ulogin_state_read(x->states, e, x->now, &st);
+	if (!ulogin_state_expiring(&st, x->now, x->within)) {
+		ulogin_state_free(&st);
 		return 0;
-	expires = t + age;
-	if (expires < x->now || expires > x->until)
-		return 0;
-	ulogin_time_iso(expires, iso, sizeof(iso));
-	snprintf(days, sizeof(days), "%ld", (long)((expires - x->now) / 86400));
+	}
+	ulogin_state_policy(x->states, e, &dn);
+	ulogin_time_iso(st.expires, iso, sizeof(iso));
+	snprintf(days, sizeof(days), "%ld",
+		 (long)((st.expires - x->now) / 86400));
 	policy = ulogin_dn_first_value(dn, "cn");
 	ulogin_table_begin_row(x->t);
 	ulogin_table_set(x->t, 0, ulogin_entry_get(e, "uid"));
@@ -1126,6 +1105,7 @@ note_expiring(const struct ulogin_entry *e, void *data)
 	ulogin_table_set(x->t, 6, iso);
 	ulogin_table_set(x->t, 7, days);
 	free(policy);
+	ulogin_state_free(&st);
 	return 0;
 }
 
@@ -1139,9 +1119,10 @@ ulogin_policy_expiring(struct ulogin_conn *c, long within,
 		NULL };
 	static const char *const attrs[] = { "uid", "cn", "mail", "mobile",
 		"uloginInstitution", "pwdChangedTime", "pwdPolicySubentry",
-		NULL };
+		"uloginLeftAt", "pwdAccountLockedTime", "uloginBlockReason",
+		"uloginBlockedBy", "uloginBlockedAt", "pwdReset",
+		"pwdLastSuccess", "uloginSource", "createTimestamp", NULL };
 	char *people = ulogin_dn_people(ulogin_conn_base(c));
-	char *policies = ulogin_dn_policies(ulogin_conn_base(c));
 	char *inst = xstrdup(""), *filter;
 	struct expiring x;
 	int lrc;
@@ -1163,20 +1144,16 @@ ulogin_policy_expiring(struct ulogin_conn *c, long within,
 				 "(pwdChangedTime=*))");
 	}
 	memset(&x, 0, sizeof(x));
-	x.c = c;
 	x.t = ulogin_table_new(cols);
 	x.now = time(NULL);
-	x.until = x.now + within;
-	x.default_dn = ulogin_dn_child(policies, "cn", "default");
+	x.within = within;
+	x.states = ulogin_state_reader_new(c);
 	lrc = ulogin_search(c, people, ULOGIN_SCOPE_SUB, filter, attrs,
 			    note_expiring, &x);
+	ulogin_state_reader_free(x.states);
 	free(filter);
 	free(inst);
 	free(people);
-	free(policies);
-	free(x.default_dn);
-	strv_free(&x.dns);
-	free(x.max_age);
 	if (lrc != LDAP_SUCCESS) {
 		ulogin_table_free(x.t);
 		return ulogin_ldap_error(c, lrc, "cannot search for expiring "

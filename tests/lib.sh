@@ -296,6 +296,20 @@ bind_as() {
 		-y "$TEST_TMP/bind.pw" -e ppolicy >"$TEST_TMP/bind.out" 2>&1
 }
 
+# lock_out USER: as many wrong passwords as USER's password policy in the
+# directory allows (pwdMaxFailure of the entry pwdPolicySubentry names,
+# else of cn=default), with ldapwhoami: slapd locks the account out.
+lock_out() {
+	local policy max i=0
+	policy=$(dm_attr "$(people "$1")" pwdPolicySubentry)
+	max=$(dm_attr "${policy:-cn=default,ou=policies,$ULOGIN_BASE}" pwdMaxFailure)
+	while [ "$i" -lt "${max:-0}" ]; do
+		i=$((i + 1))
+		bind_as "$1" "wrong-$i"
+	done
+	[ "${max:-0}" -gt 0 ]
+}
+
 ldap_exists() {	# ldap_exists DN
 	ldapsearch -x -LLL -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
 		-y "$ULOGIN_PASSWORD_FILE" -s base -b "$1" '(objectClass=*)' dn \

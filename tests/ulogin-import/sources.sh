@@ -130,18 +130,26 @@ is "$(tail -n +2 "$OUT" | cut -f1 | sort | tr '\n' ' ')" "ebbe0001 fie0001 gry00
 	"show lists the five users of skole, the leaver included"
 stdout_has '^gry0001	Gry Ulv	K3	student	280001	left	20[0-9-]{8}T[0-9:]{8}Z	$' \
 	"show: gry0001 left, with the time"
-stdout_has '^hugo0001	Hugo Ulv	K4	student	280001	active		$' "show: hugo0001 active"
-stdout_has '^iben0001	Iben Ulv	K5	teacher	280001	active		$' "show: iben0001 the teacher"
-stdout_has '^ebbe0001	Ebbe Ulv	K1	student	280001	active		or1$' \
+# New accounts must change the first password: the state of ulogin-user
+# show (ulogin(7), STATES).
+stdout_has '^hugo0001	Hugo Ulv	K4	student	280001	must-change		$' \
+	"show: hugo0001 must change the first password"
+stdout_has '^iben0001	Iben Ulv	K5	teacher	280001	must-change		$' "show: iben0001 the teacher"
+stdout_has '^ebbe0001	Ebbe Ulv	K1	student	280001	must-change		or1$' \
 	"show: ebbe0001 also has the source or1"
+cp "$OUT" "$TEST_TMP/skole.tsv"
+run 0 ulogin-user show hugo0001 -o tsv
+is "$(sed -n 's/^state	//p' "$OUT")" \
+	"$(awk -F '\t' '$1 == "hugo0001" { print $6 }' "$TEST_TMP/skole.tsv")" \
+	"ulogin-user show says the same state"
 run 0 ulogin-user show ebbe0001 -o json
 json_ok '.sources | sort == ["or1", "skole"]' "ulogin-user show: ebbe0001's two import sources"
 run 0 ulogin-import show or1 -o json
 json_ok 'length == 2' "show json: the two users of or1"
 json_ok '.[] | select(.username == "ebbe0001") | ."other-sources" == ["skole"]' \
 	"show json: ebbe0001's other source is skole"
-json_ok '.[] | select(.username == "kamm0001") | .state == "active" and ."left-at" == null' \
-	"show json: kamm0001 active, never left"
+json_ok '.[] | select(.username == "kamm0001") | .state == "must-change" and ."left-at" == null' \
+	"show json: kamm0001 must-change, never left"
 json_ok '.[] | select(.username == "kamm0001") | ."other-sources" == []' \
 	"show json: no other source is an empty list"
 run 67 ulogin-import show nosuch

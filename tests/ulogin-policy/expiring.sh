@@ -57,7 +57,8 @@ is "$(max_age magn0001)" 31536000 "magn0001 is linked to a policy of 365 days"
 is "$(max_age jona0001)" 0 "jona0001 is linked to a policy without max age"
 
 # What the window should hold, worked out from the directory alone: every
-# account with pwdChangedTime, plus the pwdMaxAge of its linked policy.
+# account with pwdChangedTime, plus the pwdMaxAge of its linked policy;
+# blocked and left accounts are not expiring (ulogin(7), STATES).
 expected() {	# expected SECONDS [INSTITUTION...]
 	local within=$1 u changed age e
 	shift
@@ -69,6 +70,9 @@ expected() {	# expected SECONDS [INSTITUTION...]
 			ldap_attr "$(people "$u")" uloginInstitution |
 				grep -qxF -e "$@" || continue
 		fi
+		[ "$(ldap_attr "$(people "$u")" pwdAccountLockedTime)" = \
+			000001010000Z ] && continue
+		[ -n "$(ldap_attr "$(people "$u")" uloginLeftAt)" ] && continue
 		changed=$(epoch "$(ldap_attr "$(people "$u")" pwdChangedTime)")
 		age=$(max_age "$u")
 		[ "$age" -gt 0 ] || continue
@@ -128,6 +132,8 @@ is "$(listed | tr ' ' '\n' | sort | tr '\n' ' ')" \
 	"--within 400d: also everyone who changed password when the school was loaded"
 is "$(tail -n +2 "$OUT" | cut -f7)" "$(tail -n +2 "$OUT" | cut -f7 | sort)" \
 	"--within 400d: soonest first (equal dates in any order)"
+! grep -q '^malt0001	' "$OUT"
+ok $? "--within 400d: not the blocked malt0001 (nobody warns a blocked account)"
 
 # ---- --institution ------------------------------------------------------------
 run 0 ulogin-policy expiring --within 14d --institution 280002 -o tsv

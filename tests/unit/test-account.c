@@ -119,14 +119,23 @@ at(const char *gt)
 }
 
 static const char *
+state_full(struct ulogin_entry *user, struct ulogin_entry *policy,
+	   bool deprecated, time_t reset_until, const char *now, char **reason)
+{
+	struct ulogin_state st;
+	struct ulogin_state_facts f = { user, policy, deprecated, reset_until,
+					"uid=kirs0001,ou=people,dc=x", at(now) };
+
+	ulogin_account_state(&f, &st);
+	*reason = st.reason;
+	return st.state;
+}
+
+static const char *
 state_of(struct ulogin_entry *user, struct ulogin_entry *policy,
 	 bool deprecated, const char *now, char **reason)
 {
-	struct ulogin_state st;
-
-	ulogin_account_state(user, policy, deprecated, at(now), &st);
-	*reason = st.reason;
-	return st.state;
+	return state_full(user, policy, deprecated, 0, now, reason);
 }
 
 static void
@@ -137,7 +146,9 @@ states(void **state)
 
 	put(&p, "pwdMaxAge", "31536000");
 	put(&p, "pwdLockoutDuration", "900");
+	put(&p, "pwdLockout", "TRUE");
 	put(&u, "pwdChangedTime", "20260101000000Z");
+	put(&u, "pwdLastSuccess", "20260102000000Z");
 	assert_string_equal(state_of(&u, &p, false, "20260601000000Z", &why),
 			    "active");
 	free(why);
@@ -149,10 +160,27 @@ states(void **state)
 			    "expired");
 	assert_true(strstr(why, "expired on 2027-01-01") != NULL);
 	free(why);
+	/* An open reset window comes before the expiry ... */
+	assert_string_equal(state_full(&u, &p, false, at("20270102000500Z"),
+				       "20270102000000Z", &why),
+			    "reset-window-open");
+	assert_true(strstr(why, "open until 2027-01-02 00:05") != NULL);
+	assert_true(strstr(why, "opened by kirs0001") != NULL);
+	free(why);
+	/* ... but not once it has ended. */
+	assert_string_equal(state_full(&u, &p, false, at("20270101235900Z"),
+				       "20270102000000Z", &why),
+			    "expired");
+	free(why);
 
 	put(&u, "pwdReset", "TRUE");
 	assert_string_equal(state_of(&u, &p, false, "20260601000000Z", &why),
 			    "must-change");
+	free(why);
+	/* Attached only through a deprecated import is not hidden behind
+	 * must-change. */
+	assert_string_equal(state_of(&u, &p, true, "20260601000000Z", &why),
+			    "pending-migration");
 	free(why);
 
 	/* A lockout after failures lasts pwdLockoutDuration. */
@@ -172,6 +200,18 @@ states(void **state)
 			    "blocked");
 	assert_string_equal(why, "blocked by an administrator: bullying");
 	free(why);
+	put(&u, "uloginBlockedBy", "uid=kirs0001,ou=people,dc=example,dc=dk");
+	put(&u, "uloginBlockedAt", "20260105081500Z");
+	assert_string_equal(state_of(&u, &p, false, "20260601000000Z", &why),
+			    "blocked");
+	assert_string_equal(why, "blocked by kirs0001 on 2026-01-05 08:15 UTC: "
+			    "bullying");
+	free(why);
+	/* A block under a policy without lockout is said not to work. */
+	assert_string_equal(state_of(&u, NULL, false, "20260601000000Z", &why),
+			    "blocked");
+	assert_true(strstr(why, "not in force") != NULL);
+	free(why);
 	put(&u, "uloginLeftAt", "20260620120000Z");
 	assert_string_equal(state_of(&u, &p, false, "20260701000000Z", &why),
 			    "left");
@@ -183,6 +223,66 @@ states(void **state)
 			    "idle");
 	free(why);
 	ulogin_entry_free(&u);
+	/* Never logged in: idle two years after it was made. */
+	put(&u, "createTimestamp", "20240101000000Z");
+	assert_string_equal(state_of(&u, NULL, false, "20251230000000Z", &why),
+			    "active");
+	free(why);
+	assert_string_equal(state_of(&u, NULL, false, "20260102000000Z", &why),
+			    "idle");
+	assert_true(strstr(why, "never logged in") != NULL);
+	free(why);
+	ulogin_entry_free(&u);
+	ulogin_entry_free(&p);
+}
+
+/* The list filters and the expiry warning: blocked and left accounts are
+ * never expiring. */
+static void
+filters(void **state)
+{
+	struct ulogin_entry u = { 0 }, p = { 0 };
+	struct ulogin_state st;
+	struct ulogin_state_facts f = { &u, &p, false, 0, NULL,
+					at("20261225000000Z") };
+	struct ulogin_list_filter expiring = { NULL, 14 * 86400L, 0, false };
+	struct ulogin_list_filter blocked = { "blocked", 0, 0, false };
+
+	put(&p, "pwdMaxAge", "31536000");
+	put(&p, "pwdLockout", "TRUE");
+	put(&u, "pwdChangedTime", "20260101000000Z");	/* expires 2027-01-01 */
+	ulogin_account_state(&f, &st);
+	assert_true(ulogin_list_filter_match(&expiring, &st, f.now));
+	assert_false(ulogin_list_filter_match(&blocked, &st, f.now));
+	ulogin_state_free(&st);
+	put(&u, "pwdAccountLockedTime", "000001010000Z");
+	ulogin_account_state(&f, &st);
+	assert_false(ulogin_list_filter_match(&expiring, &st, f.now));
+	assert_true(ulogin_list_filter_match(&blocked, &st, f.now));
+	ulogin_state_free(&st);
+	ulogin_entry_free(&u);
+	/* The server narrows; the filters are exact supersets. */
+	{
+		struct ulogin_list_filter idle = { NULL, 0, 60 * 86400L, true };
+		char *f = ulogin_list_filter_ldap(&blocked, 0);
+
+		assert_string_equal(f, "(pwdAccountLockedTime=000001010000Z)");
+		free(f);
+		f = ulogin_list_filter_ldap(&expiring, 0);
+		assert_string_equal(f, "(pwdChangedTime=*)");
+		free(f);
+		f = ulogin_list_filter_ldap(&idle, at("20260301000000Z"));
+		assert_string_equal(f, "(!(pwdLastSuccess=*))"
+			"(|(pwdLastSuccess<=20251231000001Z)"
+			"(&(!(pwdLastSuccess=*))"
+			"(createTimestamp<=20251231000001Z)))");
+		free(f);
+	}
+	assert_true(ulogin_lock_is_block("000001010000Z"));
+	assert_true(ulogin_lock_is_block("00000101000000Z"));
+	assert_true(ulogin_lock_is_block("00000101000000.000Z"));
+	assert_false(ulogin_lock_is_block("20260101000000Z"));
+	assert_false(ulogin_lock_is_block("0000010100001Z"));
 	ulogin_entry_free(&p);
 }
 
@@ -213,6 +313,7 @@ main(void)
 		cmocka_unit_test(levels_by_grade),
 		cmocka_unit_test(roles),
 		cmocka_unit_test(states),
+		cmocka_unit_test(filters),
 		cmocka_unit_test(generalized_time),
 	};
 
