@@ -9,6 +9,7 @@
 #include "adminright.h"
 #include "cli.h"
 #include "connection.h"
+#include "diagnose.h"
 #include "exitcodes.h"
 #include "msg.h"
 #include "prompt.h"
@@ -60,7 +61,11 @@ usage(FILE *out)
 	      "  delete USER...   delete users (asks first on a terminal)\n"
 	      "  admin grant|revoke USER --institution NUMBER [--force]\n"
 	      "  admin list [--institution NUMBER]\n"
-	      "                   the administrator right of an institution\n",
+	      "                   the administrator right of an institution\n"
+	      "  diagnose LOGIN   why a login fails: the support desk's checks\n"
+	      "  prune --idle PERIOD\n"
+	      "                   block, and later delete, accounts unused for"
+	      " PERIOD\n",
 	      out);
 	fputs("\nOptions:\n"
 	      "      --interactive         a shell for several commands over one"
@@ -391,6 +396,67 @@ run_admin(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- diagnose ------------------------------------------------------------ */
+
+static void
+diagnose_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user diagnose LOGIN [options]\n"
+	      "\n"
+	      "Why a login fails: the support desk's checks for LOGIN as the"
+	      " person\n"
+	      "typed it, in order, each OK, FAIL, SKIP (does not apply) or"
+	      " UNKNOWN (you\n"
+	      "may not read what it needs), with the remedy in words:"
+	      " local-login\n"
+	      "(@domain), lower-case, found (with similar usernames and"
+	      " names),\n"
+	      "institution, roles, password, identified, import (only a"
+	      " phased-out\n"
+	      "CSV import), blocked, locked-out, expired, must-change,"
+	      " reset-window.\n"
+	      "Columns: check, result, detail, remedy.\n"
+	      "\n"
+	      "Exit status: 0 when no check failed, 1 when one did (also"
+	      " when the\n"
+	      "username does not exist), 77 when the account exists but you"
+	      " may not\n"
+	      "see it.\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_diagnose(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct user_ctl *ctl = data;
+	struct ulogin_table *t = NULL;
+	enum ulogin_verdict verdict;
+	int rc;
+
+	if ((rc = ulogin_user_diagnose(c, argv[0], &t, &verdict)))
+		return rc;
+	rc = ulogin_table_print(t, ctl->cli.format, stdout);
+	ulogin_table_free(t);
+	if (rc)
+		return rc;
+	switch (verdict) {
+	case ULOGIN_VERDICT_UNSEEN:
+		ulogin_error("cannot diagnose '%s': the account exists, but "
+			     "you may not see it", argv[0]);
+		ulogin_hint("ask an administrator of the user's institution");
+		return ULOGIN_EX_NOPERM;
+	case ULOGIN_VERDICT_FAIL:
+		ulogin_info("'%s' cannot log in: see the FAIL lines", argv[0]);
+		return ULOGIN_EX_PARTIAL;
+	case ULOGIN_VERDICT_OK:
+		break;
+	}
+	ulogin_info("no check found anything that stops '%s' from logging in",
+		    argv[0]);
+	return 0;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const struct ulogin_subcommand subcommands[] = {
@@ -407,6 +473,8 @@ static const struct ulogin_subcommand subcommands[] = {
 	  run_delete, false },
 	{ "admin", "grant, revoke or list", 1, 2, admin_options, NULL,
 	  admin_usage, run_admin, false },
+	{ "diagnose", "LOGIN", 1, 1, NULL, NULL, diagnose_usage, run_diagnose,
+	  false },
 };
 
 static int

@@ -292,7 +292,7 @@ const char *const ulogin_user_attrs[] = {
 	"uloginParent", "uloginAdminOf", "memberOf",
 	"pwdPolicySubentry", "pwdChangedTime", "pwdAccountLockedTime",
 	"pwdFailureTime", "pwdGraceUseTime", "pwdReset", "pwdLastSuccess",
-	"createTimestamp", "modifyTimestamp", NULL
+	"createTimestamp", "modifyTimestamp", "uloginPrunedAt", NULL
 };
 
 static const char *const policy_attrs[] = {
@@ -641,12 +641,12 @@ note_class(const struct ulogin_entry *e, void *data)
 }
 
 static const char *const deprecated_attrs[] = { "cn", NULL };
-#define DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \
-			  "(uloginDeprecated=TRUE))"
+#define DEPRECATED_FILTER ULOGIN_DEPRECATED_FILTER
 
 /* Attached only through deprecated imports: every source is one. */
-static bool
-only_deprecated(const struct ulogin_entry *user, const struct strv *names)
+bool
+ulogin_only_deprecated(const struct ulogin_entry *user,
+		       const struct strv *names)
 {
 	const struct strv *v = ulogin_entry_values(user, "uloginSource");
 
@@ -867,7 +867,7 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 					 "and policy of '%s'", username);
 	}
 	ulogin_account_state(&e, f.policy.dn ? &f.policy : NULL,
-			     only_deprecated(&e, &f.deprecated),
+			     ulogin_only_deprecated(&e, &f.deprecated),
 			     time(NULL), &st);
 
 	r = ulogin_record_new();
@@ -918,6 +918,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 		   "reset_by", "Reset opened by");
 	add_time(r, "left_at", "Left the school",
 		 ulogin_entry_get(&e, "uloginLeftAt"));
+	add_time(r, "pruned_at", "Blocked as unused",
+		 ulogin_entry_get(&e, "uloginPrunedAt"));
 	ulogin_record_add_bool(r, "identified", "Identified by national ID",
 			       entry_true(&e, "uloginIdentified"));
 	ulogin_record_add_list(r, "sources", "Import sources",
@@ -987,7 +989,7 @@ cached_deprecated(struct find_state *fs, const struct ulogin_entry *user)
 		free(imports);
 		fs->deprecated_read = true;
 	}
-	return only_deprecated(user, &fs->sources);
+	return ulogin_only_deprecated(user, &fs->sources);
 }
 
 static int

@@ -55,6 +55,14 @@ void ulogin_account_state(const struct ulogin_entry *user,
 			  bool source_deprecated, time_t now,
 			  struct ulogin_state *out);
 
+/* The import sources being phased out, under ou=imports. */
+#define ULOGIN_DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \
+				 "(uloginDeprecated=TRUE))"
+/* Is the user attached only through the sources named (each of its
+ * uloginSource values is one of names; none at all is "no")? */
+bool ulogin_only_deprecated(const struct ulogin_entry *user,
+			    const struct strv *names);
+
 /* ---- operations -------------------------------------------------------- */
 
 /* Every attribute of a user the tools read (ulogin_user_read()). */
