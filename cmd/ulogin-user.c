@@ -12,8 +12,11 @@
 #include "diagnose.h"
 #include "exitcodes.h"
 #include "msg.h"
+#include "policy.h"
 #include "prompt.h"
 #include "program.h"
+#include "progress.h"
+#include "prune.h"
 #include "banned.h"
 
 enum {
@@ -30,6 +33,7 @@ enum {
 	OPT_ADD,
 	OPT_REMOVE,
 	OPT_FORCE,
+	OPT_IDLE,
 };
 
 struct user_ctl {
@@ -37,7 +41,8 @@ struct user_ctl {
 	struct ulogin_user_spec spec;
 	struct ulogin_user_query query;
 	struct ulogin_user_edit edit;
-	bool force;			/* admin revoke --force */
+	bool force;			/* admin revoke --force, prune */
+	const char *idle;		/* prune --idle */
 };
 
 
@@ -457,6 +462,88 @@ run_diagnose(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- prune ------------------------------------------------------------- */
+
+static const struct option prune_options[] = {
+	{ "idle", required_argument, NULL, OPT_IDLE },
+	{ "institution", required_argument, NULL, OPT_INSTITUTION },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+prune_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user prune --idle PERIOD [--institution NUMBER]"
+	      " [--force]\n"
+	      "                         [-n] [--yes] [options]\n"
+	      "\n"
+	      "Accounts with no successful login for PERIOD (their last"
+	      " login, else\n"
+	      "when they were made) are blocked and marked as unused; a"
+	      " later run\n"
+	      "deletes those still blocked and unused prune_retention (the"
+	      " config,\n"
+	      "90d by default) after the mark.  A marked account that was"
+	      " unblocked\n"
+	      "loses the mark.  Never the last administrator of an"
+	      " institution, nor\n"
+	      "an account already blocked for another reason; staff only"
+	      " by the\n"
+	      "directory manager.  Like the import, a run that would block"
+	      " or delete\n"
+	      "more than max_leavers of the accounts stops unless --force."
+	      "  Asks on\n"
+	      "a terminal; elsewhere --yes is required.  Columns: username,"
+	      " name,\n"
+	      "action (block, delete, wait, unmark, keep, skip), last_used,"
+	      " result,\n"
+	      "detail.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --idle PERIOD         unused for this long, e.g. 2y, 18w,"
+	      " 400d\n"
+	      "      --institution NUMBER  only the people of this"
+	      " institution\n"
+	      "      --force               past the max_leavers guard\n",
+	      out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_prune(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct user_ctl *ctl = data;
+	const struct ulogin_config *cfg = &ctl->cli.cfg;
+	struct ulogin_prune_opts o = { 0 };
+	struct ulogin_table *t = NULL;
+	int rc, prc;
+
+	o.idle = ulogin_duration_parse(ctl->idle);
+	o.institution = ctl->spec.institutions.n
+		? ctl->spec.institutions.v[0] : NULL;
+	o.force = ctl->force;
+	o.progress = ulogin_progress_wanted();
+	if (!cfg->assume_yes && !cfg->dry_run) {
+		if (!ulogin_interactive()) {
+			ulogin_error("refusing to prune without confirmation");
+			ulogin_hint("add --yes to prune without asking, or -n "
+				    "to see what it would do");
+			return ULOGIN_EX_USAGE;
+		}
+		o.confirm = ulogin_confirm;
+	}
+	rc = ulogin_user_prune(c, &o, &t);
+	if (!t)
+		return rc;
+	if (!ulogin_table_rows(t))
+		ulogin_info("no account is unused for that long");
+	prc = ulogin_table_print(t, ctl->cli.format, stdout);
+	ulogin_table_free(t);
+	return rc ? rc : prc;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const struct ulogin_subcommand subcommands[] = {
@@ -474,6 +561,8 @@ static const struct ulogin_subcommand subcommands[] = {
 	{ "admin", "grant, revoke or list", 1, 2, admin_options, NULL,
 	  admin_usage, run_admin, false },
 	{ "diagnose", "LOGIN", 1, 1, NULL, NULL, diagnose_usage, run_diagnose,
+	  false },
+	{ "prune", "", 0, 0, prune_options, NULL, prune_usage, run_prune,
 	  false },
 };
 
@@ -505,6 +594,7 @@ handle_option(int opt, const char *arg, void *data)
 	case OPT_ADD: strv_push(&ctl->edit.add, arg); break;
 	case OPT_REMOVE: strv_push(&ctl->edit.remove, arg); break;
 	case OPT_FORCE: ctl->force = true; break;
+	case OPT_IDLE: ctl->idle = arg; break;
 	default: return -1;
 	}
 	return 0;
@@ -556,6 +646,17 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 			return ulogin_usage_error(sc->name, "--force goes with "
 						  "'admin revoke'");
 	}
+	if (!strcmp(sc->name, "prune")) {
+		if (!ctl->idle)
+			return ulogin_usage_error(sc->name, "'prune' needs "
+				"--idle PERIOD, e.g. --idle 2y");
+		if (ulogin_duration_parse(ctl->idle) < 1)
+			return ulogin_usage_error(sc->name, "--idle '%s' is not "
+				"a period such as 2y, 18w or 400d", ctl->idle);
+		if (ctl->spec.institutions.n > 1)
+			return ulogin_usage_error(sc->name, "'prune' takes one "
+				"--institution at most");
+	}
 	for (size_t i = 0; q->roles && i < q->roles->n; i++)
 		if (!ulogin_role_valid(q->roles->v[i])) {
 			ulogin_error("unknown role '%s'", q->roles->v[i]);
@@ -579,6 +680,7 @@ reset_command(void *data)
 	memset(&ctl->query, 0, sizeof(ctl->query));
 	memset(&ctl->edit, 0, sizeof(ctl->edit));
 	ctl->force = false;
+	ctl->idle = NULL;
 }
 
 /* Usernames, for completion in the shell. */
