@@ -429,6 +429,7 @@ check_password(struct diag *d, const struct ulogin_entry *e, const char *u)
 	}
 	/* No hash is read: a presence test, which only those who may
 	 * search userPassword (the directory manager) see match. */
+	memset(&found, 0, sizeof(found));
 	rc = ulogin_search(d->c, e->dn, ULOGIN_SCOPE_BASE, "(userPassword=*)",
 			   none, ulogin_entry_keep, &found);
 	if (rc != LDAP_SUCCESS)
