@@ -281,6 +281,15 @@ ulogin_account_state(const struct ulogin_entry *user,
 	out->reason = xstrdup("not blocked, locked out, expired or left");
 }
 
+bool
+ulogin_user_is_staff(const struct ulogin_entry *e)
+{
+	return ulogin_entry_has_value(e, "uloginRole", "teacher") ||
+	       ulogin_entry_has_value(e, "uloginRole", "staff") ||
+	       ulogin_entry_has_value(e, "uloginRole", "support") ||
+	       ulogin_entry_get(e, "uloginAdminOf");
+}
+
 /* ---- helpers for the operations ------------------------------------- */
 
 const char *const ulogin_user_attrs[] = {

@@ -55,6 +55,11 @@ void ulogin_account_state(const struct ulogin_entry *user,
 			  bool source_deprecated, time_t now,
 			  struct ulogin_state *out);
 
+/* Is the user staff as the access model's STAFF says (role teacher,
+ * staff or support, or the administrator right)?  Administrators may
+ * neither delete them nor reset their passwords. */
+bool ulogin_user_is_staff(const struct ulogin_entry *user);
+
 /* The import sources being phased out, under ou=imports. */
 #define ULOGIN_DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \
 				 "(uloginDeprecated=TRUE))"

@@ -370,15 +370,6 @@ check_not_found(struct diag *d, const char *login, const char *name,
 
 /* ---- the account ----------------------------------------------------- */
 
-static bool
-is_staff(const struct ulogin_entry *e)
-{
-	return ulogin_entry_has_value(e, "uloginRole", "teacher") ||
-	       ulogin_entry_has_value(e, "uloginRole", "staff") ||
-	       ulogin_entry_has_value(e, "uloginRole", "support") ||
-	       ulogin_entry_get(e, "uloginAdminOf");
-}
-
 static void
 check_attached(struct diag *d, const struct ulogin_entry *e, const char *u)
 {
@@ -442,7 +433,7 @@ check_password(struct diag *d, const struct ulogin_entry *e, const char *u)
 	add(d, "password", "FAIL",
 	    xstrdup("no password has been set (the server has no record of "
 		    "one: no pwdChangedTime)"),
-	    is_staff(e)
+	    ulogin_user_is_staff(e)
 	    ? xstrdup("staff set their own with national e-ID; otherwise the "
 		      "support desk issues a one-time password")
 	    : xasprintf("a teacher or administrator opens a reset window "
@@ -456,7 +447,7 @@ static int
 check_identified(struct diag *d, const struct ulogin_entry *e, const char *u)
 {
 	const char *v = ulogin_entry_get(e, "uloginIdentified");
-	bool needs = is_staff(e) ||
+	bool needs = ulogin_user_is_staff(e) ||
 		     ulogin_entry_has_value(e, "uloginLevel", "gymnasium");
 	int rc;
 
@@ -694,7 +685,7 @@ check_expired(struct diag *d, const struct ulogin_entry *e,
 	else
 		add(d, "expired", "FAIL",
 		    xasprintf("the password expired on %s", date),
-		    is_staff(e)
+		    ulogin_user_is_staff(e)
 		    ? xstrdup("staff choose a new password with national "
 			      "e-ID; otherwise the support desk issues a "
 			      "one-time password")

@@ -58,16 +58,6 @@ struct prune_run {
 	size_t count[ACT_SKIP + 1];
 };
 
-static bool
-staff_entry(const struct ulogin_entry *e)
-{
-	/* The access model's STAFF: administrators may not delete them. */
-	return ulogin_entry_has_value(e, "uloginRole", "teacher") ||
-	       ulogin_entry_has_value(e, "uloginRole", "staff") ||
-	       ulogin_entry_has_value(e, "uloginRole", "support") ||
-	       ulogin_entry_get(e, "uloginAdminOf");
-}
-
 static time_t
 gtime(const char *v)
 {
@@ -141,7 +131,7 @@ decide(struct prune_run *r, const struct ulogin_entry *e, time_t last,
 					"reason");
 		return ACT_SKIP;
 	}
-	if (r->person && staff_entry(e)) {
+	if (r->person && ulogin_user_is_staff(e)) {
 		*detail = xstrdup("staff: only the directory manager prunes "
 				  "teachers, staff and administrators");
 		return ACT_SKIP;
