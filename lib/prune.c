@@ -344,17 +344,19 @@ some(const struct prune_run *r, enum action which)
 static bool
 confirmed(const struct prune_run *r)
 {
+	size_t nb = r->count[ACT_BLOCK], nd = r->count[ACT_DELETE];
 	char *blk = some(r, ACT_BLOCK), *del = some(r, ACT_DELETE);
-	char *q = xasprintf("Block %zu unused account%s%s%s%s and delete %zu "
-			    "blocked as unused before%s%s%s?",
-			    r->count[ACT_BLOCK],
-			    r->count[ACT_BLOCK] == 1 ? "" : "s",
-			    *blk ? " (" : "", blk, *blk ? ")" : "",
-			    r->count[ACT_DELETE], *del ? " (" : "", del,
-			    *del ? ")" : "");
+	char *b = nb ? xasprintf("Block %zu unused account%s (%s)", nb,
+				 nb == 1 ? "" : "s", blk) : xstrdup("");
+	char *d = nd ? xasprintf("%s %zu account%s blocked as unused before "
+				 "(%s)", nb ? " and delete" : "Delete", nd,
+				 nd == 1 ? "" : "s", del) : xstrdup("");
+	char *q = xasprintf("%s%s?", b, d);
 	bool yes = r->o->confirm(q);
 
 	free(q);
+	free(d);
+	free(b);
 	free(blk);
 	free(del);
 	return yes;
@@ -514,8 +516,9 @@ ulogin_user_prune(struct ulogin_conn *c, const struct ulogin_prune_opts *o,
 		run_free(&r);
 		return 0;
 	}
-	if ((removals || r.count[ACT_UNMARK]) && o->confirm &&
-	    !confirmed(&r)) {
+	/* Taking a mark off changes nothing anyone sees: asked only with
+	 * blocks and deletions. */
+	if (removals && o->confirm && !confirmed(&r)) {
 		ulogin_info("nothing was changed");
 		fill_table(&r, *out);
 		run_free(&r);

@@ -109,6 +109,19 @@ stdout_has "^aase0001	" "the list shows whom it would have been"
 dump "$TEST_TMP/after"
 same_text "$TEST_TMP/before" "$TEST_TMP/after" "the guard changed nothing"
 
+# On a terminal it asks once, naming them; 'n' changes nothing.
+if command -v script >/dev/null 2>&1; then
+	printf 'n\n' | script -qec "ulogin-user prune --idle 2y" /dev/null \
+		>"$TEST_TMP/tty.out" 2>&1
+	ok $? "declining on a terminal is not an error"
+	grep -q "Block 3 unused accounts (idle0001, idle0002, idle0003)? \[y/N\]" "$TEST_TMP/tty.out"
+	ok $? "the question names the accounts"
+	grep -q "nothing was changed" "$TEST_TMP/tty.out"
+	ok $? "and after 'n' it says nothing was changed"
+	dump "$TEST_TMP/after"
+	same_text "$TEST_TMP/before" "$TEST_TMP/after" "nothing was"
+fi
+
 # ---- block and mark ------------------------------------------------------------
 run 0 ulogin-user prune --idle 2y --yes -o tsv
 stdout_has "^idle0003	idle0003 Test	block	2020-03-01T00:00:00Z	done	$" \
