@@ -441,7 +441,10 @@ run_diagnose(void *data, struct ulogin_conn *c, int argc, char **argv)
 
 	if ((rc = ulogin_user_diagnose(c, argv[0], &t, &verdict)))
 		return rc;
-	rc = ulogin_table_print(t, ctl->cli.format, stdout);
+	/* A person reads the remedy under the check, not in a far column. */
+	rc = ctl->cli.format == ULOGIN_FMT_TABLE
+		? ulogin_diagnose_print_text(t, stdout)
+		: ulogin_table_print(t, ctl->cli.format, stdout);
 	ulogin_table_free(t);
 	if (rc)
 		return rc;

@@ -8,6 +8,7 @@
  * may not know -- and the check says so (UNKNOWN) rather than pass.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,11 @@
 #include "config.h"
 #include "diagnose.h"
 #include "dn.h"
+#include "exitcodes.h"
 #include "gtime.h"
+#include "inert.h"
 #include "mem.h"
+#include "msg.h"
 #include "banned.h"
 
 #define BLOCKED_TIME "000001010000Z"
@@ -793,6 +797,28 @@ check_account(struct diag *d, const struct ulogin_entry *e, const char *u)
 	}
 	ulogin_entry_free(&policy);
 	return rc;
+}
+
+int
+ulogin_diagnose_print_text(const struct ulogin_table *t, FILE *out)
+{
+	for (size_t i = 0; i < ulogin_table_rows(t); i++) {
+		const char *result = ulogin_table_cell(t, i, 1);
+		const char *remedy = ulogin_table_cell(t, i, 3);
+
+		ulogin_print_inert(out, "%-13s %-8s %s",
+				   ulogin_table_cell(t, i, 0), result,
+				   ulogin_table_cell(t, i, 2));
+		if (remedy && (!strcmp(result, "FAIL") ||
+			       !strcmp(result, "UNKNOWN")))
+			ulogin_print_inert(out, "%-22s what to do: %s", "",
+					   remedy);
+	}
+	if (fflush(out) == EOF || ferror(out)) {
+		ulogin_error("cannot write the output: %s", strerror(errno));
+		return ULOGIN_EX_CANTCREAT;
+	}
+	return 0;
 }
 
 int

@@ -7,6 +7,7 @@
 #define ULOGIN_DIAGNOSE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "connection.h"
 #include "output.h"
@@ -29,6 +30,11 @@ enum ulogin_verdict {
 int ulogin_user_diagnose(struct ulogin_conn *c, const char *login,
 			 struct ulogin_table **out,
 			 enum ulogin_verdict *verdict);
+
+/* The rows for a person at a terminal: one line a check (check, result,
+ * detail), and below each FAIL and UNKNOWN what to do.  Every value is
+ * printed inert.  Returns 0, or 73 when out cannot be written. */
+int ulogin_diagnose_print_text(const struct ulogin_table *t, FILE *out);
 
 /* The edit distance of a and b (insertions, deletions, substitutions
  * and swaps of two neighbours each count one), or limit + 1 when it is

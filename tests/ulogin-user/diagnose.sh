@@ -215,8 +215,20 @@ ldap_search "$(people noah0001)" '(objectClass=*)' uloginRole >"$TEST_TMP/noah" 
 grep -q uloginRole "$TEST_TMP/noah"
 is $? 1 "slapd shows mett0001 nothing of noah0001 either"
 
-# ---- usage and errors ----------------------------------------------------------
+# ---- on a terminal: the remedy under the check, every value inert --------------
 as kirs0001
+run 1 ulogin-user diagnose Malt0001 -o table
+stdout_has "^blocked +FAIL +blocked by kirs0001 on " "table: one line a check"
+stdout_has "^ +what to do: log in as 'malt0001'$" "and what to do under a FAIL"
+stdout_lacks "what to do: .*reset window" "not under an OK"
+printf 'dn: %s\nchangetype: modify\nreplace: uloginBlockReason\nuloginBlockReason:: %s\n' \
+	"$(people malt0001)" "$(printf 'bad\033[2Jreason' | base64)" | dm_ldif
+run 1 ulogin-user diagnose malt0001 -o table
+stdout_has 'bad\\x1b\[2Jreason' "a control character from the directory is shown escaped"
+LC_ALL=C grep -q "$(printf '\033')" "$OUT"
+is $? 1 "and never reaches the terminal"
+
+# ---- usage and errors ----------------------------------------------------------
 run 64 ulogin-user diagnose
 stderr_has "needs LOGIN" "diagnose needs a login"
 run 64 ulogin-user diagnose a b
