@@ -128,18 +128,21 @@ when(time_t t)
 
 /*
  * Is attr of the entry hidden from the operator?  Asked only when a read
- * did not return it: 1 hidden, 0 really absent (or present with other
- * values), -1 the server could not be asked (rc in *rc).
+ * did not return it: 1 hidden (or the server cannot tell), 0 really
+ * absent (or present with other values), -1 the server could not be
+ * asked (rc in *rc).
  */
 static int
 hidden(struct diag *d, const char *dn, const char *attr, int *rc)
 {
 	*rc = ulogin_compare(d->c, dn, attr, "TRUE");
-	if (*rc == LDAP_INSUFFICIENT_ACCESS)
+	/* A server that cannot compare the value says nothing either:
+	 * unknown, never a wrong OK. */
+	if (*rc == LDAP_INSUFFICIENT_ACCESS ||
+	    *rc == LDAP_INAPPROPRIATE_MATCHING || *rc == LDAP_INVALID_SYNTAX)
 		return 1;
 	if (*rc == LDAP_NO_SUCH_ATTRIBUTE || *rc == LDAP_COMPARE_FALSE ||
-	    *rc == LDAP_COMPARE_TRUE || *rc == LDAP_INAPPROPRIATE_MATCHING ||
-	    *rc == LDAP_INVALID_SYNTAX) {
+	    *rc == LDAP_COMPARE_TRUE) {
 		*rc = LDAP_SUCCESS;
 		return 0;
 	}
