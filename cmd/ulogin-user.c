@@ -67,7 +67,8 @@ usage(FILE *out)
 	      "  admin grant|revoke USER --institution NUMBER [--force]\n"
 	      "  admin list [--institution NUMBER]\n"
 	      "                   the administrator right of an institution\n"
-	      "  diagnose LOGIN   why a login fails: the support desk's checks\n"
+	      "  diagnose LOGIN   why a login fails: the support desk's"
+	      " checks\n"
 	      "  prune --idle PERIOD\n"
 	      "                   block, and later delete, accounts unused for"
 	      " PERIOD\n",
@@ -654,8 +655,9 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 			return ulogin_usage_error(sc->name, "'prune' needs "
 				"--idle PERIOD, e.g. --idle 2y");
 		if (ulogin_duration_parse(ctl->idle) < 1)
-			return ulogin_usage_error(sc->name, "--idle '%s' is not "
-				"a period such as 2y, 18w or 400d", ctl->idle);
+			return ulogin_usage_error(sc->name, "--idle '%s' is "
+				"not a period such as 2y, 18w or 400d",
+				ctl->idle);
 		if (ctl->spec.institutions.n > 1)
 			return ulogin_usage_error(sc->name, "'prune' takes one "
 				"--institution at most");

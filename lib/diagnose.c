@@ -310,7 +310,8 @@ suggest(struct diag *d, const char *login, const char *name, char **similar,
 		digits--;
 	if (*digits)
 		f_near = ulogin_filter("(&(objectClass=uloginAccount)"
-				       "(|(uid=%s*)(uid=*%s)))", prefix, digits);
+				       "(|(uid=%s*)(uid=*%s)))", prefix,
+				       digits);
 	else
 		f_near = ulogin_filter("(&(objectClass=uloginAccount)"
 				       "(uid=%s*))", prefix);
@@ -392,8 +393,9 @@ check_attached(struct diag *d, const struct ulogin_entry *e, const char *u)
 	} else {
 		add(d, "institution", "FAIL",
 		    xstrdup("not attached to any institution"),
-		    xasprintf("register the user in the school's administrative "
-			      "system, whose import attaches them; or an "
+		    xasprintf("register the user in the school's "
+			      "administrative system, whose import attaches "
+			      "them; or an "
 			      "administrator of the school attaches them: "
 			      "ulogin-user modify %s --add institution=NUMBER",
 			      u));
@@ -544,9 +546,10 @@ check_import(struct diag *d, const struct ulogin_entry *e, const char *u)
 		add(d, "import", "FAIL",
 		    xasprintf("attached only through the phased-out CSV "
 			      "import %s", list),
-		    xasprintf("CSV imports are being phased out: note the users "
-			      "who stay (ulogin-import source review %s), "
-			      "attach them through the administrative system "
+		    xasprintf("CSV imports are being phased out: note the "
+			      "users who stay (ulogin-import source review "
+			      "%s), attach them through the administrative "
+			      "system "
 			      "(ulogin-import source migrate %s --to SOURCE "
 			      "--keep FILE), then delete the CSV import",
 			      src->v[0], src->v[0]));
