@@ -11,6 +11,7 @@
 #include "block.h"
 #include "cli.h"
 #include "connection.h"
+#include "diagnose.h"
 #include "exitcodes.h"
 #include "msg.h"
 #include "passwd.h"
@@ -20,6 +21,8 @@
 #include "userfile.h"
 #include "program.h"
 #include "reset.h"
+#include "progress.h"
+#include "prune.h"
 #include "banned.h"
 
 enum {
@@ -53,13 +56,14 @@ struct user_ctl {
 	struct ulogin_user_spec spec;
 	struct ulogin_user_query query;
 	struct ulogin_user_edit edit;
-	bool force;			/* admin revoke --force */
+	bool force;			/* admin revoke --force, prune */
 	const char *passwords;		/* add --passwords FILE */
 	const char *from;		/* add --from FILE */
 	bool must_change;		/* passwd --must-change */
 	const char *reason;		/* block --reason */
 	struct ulogin_list_filter filter;	/* list --blocked... */
 	int nstates;			/* how many state filters */
+	const char *idle;		/* prune --idle */
 };
 
 
@@ -98,7 +102,12 @@ usage(FILE *out)
 	      "                   with the username alone\n"
 	      "  claim USER       give the user a new password from their"
 	      " reset window\n"
-	      "                   (the login service)\n",
+	      "                   (the login service)\n"
+	      "  diagnose LOGIN   why a login fails: the support desk's"
+	      " checks\n"
+	      "  prune --idle PERIOD\n"
+	      "                   block, and later delete, accounts unused for"
+	      " PERIOD\n",
 	      out);
 	fputs("\nOptions:\n"
 	      "      --interactive         a shell for several commands over one"
@@ -888,6 +897,152 @@ run_expire(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return ulogin_user_expire(c, argv[0]);
 }
 
+/* ---- diagnose ------------------------------------------------------------ */
+
+static void
+diagnose_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user diagnose LOGIN [options]\n"
+	      "\n"
+	      "Why a login fails: the support desk's checks for LOGIN as the"
+	      " person\n"
+	      "typed it, in order, each OK, FAIL, SKIP (does not apply) or"
+	      " UNKNOWN (you\n"
+	      "may not read what it needs), with the remedy in words:"
+	      " local-login\n"
+	      "(@domain), lower-case, found (with similar usernames and"
+	      " names),\n"
+	      "institution, roles, password, identified, import (only a"
+	      " phased-out\n"
+	      "CSV import), blocked, locked-out, expired, must-change,"
+	      " reset-window.\n"
+	      "Columns: check, result, detail, remedy.\n"
+	      "\n"
+	      "Exit status: 0 when no check failed, 1 when one did (also"
+	      " when the\n"
+	      "username does not exist), 77 when the account exists but you"
+	      " may not\n"
+	      "see it.\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_diagnose(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct user_ctl *ctl = data;
+	struct ulogin_table *t = NULL;
+	enum ulogin_verdict verdict;
+	int rc;
+
+	if ((rc = ulogin_user_diagnose(c, argv[0], &t, &verdict)))
+		return rc;
+	/* A person reads the remedy under the check, not in a far column. */
+	rc = ctl->cli.format == ULOGIN_FMT_TABLE
+		? ulogin_diagnose_print_text(t, stdout)
+		: ulogin_table_print(t, ctl->cli.format, stdout);
+	ulogin_table_free(t);
+	if (rc)
+		return rc;
+	switch (verdict) {
+	case ULOGIN_VERDICT_UNSEEN:
+		ulogin_error("cannot diagnose '%s': the account exists, but "
+			     "you may not see it", argv[0]);
+		ulogin_hint("ask an administrator of the user's institution");
+		return ULOGIN_EX_NOPERM;
+	case ULOGIN_VERDICT_FAIL:
+		ulogin_info("'%s' cannot log in: see the FAIL lines", argv[0]);
+		return ULOGIN_EX_PARTIAL;
+	case ULOGIN_VERDICT_OK:
+		break;
+	}
+	ulogin_info("no check found anything that stops '%s' from logging in",
+		    argv[0]);
+	return 0;
+}
+
+/* ---- prune ------------------------------------------------------------- */
+
+static const struct option prune_options[] = {
+	{ "idle", required_argument, NULL, OPT_IDLE },
+	{ "institution", required_argument, NULL, OPT_INSTITUTION },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+prune_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user prune --idle PERIOD [--institution NUMBER]"
+	      " [--force]\n"
+	      "                         [-n] [--yes] [options]\n"
+	      "\n"
+	      "Accounts with no successful login for PERIOD (their last"
+	      " login, else\n"
+	      "when they were made) are blocked and marked as unused; a"
+	      " later run\n"
+	      "deletes those still blocked and unused prune_retention (the"
+	      " config,\n"
+	      "90d by default) after the mark.  A marked account that was"
+	      " unblocked\n"
+	      "loses the mark.  Never the last administrator of an"
+	      " institution, nor\n"
+	      "an account already blocked for another reason; staff only"
+	      " by the\n"
+	      "directory manager.  Like the import, a run that would block"
+	      " or delete\n"
+	      "more than max_leavers of the accounts stops unless --force."
+	      "  Asks on\n"
+	      "a terminal; elsewhere --yes is required.  Columns: username,"
+	      " name,\n"
+	      "action (block, delete, wait, unmark, keep, skip), last_used,"
+	      " result,\n"
+	      "detail.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --idle PERIOD         unused for this long, e.g. 2y, 18w,"
+	      " 400d\n"
+	      "      --institution NUMBER  only the people of this"
+	      " institution\n"
+	      "      --force               past the max_leavers guard\n",
+	      out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_prune(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct user_ctl *ctl = data;
+	const struct ulogin_config *cfg = &ctl->cli.cfg;
+	struct ulogin_prune_opts o = { 0 };
+	struct ulogin_table *t = NULL;
+	int rc, prc;
+
+	o.idle = ulogin_duration_parse(ctl->idle);
+	o.institution = ctl->spec.institutions.n
+		? ctl->spec.institutions.v[0] : NULL;
+	o.force = ctl->force;
+	o.progress = ulogin_progress_wanted();
+	if (!cfg->assume_yes && !cfg->dry_run) {
+		if (!ulogin_interactive()) {
+			ulogin_error("refusing to prune without confirmation");
+			ulogin_hint("add --yes to prune without asking, or -n "
+				    "to see what it would do");
+			return ULOGIN_EX_USAGE;
+		}
+		o.confirm = ulogin_confirm;
+	}
+	rc = ulogin_user_prune(c, &o, &t);
+	if (!t)
+		return rc;
+	if (!ulogin_table_rows(t))
+		ulogin_info("no account is unused for that long");
+	prc = ulogin_table_print(t, ctl->cli.format, stdout);
+	ulogin_table_free(t);
+	return rc ? rc : prc;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const struct ulogin_subcommand subcommands[] = {
@@ -917,6 +1072,10 @@ static const struct ulogin_subcommand subcommands[] = {
 	  run_unblock, false },
 	{ "unlock", "USER...", 1, (size_t)-1, NULL, NULL, unlock_usage,
 	  run_unlock, false },
+	{ "diagnose", "LOGIN", 1, 1, NULL, NULL, diagnose_usage, run_diagnose,
+	  false },
+	{ "prune", "", 0, 0, prune_options, NULL, prune_usage, run_prune,
+	  false },
 };
 
 /* One of list's state filters; more than one is checked later. */
@@ -976,9 +1135,10 @@ handle_option(int opt, const char *arg, void *data)
 		ctl->query.filter = &ctl->filter;
 		break;
 	case OPT_IDLE:
-		if ((ctl->filter.idle = ulogin_duration_parse(arg)) <= 0)
-			return ulogin_usage_error("list", "--idle needs a "
-				"duration such as 60d or 90d");
+		/* prune --idle, or list's filter (checked later, by
+		 * command) */
+		ctl->idle = arg;
+		ctl->filter.idle = ulogin_duration_parse(arg);
 		ctl->query.filter = &ctl->filter;
 		break;
 	case OPT_NEVER_LOGGED_IN:
@@ -1073,12 +1233,27 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 		return ulogin_usage_error(sc->name, "give one of --blocked, "
 			"--locked, --expired and --must-change (an account "
 			"has one state)");
+	if (!strcmp(sc->name, "list") && ctl->idle && ctl->filter.idle <= 0)
+		return ulogin_usage_error(sc->name, "--idle needs a duration "
+					  "such as 60d or 90d");
 	if (!strcmp(sc->name, "block") && !ctl->reason)
 		return ulogin_usage_error(sc->name, "'block' needs --reason "
 					  "TEXT: why the account is blocked");
 	if (ctl->reason && !ctl->reason[strspn(ctl->reason, " \t")])
 		return ulogin_usage_error(sc->name, "--reason cannot be "
 					  "empty");
+	if (!strcmp(sc->name, "prune")) {
+		if (!ctl->idle)
+			return ulogin_usage_error(sc->name, "'prune' needs "
+				"--idle PERIOD, e.g. --idle 2y");
+		if (ulogin_duration_parse(ctl->idle) < 1)
+			return ulogin_usage_error(sc->name, "--idle '%s' is "
+				"not a period such as 2y, 18w or 400d",
+				ctl->idle);
+		if (ctl->spec.institutions.n > 1)
+			return ulogin_usage_error(sc->name, "'prune' takes one "
+				"--institution at most");
+	}
 	for (size_t i = 0; q->roles && i < q->roles->n; i++)
 		if (!ulogin_role_valid(q->roles->v[i])) {
 			ulogin_error("unknown role '%s'", q->roles->v[i]);
@@ -1110,6 +1285,7 @@ reset_command(void *data)
 	ctl->reason = NULL;
 	memset(&ctl->filter, 0, sizeof(ctl->filter));
 	ctl->nstates = 0;
+	ctl->idle = NULL;
 }
 
 /* Usernames, for completion in the shell. */

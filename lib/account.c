@@ -182,6 +182,25 @@ ulogin_role_hint(const char *role)
 	return "roles are student, teacher, staff, parent and support";
 }
 
+void
+ulogin_staff_password_hint(void)
+{
+	ulogin_hint("staff reset their own password with national e-ID "
+		    "(MitID); one who cannot is sent a one-time password in a "
+		    "sealed letter: an administrator of their institution asks "
+		    "the support desk, with the workplace's CVR number, the "
+		    "user's name and username");
+}
+
+bool
+ulogin_user_is_staff(const struct ulogin_entry *e)
+{
+	return ulogin_entry_has_value(e, "uloginRole", "teacher") ||
+	       ulogin_entry_has_value(e, "uloginRole", "staff") ||
+	       ulogin_entry_has_value(e, "uloginRole", "support") ||
+	       ulogin_entry_get(e, "uloginAdminOf");
+}
+
 /* ---- helpers for the operations ------------------------------------- */
 
 static bool
@@ -201,7 +220,7 @@ const char *const ulogin_user_attrs[] = {
 	"uloginParent", "uloginAdminOf", "memberOf",
 	"pwdPolicySubentry", "pwdChangedTime", "pwdAccountLockedTime",
 	"pwdFailureTime", "pwdGraceUseTime", "pwdReset", "pwdLastSuccess",
-	"createTimestamp", "modifyTimestamp", NULL
+	"createTimestamp", "modifyTimestamp", "uloginPrunedAt", NULL
 };
 
 
@@ -601,28 +620,7 @@ note_class(const struct ulogin_entry *e, void *data)
 }
 
 static const char *const deprecated_attrs[] = { "cn", NULL };
-#define DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \
-			  "(uloginDeprecated=TRUE))"
-
-/* Attached only through deprecated imports: every source is one. */
-static bool
-only_deprecated(const struct ulogin_entry *user, const struct strv *names)
-{
-	const struct strv *v = ulogin_entry_values(user, "uloginSource");
-
-	if (!v || !v->n)
-		return false;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t j;
-
-		for (j = 0; j < names->n; j++)
-			if (!strcasecmp(v->v[i], names->v[j]))
-				break;
-		if (j == names->n)
-			return false;
-	}
-	return true;
-}
+#define DEPRECATED_FILTER ULOGIN_DEPRECATED_FILTER
 
 static int
 count_entry(const struct ulogin_entry *e, void *data)
@@ -838,7 +836,7 @@ state_of(const struct ulogin_entry *e, const struct user_facts *f,
 	struct ulogin_state_facts facts = {
 		.user = e,
 		.policy = f->policy.dn ? &f->policy : NULL,
-		.source_deprecated = only_deprecated(e, &f->deprecated),
+		.source_deprecated = ulogin_only_deprecated(e, &f->deprecated),
 		.reset_by = f->reset.dn ? ulogin_entry_get(&f->reset,
 			"creatorsName") : NULL,
 		.now = time(NULL),
@@ -920,6 +918,8 @@ ulogin_user_show(struct ulogin_conn *c, const char *username,
 		   "reset_by", "Reset opened by");
 	add_time(r, "left_at", "Left the school",
 		 ulogin_entry_get(&e, "uloginLeftAt"));
+	add_time(r, "pruned_at", "Blocked as unused",
+		 ulogin_entry_get(&e, "uloginPrunedAt"));
 	ulogin_record_add_bool(r, "identified", "Identified by national ID",
 			       entry_true(&e, "uloginIdentified"));
 	ulogin_record_add_list(r, "sources", "Import sources",

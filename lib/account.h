@@ -42,6 +42,14 @@ bool ulogin_role_importable(const char *role);
 /* What to say after "unknown role ROLE". */
 const char *ulogin_role_hint(const char *role);
 
+/* Is the user staff as the access model's STAFF says (role teacher,
+ * staff or support, or the administrator right)?  Administrators may
+ * neither delete them nor reset their passwords. */
+bool ulogin_user_is_staff(const struct ulogin_entry *user);
+/* The hint after refusing to set or reset a staff password: what staff
+ * do instead. */
+void ulogin_staff_password_hint(void);
+
 /* ---- operations -------------------------------------------------------- */
 
 /* Every attribute of a user the tools read (ulogin_user_read()). */

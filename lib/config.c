@@ -19,7 +19,7 @@
 #include "banned.h"
 
 enum key_type { KEY_STRING, KEY_PATH, KEY_BOOL, KEY_SECONDS, KEY_DURATION,
-		KEY_REFUSED };
+		KEY_PERIOD, KEY_REFUSED };
 
 struct config_key {
 	const char *name;
@@ -52,6 +52,8 @@ static const struct config_key keys[] = {
 	{ "step_up_default", KEY_DURATION, STR(step_up_default),
 	  "ULOGIN_STEP_UP_DEFAULT" },
 	{ "step_up_max", KEY_DURATION, STR(step_up_max), "ULOGIN_STEP_UP_MAX" },
+	{ "prune_retention", KEY_PERIOD, STR(prune_retention),
+	  "ULOGIN_PRUNE_RETENTION" },
 	{ "password", KEY_REFUSED, 0, "ULOGIN_PASSWORD" },
 	{ "bind_password", KEY_REFUSED, 0, "ULOGIN_BIND_PASSWORD" },
 };
@@ -65,6 +67,7 @@ ulogin_config_init(struct ulogin_config *cfg)
 	cfg->timeout = -1;
 	cfg->step_up_default = -1;
 	cfg->step_up_max = -1;
+	cfg->prune_retention = -1;
 	ulogin_policy_set_init(&cfg->policies);
 }
 
@@ -95,6 +98,9 @@ ulogin_config_free(struct ulogin_config *cfg)
 	}
 	free(cfg->sources);
 	free(cfg->sources_from);
+	strv_free(&cfg->local_domains);
+	strv_free(&cfg->local_logins);
+	free(cfg->local_logins_from);
 	ulogin_config_init(cfg);
 }
 
@@ -203,6 +209,18 @@ set_key(struct ulogin_config *cfg, const struct config_key *k,
 		/* The server's own bound (its access rules) is 2 hours. */
 		if (d < 60 || d > ULOGIN_STEP_UP_LIMIT) {
 			*why = "expected a time from 1m to 2h, such as 90m";
+			return -1;
+		}
+		if (*lp < 0)
+			*lp = d;
+		return 0;
+	}
+	case KEY_PERIOD: {
+		long *lp = (long *)((char *)cfg + k->offset);
+		long d = ulogin_duration_parse(value);
+
+		if (d < 1) {
+			*why = "expected a time such as 90d, 12w or 1y";
 			return -1;
 		}
 		if (*lp < 0)
@@ -510,6 +528,74 @@ read_sources(struct ulogin_config *cfg, const char *path,
 	return 0;
 }
 
+const char *
+ulogin_config_local_login(const struct ulogin_config *cfg, const char *domain)
+{
+	for (size_t i = 0; domain && i < cfg->local_domains.n; i++)
+		if (!strcasecmp(cfg->local_domains.v[i], domain))
+			return cfg->local_logins.v[i];
+	return NULL;
+}
+
+/* A domain name as a login's part after '@' can be: letters, digits,
+ * '-' and dots, with a dot in it. */
+static const char *
+invalid_domain(const char *s)
+{
+	if (!*s || strlen(s) > 253 || !strchr(s, '.') || *s == '.' ||
+	    s[strlen(s) - 1] == '.')
+		return "expected a domain name such as kommune.example";
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+			return "a domain name has letters, digits, '-' and "
+			       "'.' only";
+	return NULL;
+}
+
+/* local_logins: DOMAIN: "who runs it and how to reach them" */
+static int
+read_local_logins(struct ulogin_config *cfg, const char *path,
+		  yaml_document_t *doc, yaml_node_t *node)
+{
+	if (node->type != YAML_MAPPING_NODE)
+		return ulogin_yaml_error(path, &node->start_mark,
+				    "local_logins", "expected 'DOMAIN: "
+				    "DESCRIPTION' lines");
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+	     p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+		const char *domain, *why;
+		char *lower;
+
+		if (k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE)
+			return ulogin_yaml_error(path, &k->start_mark,
+					    "local_logins", "expected 'DOMAIN: "
+					    "DESCRIPTION' lines");
+		domain = (const char *)k->data.scalar.value;
+		if ((why = invalid_domain(domain)))
+			return ulogin_yaml_error(path, &k->start_mark, domain,
+						 why);
+		if (ulogin_config_local_login(cfg, domain))
+			return ulogin_yaml_error(path, &k->start_mark, domain,
+					    "domain given twice");
+		if (!*(const char *)v->data.scalar.value)
+			return ulogin_yaml_error(path, &v->start_mark, domain,
+					    "say who runs the login and how to "
+					    "reach them");
+		lower = xstrdup(domain);
+		for (char *s = lower; *s; s++)
+			if (*s >= 'A' && *s <= 'Z')
+				*s = (char)(*s - 'A' + 'a');
+		strv_push(&cfg->local_domains, lower);
+		free(lower);
+		strv_push(&cfg->local_logins,
+			  (const char *)v->data.scalar.value);
+	}
+	return 0;
+}
+
 /*
  * The policy part of a file: policies, levels, roles, default_policy,
  * level_change_days, pictures_file.  Returns 1 when key is not one of
@@ -610,6 +696,15 @@ read_document(struct ulogin_config *cfg, const char *path,
 			return ulogin_yaml_error(path, &k->start_mark, NULL,
 					    "a key must be a plain word");
 		name = (const char *)k->data.scalar.value;
+		if (!strcmp(name, "local_logins")) {
+			/* Whole from the first file that has them. */
+			if (cfg->local_logins_from)
+				continue;
+			if ((rc = read_local_logins(cfg, path, doc, v)))
+				return rc;
+			cfg->local_logins_from = xstrdup(path);
+			continue;
+		}
 		if (!strcmp(name, "sources")) {
 			/* Whole from the first file that has them. */
 			if (cfg->sources_from)
@@ -635,7 +730,8 @@ read_document(struct ulogin_config *cfg, const char *path,
 				    "output, audit_log, check_module, "
 				    "starttls, syslog, timeout, import_map, "
 				    "import_key_file, max_leavers, "
-				    "step_up_default, step_up_max, sources, "
+				    "step_up_default, step_up_max, "
+				    "prune_retention, sources, local_logins, "
 				    "policies, "
 				    "levels, roles, "
 				    "default_policy, level_change_days, "
@@ -831,6 +927,8 @@ ulogin_config_resolve(struct ulogin_config *cfg)
 			    "the config");
 		return ULOGIN_EX_CONFIG;
 	}
+	if (cfg->prune_retention < 0)
+		cfg->prune_retention = 90L * 24 * 3600;
 	if (!cfg->policies.pictures_file)
 		cfg->policies.pictures_file =
 			xstrdup(ULOGIN_DATADIR_DEFAULT "/pictures.txt");

@@ -51,6 +51,8 @@ struct ulogin_config {
 	char *max_leavers;	/* "10%" of a source's users, or a count */
 	long step_up_default;	/* seconds; -1 unset */
 	long step_up_max;	/* seconds, at most ULOGIN_STEP_UP_LIMIT */
+	long prune_retention;	/* seconds a pruned account stays blocked
+				   before deletion; -1 unset */
 	bool ask_password;	/* -W */
 	bool dry_run;
 	bool assume_yes;
@@ -66,7 +68,20 @@ struct ulogin_config {
 	struct ulogin_source_cfg *sources;
 	size_t nsources;
 	char *sources_from;
+	/* Local login solutions: logins "name@DOMAIN" belong to the
+	 * municipality's or school's own login, not to this directory.
+	 * domains[i] (lower case) is described by local_logins[i] (who
+	 * runs it and how to reach them).  Whole from the first file that
+	 * has a "local_logins" section. */
+	struct strv local_domains;
+	struct strv local_logins;
+	char *local_logins_from;
 };
+
+/* The description of the local login solution of domain (compared
+ * without regard to case), or NULL when the config names none. */
+const char *ulogin_config_local_login(const struct ulogin_config *cfg,
+				      const char *domain);
 
 /* The source called name, or NULL. */
 const struct ulogin_source_cfg *

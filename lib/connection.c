@@ -972,6 +972,21 @@ ulogin_exists(struct ulogin_conn *c, const char *dn, int *rc)
 	return -1;
 }
 
+int
+ulogin_compare(struct ulogin_conn *c, const char *dn, const char *attr,
+	       const char *value)
+{
+	struct berval bv;
+	int rc;
+
+	bv.bv_val = (char *)value;
+	bv.bv_len = strlen(value);
+	rc = ldap_compare_ext_s(c->ld, dn, attr, &bv, NULL, NULL);
+	if (rc != LDAP_COMPARE_TRUE && rc != LDAP_COMPARE_FALSE)
+		remember_diagnostics(c);
+	return rc;
+}
+
 /* ---- changing -------------------------------------------------------- */
 
 void

@@ -109,6 +109,15 @@ int ulogin_read(struct ulogin_conn *c, const char *dn,
 /* Does an entry exist?  1 yes, 0 no, -1 error (rc in *rc). */
 int ulogin_exists(struct ulogin_conn *c, const char *dn, int *rc);
 
+/*
+ * Compare attr of dn with value, as the operator: LDAP_COMPARE_TRUE,
+ * LDAP_COMPARE_FALSE, LDAP_NO_SUCH_ATTRIBUTE (the entry has no such
+ * value at all), LDAP_INSUFFICIENT_ACCESS (the operator may not read
+ * it: a search would just leave it out), or another LDAP code.
+ */
+int ulogin_compare(struct ulogin_conn *c, const char *dn, const char *attr,
+		   const char *value);
+
 /* A change to one entry, applied as one LDAP operation. */
 /* A refresh gives a dynamic entry (RFC 2589, slapo-dds) a new time to
  * live, ttl seconds from now; the server bounds it. */

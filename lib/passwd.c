@@ -91,17 +91,6 @@ ulogin_initial_settled(struct passwords *file, const char *username,
 
 /* ---- passwd ---------------------------------------------------------- */
 
-/* Teachers, other staff, support staff and administrators: the STAFF of
- * data/access.model. */
-static bool
-is_staff(const struct ulogin_entry *e)
-{
-	return ulogin_entry_has_value(e, "uloginRole", "teacher") ||
-	       ulogin_entry_has_value(e, "uloginRole", "staff") ||
-	       ulogin_entry_has_value(e, "uloginRole", "support") ||
-	       ulogin_entry_get(e, "uloginAdminOf");
-}
-
 static bool
 shares_institution(const struct ulogin_operator *op,
 		   const struct ulogin_entry *user)
@@ -127,18 +116,13 @@ may_set(struct ulogin_conn *c, const struct ulogin_passwd_target *t)
 
 	if ((rc = ulogin_operator_read(c, &op)))
 		return rc;
-	if (!op.person || (op.support && is_staff(&t->user)) ||
-	    (!is_staff(&t->user) && shares_institution(&op, &t->user))) {
+	if (!op.person || (op.support && ulogin_user_is_staff(&t->user)) ||
+	    (!ulogin_user_is_staff(&t->user) && shares_institution(&op, &t->user))) {
 		rc = 0;
-	} else if (is_staff(&t->user)) {
+	} else if (ulogin_user_is_staff(&t->user)) {
 		ulogin_error("cannot set the password of '%s': staff "
-			     "passwords are not set by administrators; "
-			     "teachers and other staff reset their own with "
-			     "national e-ID (MitID)", who);
-		ulogin_hint("one who cannot is sent a one-time password in a "
-			    "sealed letter: the support desk issues it when "
-			    "asked with the workplace's CVR number, the user's "
-			    "name and username");
+			     "passwords are not set by administrators", who);
+		ulogin_staff_password_hint();
 		rc = ULOGIN_EX_NOPERM;
 	} else if (op.support) {
 		ulogin_error("cannot set the password of '%s': the support "

@@ -107,7 +107,8 @@ ulogin_duration_parse(const char *s)
 		char unit;
 		long seconds;
 	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
-		      { 'd', 86400 }, { 'w', 7 * 86400 } };
+		      { 'd', 86400 }, { 'w', 7 * 86400 },
+		      { 'y', 365 * 86400 } };
 	char *end;
 	long v;
 

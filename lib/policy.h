@@ -80,7 +80,8 @@ int ulogin_policy_set_check(const struct ulogin_policy_set *s,
  * -1 with errno set. */
 int ulogin_pictures_load(const char *path, struct strv *names);
 
-/* "365d", "14d", "2h", "15m", "900", "900s" to seconds; -1 if malformed. */
+/* "1y" (365 days), "365d", "14d", "2h", "15m", "900", "900s" to seconds;
+ * -1 if malformed. */
 long ulogin_duration_parse(const char *s);
 
 #endif

@@ -102,25 +102,13 @@ window_free(struct window *w)
 
 /* ---- who gets a window --------------------------------------------- */
 
-/* Staff, as the access rules see them (STAFF in data/access.model). */
-static bool
-is_staff(const struct ulogin_entry *e)
-{
-	return ulogin_entry_has_value(e, "uloginRole", "teacher") ||
-	       ulogin_entry_has_value(e, "uloginRole", "staff") ||
-	       ulogin_entry_has_value(e, "uloginRole", "support") ||
-	       ulogin_entry_get(e, "uloginAdminOf") != NULL;
-}
-
 /* Staff get no reset window: say what they do instead.  Returns 77. */
 static int
 refuse_staff(const char *username)
 {
-	ulogin_error("cannot reset the password of '%s': staff reset their "
-		     "own password with national e-ID", username);
-	ulogin_hint("when they cannot, an administrator of their institution "
-		    "asks the support desk for a new password, sent in a "
-		    "sealed letter to the workplace");
+	ulogin_error("cannot reset the password of '%s': staff get no "
+		     "reset window", username);
+	ulogin_staff_password_hint();
 	return ULOGIN_EX_NOPERM;
 }
 
@@ -179,7 +167,7 @@ ulogin_reset_open(struct ulogin_conn *c, const struct strv *users,
 		goto out;
 	/* Any refusal stops the command before anything changes. */
 	for (size_t i = 0; i < n; i++)
-		if (is_staff(&e[i]))
+		if (ulogin_user_is_staff(&e[i]))
 			rc = refuse_staff(users->v[i]);
 	if (rc)
 		goto out;
@@ -395,7 +383,7 @@ ulogin_reset_claim(struct ulogin_conn *c, const char *username,
 		return rc;
 	/* The login service cannot read roles; slapd refuses it a staff
 	 * member's password all the same. */
-	if (is_staff(&user)) {
+	if (ulogin_user_is_staff(&user)) {
 		rc = refuse_staff(username);
 		goto out;
 	}

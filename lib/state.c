@@ -390,35 +390,45 @@ ulogin_state_policy(struct ulogin_state_reader *r,
 }
 
 /* Attached only through deprecated imports: every source is one. */
+bool
+ulogin_only_deprecated(const struct ulogin_entry *user,
+		       const struct strv *names)
+{
+	const struct strv *v = ulogin_entry_values(user, "uloginSource");
+
+	if (!v || !v->n)
+		return false;
+	for (size_t i = 0; i < v->n; i++) {
+		size_t j;
+
+		for (j = 0; j < names->n; j++)
+			if (!strcasecmp(v->v[i], names->v[j]))
+				break;
+		if (j == names->n)
+			return false;
+	}
+	return true;
+}
+
+/* Attached only through deprecated imports: every source is one. */
 static bool
 deprecated(struct ulogin_state_reader *r, const struct ulogin_entry *user)
 {
 	static const char *const cn[] = { "cn", NULL };
-	const struct strv *v = ulogin_entry_values(user, "uloginSource");
 
-	if (!v || !v->n)
+	if (!ulogin_entry_values(user, "uloginSource"))
 		return false;
 	if (!r->deprecated_read) {
 		char *imports = ulogin_dn_imports(ulogin_conn_base(r->c));
 
 		/* Once per reader; what cannot be read counts as none. */
 		ulogin_search(r->c, imports, ULOGIN_SCOPE_ONE,
-			      "(&(objectClass=uloginImportSource)"
-			      "(uloginDeprecated=TRUE))", cn,
+			      ULOGIN_DEPRECATED_FILTER, cn,
 			      ulogin_entry_note_cn, &r->deprecated);
 		free(imports);
 		r->deprecated_read = true;
 	}
-	for (size_t i = 0; i < v->n; i++) {
-		size_t j;
-
-		for (j = 0; j < r->deprecated.n; j++)
-			if (!strcasecmp(v->v[i], r->deprecated.v[j]))
-				break;
-		if (j == r->deprecated.n)
-			return false;
-	}
-	return true;
+	return ulogin_only_deprecated(user, &r->deprecated);
 }
 
 static int

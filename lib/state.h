@@ -127,4 +127,12 @@ char *ulogin_list_filter_ldap(const struct ulogin_list_filter *f, time_t now);
 bool ulogin_list_filter_match(const struct ulogin_list_filter *f,
 			      const struct ulogin_state *st, time_t now);
 
+/* The import sources being phased out, under ou=imports. */
+#define ULOGIN_DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \
+				 "(uloginDeprecated=TRUE))"
+/* Is the user attached only through the sources named (each of its
+ * uloginSource values is one of names; none at all is "no")? */
+bool ulogin_only_deprecated(const struct ulogin_entry *user,
+			    const struct strv *names);
+
 #endif

@@ -372,6 +372,9 @@ try_op() {	# try_op OP KIND DN
 	block-reason)
 		printf 'dn: %s\nchangetype: modify\nreplace: uloginBlockReason\nuloginBlockReason: matrix\n-\nreplace: uloginBlockedAt\nuloginBlockedAt: 20260101000000Z\n' "$dn" | try_ldif "$k"
 		;;
+	prune-mark)
+		try_then_clear "$k" "$dn" replace uloginPrunedAt 20260101000000Z
+		;;
 	blocked-by-other)
 		try_replace "$k" "$dn" uloginBlockedBy "uid=lars0001,ou=people,$B"
 		;;

@@ -282,8 +282,8 @@ stderr_has "user 'ella0001' is not one you may see or change" "passwd: not hers 
 # slapd refuses the raw ldappasswd.
 run_in 'Kage-2026-xyzQ12
 ' 77 ulogin-user passwd lars0001
-stderr_is "ulogin-user: cannot set the password of 'lars0001': staff passwords are not set by administrators; teachers and other staff reset their own with national e-ID (MitID)
-hint: one who cannot is sent a one-time password in a sealed letter: the support desk issues it when asked with the workplace's CVR number, the user's name and username" \
+stderr_is "ulogin-user: cannot set the password of 'lars0001': staff passwords are not set by administrators
+hint: staff reset their own password with national e-ID (MitID); one who cannot is sent a one-time password in a sealed letter: an administrator of their institution asks the support desk, with the workplace's CVR number, the user's name and username" \
 	"an administrator is told what staff do instead"
 ldappasswd -x -H "$ULOGIN_URI" -D "$(people kirs0001)" -y "$S/kirs0001.pw" \
 	-s 'Kage-2026-xyzQ12' "$(people lars0001)" >"$OUT" 2>&1

@@ -1,6 +1,7 @@
 /* Account rules: usernames, levels, roles, and the state in words. */
 #include "unit.h"
 #include "account.h"
+#include "diagnose.h"
 #include "gtime.h"
 
 static void
@@ -301,6 +302,21 @@ generalized_time(void **state)
 	assert_int_equal(ulogin_gtime_parse("000001010000Z", &t), -1);
 }
 
+static void
+edit_distance(void **state)
+{
+	assert_int_equal(ulogin_edit_distance("kirs0001", "kirs0001", 2), 0);
+	/* Two letters swapped count one. */
+	assert_int_equal(ulogin_edit_distance("kris0001", "kirs0001", 2), 1);
+	assert_int_equal(ulogin_edit_distance("kirs001", "kirs0001", 2), 1);
+	assert_int_equal(ulogin_edit_distance("kirs0002", "kirs0001", 2), 1);
+	assert_int_equal(ulogin_edit_distance("idle0001", "elle0001", 2), 2);
+	/* Past the limit: limit + 1, also when the lengths differ much. */
+	assert_int_equal(ulogin_edit_distance("mett0001", "kirs0001", 2), 3);
+	assert_int_equal(ulogin_edit_distance("a", "abcdef", 2), 3);
+	assert_int_equal(ulogin_edit_distance("", "ab", 2), 2);
+}
+
 int
 main(void)
 {
@@ -312,6 +328,7 @@ main(void)
 		cmocka_unit_test(username_rules),
 		cmocka_unit_test(levels_by_grade),
 		cmocka_unit_test(roles),
+		cmocka_unit_test(edit_distance),
 		cmocka_unit_test(states),
 		cmocka_unit_test(filters),
 		cmocka_unit_test(generalized_time),

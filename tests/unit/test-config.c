@@ -206,6 +206,46 @@ missing_explicit_file(void **state)
 	free(err);
 }
 
+static void
+local_logins_and_retention(void **state)
+{
+	struct run r;
+	char *err = try("prune_retention: 26w\n"
+			"local_logins:\n"
+			"  Aarhus.Example: \"Aarhus Kommune, IT help desk\"\n"
+			"  vejle.example: Vejle IT\n", &r);
+
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(err, "");
+	assert_int_equal(r.cfg.prune_retention, 26L * 7 * 86400);
+	assert_string_equal(ulogin_config_local_login(&r.cfg,
+		"aarhus.example"), "Aarhus Kommune, IT help desk");
+	assert_string_equal(ulogin_config_local_login(&r.cfg,
+		"VEJLE.example"), "Vejle IT");
+	assert_null(ulogin_config_local_login(&r.cfg, "arhus.example"));
+	ulogin_config_free(&r.cfg);
+	free(err);
+
+	err = try("local_logins:\n  nodot: x\n", &r);
+	assert_int_equal(r.rc, 78);
+	assert_true(strstr(err, ":2: 'nodot': expected a domain name") != NULL);
+	ulogin_config_free(&r.cfg);
+	free(err);
+
+	err = try("local_logins:\n  a.example: x\n  A.example: y\n", &r);
+	assert_int_equal(r.rc, 78);
+	assert_true(strstr(err, ":3: 'A.example': domain given twice") != NULL);
+	ulogin_config_free(&r.cfg);
+	free(err);
+
+	err = try("prune_retention: soon\n", &r);
+	assert_int_equal(r.rc, 78);
+	assert_true(strstr(err, ":1: 'prune_retention': expected a time "
+			   "such as 90d") != NULL);
+	ulogin_config_free(&r.cfg);
+	free(err);
+}
+
 int
 main(void)
 {
@@ -220,6 +260,7 @@ main(void)
 		cmocka_unit_test(layers_flags_then_env_then_file),
 		cmocka_unit_test(password_in_environment_is_refused),
 		cmocka_unit_test(missing_explicit_file),
+		cmocka_unit_test(local_logins_and_retention),
 	};
 
 	/* Keep the tests independent of the machine's own settings. */

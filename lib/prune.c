@@ -1,0 +1,533 @@
+/*
+ * ulogin-user prune: block and mark accounts unused for a period, and
+ * delete them when they stay unused for the retention period after that.
+ *
+ * The mark is an attribute of its own, uloginPrunedAt, not a fixed block
+ * reason: a reason is free text an administrator may type (the same words
+ * by hand must never lead to a deletion), the retention counts from the
+ * mark's own time, and slapd's access rules keep it to those who may
+ * block (data/access.model).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <ldap.h>
+
+#include "account.h"
+#include "dn.h"
+#include "exitcodes.h"
+#include "gtime.h"
+#include "import.h"
+#include "mem.h"
+#include "msg.h"
+#include "operator.h"
+#include "progress.h"
+#include "prune.h"
+#include "banned.h"
+
+#define BLOCKED_TIME "000001010000Z"
+
+enum action { ACT_NONE, ACT_BLOCK, ACT_DELETE, ACT_WAIT, ACT_UNMARK,
+	      ACT_KEEP, ACT_SKIP };
+
+static const char *const action_words[] = {
+	"", "block", "delete", "wait", "unmark", "keep", "skip"
+};
+
+struct account {
+	char *uid, *cn, *dn;
+	struct strv admin_of;
+	time_t last;		/* last login, else creation; 0 unknown */
+	enum action action;
+	char *detail;
+	const char *result;
+};
+
+struct prune_run {
+	struct ulogin_conn *c;
+	const struct ulogin_prune_opts *o;
+	bool person;		/* the operator is a person (not manager) */
+	time_t now;
+	long retention;
+	struct account *v;	/* accounts concerned, and administrators */
+	size_t n;
+	size_t total;		/* accounts in scope, for the guard */
+	size_t count[ACT_SKIP + 1];
+};
+
+static time_t
+gtime(const char *v)
+{
+	time_t t;
+
+	return v && ulogin_gtime_parse(v, &t) == 0 ? t : 0;
+}
+
+static char *
+words(time_t t)
+{
+	char buf[32];
+
+	ulogin_time_words(t, buf, sizeof(buf));
+	return xstrdup(buf);
+}
+
+/* What to do with one account; ACT_NONE leaves it out of the list. */
+static enum action
+decide(struct prune_run *r, const struct ulogin_entry *e, time_t last,
+       char **detail)
+{
+	const char *lock = ulogin_entry_get(e, "pwdAccountLockedTime");
+	const char *why = ulogin_entry_get(e, "uloginBlockReason");
+	time_t pruned = gtime(ulogin_entry_get(e, "uloginPrunedAt"));
+	bool blocked = lock && !strcmp(lock, BLOCKED_TIME);
+	char *a;
+
+	if (pruned) {
+		a = words(pruned);
+		if (!blocked) {
+			*detail = xasprintf("unblocked since it was blocked as "
+					    "unused on %s", a);
+			free(a);
+			return ACT_UNMARK;
+		}
+		if (last > pruned) {
+			*detail = xasprintf("used since it was blocked as "
+					    "unused on %s", a);
+			free(a);
+			return ACT_UNMARK;
+		}
+		if (pruned + r->retention <= r->now) {
+			*detail = xasprintf("blocked as unused on %s and still "
+					    "unused", a);
+			free(a);
+			return ACT_DELETE;
+		}
+		free(a);
+		a = words(pruned + r->retention);
+		*detail = xasprintf("blocked as unused; deleted from %s if "
+				    "still unused", a);
+		free(a);
+		return ACT_WAIT;
+	}
+	if (!last) {
+		*detail = xstrdup("cannot tell when it was last used (you may "
+				  "not read its last login or creation time)");
+		return ACT_SKIP;
+	}
+	if (last + r->o->idle > r->now)
+		return ACT_NONE;
+	if (ulogin_entry_get(e, "uloginLeftAt")) {
+		*detail = xstrdup("left the school: the import removes it");
+		return ACT_SKIP;
+	}
+	if (blocked) {
+		*detail = why ? xasprintf("already blocked, and it keeps its "
+					  "reason: %s", why)
+			      : xstrdup("already blocked, and it keeps its "
+					"reason");
+		return ACT_SKIP;
+	}
+	if (r->person && ulogin_user_is_staff(e)) {
+		*detail = xstrdup("staff: only the directory manager prunes "
+				  "teachers, staff and administrators");
+		return ACT_SKIP;
+	}
+	*detail = NULL;
+	return ACT_BLOCK;
+}
+
+static int
+note_account(const struct ulogin_entry *e, void *data)
+{
+	struct prune_run *r = data;
+	const char *uid = ulogin_entry_get(e, "uid");
+	const struct strv *admin = ulogin_entry_values(e, "uloginAdminOf");
+	time_t last = gtime(ulogin_entry_get(e, "pwdLastSuccess"));
+	enum action act = ACT_NONE;
+	char *detail = NULL;
+	struct account *a;
+
+	if (!uid)
+		return 0;
+	if (!last)
+		last = gtime(ulogin_entry_get(e, "createTimestamp"));
+	if (!r->o->institution || ulogin_entry_has_value(e,
+			"uloginInstitution", r->o->institution)) {
+		r->total++;
+		act = decide(r, e, last, &detail);
+	}
+	/* Administrators are kept in the list for the last-one rule. */
+	if (act == ACT_NONE && !admin)
+		return 0;
+	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
+	a = &r->v[r->n++];
+	memset(a, 0, sizeof(*a));
+	a->uid = xstrdup(uid);
+	a->cn = ulogin_entry_get(e, "cn") ? xstrdup(ulogin_entry_get(e, "cn"))
+					  : NULL;
+	a->dn = xstrdup(e->dn);
+	for (size_t i = 0; admin && i < admin->n; i++)
+		strv_push(&a->admin_of, admin->v[i]);
+	a->last = last;
+	a->action = act;
+	a->detail = detail;
+	return 0;
+}
+
+static bool
+removing(const struct account *a)
+{
+	return a->action == ACT_BLOCK || a->action == ACT_DELETE;
+}
+
+/* Never the last administrator of an institution: when every holder of
+ * its right would go, the one used last stays. */
+static void
+keep_last_admins(struct prune_run *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t k = 0; k < r->v[i].admin_of.n; k++) {
+			const char *inst = r->v[i].admin_of.v[k];
+			struct account *latest = NULL;
+			bool all = true;
+
+			for (size_t j = 0; j < r->n && all; j++) {
+				struct account *b = &r->v[j];
+
+				if (!strv_contains(&b->admin_of, inst))
+					continue;
+				if (!removing(b))
+					all = false;
+				else if (!latest || b->last > latest->last)
+					latest = b;
+			}
+			if (!all || !latest)
+				continue;
+			latest->action = ACT_KEEP;
+			free(latest->detail);
+			latest->detail = xasprintf("the last administrator of "
+						   "%s", inst);
+		}
+}
+
+static int
+collect(struct prune_run *r)
+{
+	static const char *const attrs[] = { "uid", "cn", "uloginRole",
+		"uloginInstitution", "uloginAdminOf", "pwdLastSuccess",
+		"createTimestamp", "pwdAccountLockedTime", "uloginLeftAt",
+		"uloginPrunedAt", "uloginBlockReason", NULL };
+	char *people = ulogin_dn_people(ulogin_conn_base(r->c));
+	int rc;
+
+	rc = ulogin_search(r->c, people, ULOGIN_SCOPE_ONE,
+			   "(objectClass=uloginAccount)", attrs, note_account,
+			   r);
+	free(people);
+	if (rc != LDAP_SUCCESS)
+		return ulogin_ldap_error(r->c, rc, "cannot search for users");
+	keep_last_admins(r);
+	for (size_t i = 0; i < r->n; i++)
+		r->count[r->v[i].action]++;
+	return 0;
+}
+
+/* ---- acting ----------------------------------------------------------- */
+
+static int
+block(struct prune_run *r, struct account *a)
+{
+	char now[16], *since, *reason;
+	struct ulogin_change ch;
+	int rc;
+
+	ulogin_gtime_format(r->now, now, sizeof(now));
+	since = words(a->last);
+	reason = xasprintf("unused since %s (ulogin-user prune)", since);
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, a->dn, "user.prune");
+	ulogin_change_set(&ch, "pwdAccountLockedTime", BLOCKED_TIME);
+	ulogin_change_set(&ch, "uloginBlockReason", reason);
+	ulogin_change_set(&ch, "uloginBlockedAt", now);
+	/* Who blocked: a person writes their own DN only (slapd); for
+	 * anyone else the reason and the mark say it. */
+	ulogin_change_set(&ch, "uloginBlockedBy",
+			  r->person ? ulogin_conn_operator(r->c) : NULL);
+	ulogin_change_set(&ch, "uloginPrunedAt", now);
+	rc = ulogin_apply(r->c, &ch);
+	if (rc != LDAP_SUCCESS)
+		rc = ulogin_ldap_error(r->c, rc, "cannot block user '%s'",
+				       a->uid);
+	ulogin_change_free(&ch);
+	free(reason);
+	free(since);
+	return rc;
+}
+
+static int
+unmark(struct prune_run *r, struct account *a)
+{
+	struct ulogin_change ch;
+	int rc;
+
+	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, a->dn, "user.prune");
+	ulogin_change_set(&ch, "uloginPrunedAt", NULL);
+	rc = ulogin_apply(r->c, &ch);
+	if (rc != LDAP_SUCCESS)
+		rc = ulogin_ldap_error(r->c, rc, "cannot take the unused mark "
+				       "off user '%s'", a->uid);
+	ulogin_change_free(&ch);
+	return rc;
+}
+
+static int
+act(struct prune_run *r, size_t *failed)
+{
+	struct ulogin_progress bar;
+	size_t todo = r->count[ACT_BLOCK] + r->count[ACT_DELETE] +
+		      r->count[ACT_UNMARK];
+	int rc = 0, last = 0;
+
+	if ((rc = ulogin_prepare_changes(r->c)))
+		return rc;
+	ulogin_progress_start(&bar, r->o->progress, todo);
+	for (size_t i = 0; i < r->n; i++) {
+		struct account *a = &r->v[i];
+
+		if (a->action != ACT_BLOCK && a->action != ACT_DELETE &&
+		    a->action != ACT_UNMARK)
+			continue;
+		ulogin_progress_clear(&bar);
+		if (a->action == ACT_BLOCK)
+			rc = block(r, a);
+		else if (a->action == ACT_UNMARK)
+			rc = unmark(r, a);
+		else
+			rc = ulogin_user_delete(r->c, a->uid, NULL);
+		a->result = rc ? "failed" : "done";
+		if (rc) {
+			(*failed)++;
+			last = rc;
+		}
+		ulogin_progress_step(&bar);
+		/* Without the server nothing more can be done. */
+		if (rc == ULOGIN_EX_UNAVAILABLE || rc == ULOGIN_EX_CANTCREAT)
+			break;
+	}
+	ulogin_progress_clear(&bar);
+	if (!*failed)
+		return 0;
+	return *failed == todo ? last : ULOGIN_EX_PARTIAL;
+}
+
+/* "a, b, c and 4 more" of the accounts with this action. */
+static char *
+some(const struct prune_run *r, enum action which)
+{
+	struct strv names = STRV_INIT;
+	size_t n = 0;
+	char *s, *out;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].action == which && n++ < 5)
+			strv_push(&names, r->v[i].uid);
+	s = strv_join(&names, ", ");
+	out = n > 5 ? xasprintf("%s and %zu more", s, n - 5) : xstrdup(s);
+	free(s);
+	strv_free(&names);
+	return out;
+}
+
+static bool
+confirmed(const struct prune_run *r)
+{
+	size_t nb = r->count[ACT_BLOCK], nd = r->count[ACT_DELETE];
+	char *blk = some(r, ACT_BLOCK), *del = some(r, ACT_DELETE);
+	char *b = nb ? xasprintf("Block %zu unused account%s (%s)", nb,
+				 nb == 1 ? "" : "s", blk) : xstrdup("");
+	char *d = nd ? xasprintf("%s %zu account%s blocked as unused before "
+				 "(%s)", nb ? " and delete" : "Delete", nd,
+				 nd == 1 ? "" : "s", del) : xstrdup("");
+	char *q = xasprintf("%s%s?", b, d);
+	bool yes = r->o->confirm(q);
+
+	free(q);
+	free(d);
+	free(b);
+	free(blk);
+	free(del);
+	return yes;
+}
+
+static void
+fill_table(const struct prune_run *r, struct ulogin_table *t)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct account *a = &r->v[i];
+		char when[32];
+
+		if (a->action == ACT_NONE)
+			continue;
+		ulogin_table_begin_row(t);
+		ulogin_table_set(t, 0, a->uid);
+		ulogin_table_set(t, 1, a->cn);
+		ulogin_table_set(t, 2, action_words[a->action]);
+		if (a->last) {
+			ulogin_time_iso(a->last, when, sizeof(when));
+			ulogin_table_set(t, 3, when);
+		}
+		ulogin_table_set(t, 4, a->result);
+		ulogin_table_set(t, 5, a->detail);
+	}
+	ulogin_table_sort(t, 0);
+}
+
+/* How many of an action were done (or, in a dry run, would be). */
+static size_t
+done(const struct prune_run *r, enum action which, bool dry_run)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].action == which &&
+		    (dry_run || (r->v[i].result &&
+				 !strcmp(r->v[i].result, "done"))))
+			n++;
+	return n;
+}
+
+static void
+summary(const struct prune_run *r, bool dry_run, size_t failed)
+{
+	char *fails = failed ? xasprintf(", %zu failed", failed)
+			     : xstrdup("");
+
+	ulogin_info("%s %zu, %s %zu, %s %zu; waiting %zu, kept %zu, skipped "
+		    "%zu%s; of %zu accounts%s",
+		    dry_run ? "would block" : "blocked",
+		    done(r, ACT_BLOCK, dry_run),
+		    dry_run ? "delete" : "deleted",
+		    done(r, ACT_DELETE, dry_run),
+		    dry_run ? "unmark" : "unmarked",
+		    done(r, ACT_UNMARK, dry_run), r->count[ACT_WAIT],
+		    r->count[ACT_KEEP], r->count[ACT_SKIP], fails, r->total,
+		    dry_run ? " (dry run: nothing was changed)" : "");
+	free(fails);
+}
+
+/* May this operator prune at all?  A person must administer an
+ * institution (of --institution, when given); slapd decides the rest. */
+static int
+check_operator(struct prune_run *r)
+{
+	struct ulogin_operator op;
+	int rc = 0;
+
+	if (!(r->person = ulogin_operator_is_person(r->c)))
+		return 0;
+	if ((rc = ulogin_operator_read(r->c, &op)))
+		return rc;
+	if (!op.admin_of.n) {
+		ulogin_error("only the administrators of an institution and "
+			     "the directory manager prune accounts");
+		ulogin_hint("ask an administrator of your institution");
+		rc = ULOGIN_EX_NOPERM;
+	} else if (r->o->institution &&
+		   !ulogin_operator_admin_of(&op, r->o->institution)) {
+		char *list = strv_join(&op.admin_of, ", ");
+
+		ulogin_error("you are not an administrator of institution "
+			     "'%s' (you administer %s)", r->o->institution,
+			     list);
+		free(list);
+		rc = ULOGIN_EX_NOPERM;
+	}
+	ulogin_operator_free(&op);
+	return rc;
+}
+
+static void
+run_free(struct prune_run *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].uid);
+		free(r->v[i].cn);
+		free(r->v[i].dn);
+		free(r->v[i].detail);
+		strv_free(&r->v[i].admin_of);
+	}
+	free(r->v);
+}
+
+int
+ulogin_user_prune(struct ulogin_conn *c, const struct ulogin_prune_opts *o,
+		  struct ulogin_table **out)
+{
+	static const char *const cols[] = { "username", "name", "action",
+		"last_used", "result", "detail", NULL };
+	const struct ulogin_config *cfg = ulogin_conn_config(c);
+	struct prune_run r;
+	size_t removals, failed = 0;
+	long limit;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.o = o;
+	r.now = time(NULL);
+	r.retention = cfg->prune_retention;
+	if ((limit = ulogin_max_leavers(cfg->max_leavers, 0)) < 0) {
+		ulogin_error("max_leavers '%s' is not a count or a percentage",
+			     cfg->max_leavers);
+		ulogin_hint("set it to e.g. '10%%' or '25' in the config");
+		return ULOGIN_EX_CONFIG;
+	}
+	if ((rc = check_operator(&r)) || (rc = collect(&r))) {
+		run_free(&r);
+		return rc;
+	}
+	*out = ulogin_table_new(cols);
+	removals = r.count[ACT_BLOCK] + r.count[ACT_DELETE];
+	/* The import's guard: an idle period typed wrong must not lock a
+	 * school out. */
+	limit = ulogin_max_leavers(cfg->max_leavers, r.total);
+	if (removals > (size_t)limit && !o->force) {
+		fill_table(&r, *out);
+		ulogin_error("the run would block or delete %zu of the %zu "
+			     "accounts (max_leavers %s allows %ld); nothing "
+			     "was changed", removals, r.total,
+			     cfg->max_leavers, limit);
+		ulogin_hint("check --idle and the list above; if they really "
+			    "are unused, run again with --force");
+		run_free(&r);
+		return ULOGIN_EX_DATAERR;
+	}
+	if (cfg->dry_run) {
+		for (size_t i = 0; i < r.n; i++)
+			if (r.v[i].action == ACT_BLOCK ||
+			    r.v[i].action == ACT_DELETE ||
+			    r.v[i].action == ACT_UNMARK)
+				r.v[i].result = "dry-run";
+		fill_table(&r, *out);
+		summary(&r, true, 0);
+		run_free(&r);
+		return 0;
+	}
+	/* Taking a mark off changes nothing anyone sees: asked only with
+	 * blocks and deletions. */
+	if (removals && o->confirm && !confirmed(&r)) {
+		ulogin_info("nothing was changed");
+		fill_table(&r, *out);
+		run_free(&r);
+		return 0;
+	}
+	if (removals || r.count[ACT_UNMARK])
+		rc = act(&r, &failed);
+	fill_table(&r, *out);
+	summary(&r, false, failed);
+	run_free(&r);
+	return rc;
+}
