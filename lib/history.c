@@ -502,7 +502,7 @@ read_log(struct ulogin_conn *c, struct trail *tr)
 	if (!(log = find_log(c))) {
 		ulogin_info("no access log of the directory server that you "
 			    "may read: showing the audit log only");
-		ulogin_hint("the set-up is in ulogin(7), section HISTORY");
+		ulogin_hint("the set-up is in ulogin(7), section SLAPD ACCESS LOG");
 		return 0;
 	}
 	stepup = ulogin_dn_child(tr->dn, "cn", "stepup");
