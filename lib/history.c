@@ -135,10 +135,10 @@ add_item(struct strv *items, const struct logged_mod *m,
 	char *attr = xstrndup(m->attr, m->attr_len);
 	char *list = strv_join(values, ", ");
 
-	/* A new password sets pwdChangedTime; to readers who may not see
-	 * userPassword itself, that is the news. */
 	if (in_list(secret_attrs, m->attr, m->attr_len))
 		strv_push_owned(items, xasprintf("%s: changed", attr));
+	/* A new password sets pwdChangedTime; to readers who may not see
+	 * userPassword itself, that is the news. */
 	else if (!strcasecmp(attr, "pwdChangedTime"))
 		strv_push(items, "userPassword: changed");
 	else if (m->op == '-' && values->n)
@@ -188,7 +188,7 @@ ulogin_history_describe(const char *type, const struct strv *mods,
 				free(items.v[i]);
 				memmove(items.v + i, items.v + i + 1,
 					(items.n - i - 1) * sizeof(*items.v));
-				items.n--;
+				items.v[--items.n] = NULL;
 				i--;
 				break;
 			}
@@ -198,8 +198,10 @@ ulogin_history_describe(const char *type, const struct strv *mods,
 		*action = modify_action(&f, bookkeeping);
 	else if (!strcmp(type, "modrdn"))
 		*action = "rename";
-	else if (!strcmp(type, "add") || !strcmp(type, "delete"))
-		*action = !strcmp(type, "add") ? "add" : "delete";
+	else if (!strcmp(type, "add"))
+		*action = "add";
+	else if (!strcmp(type, "delete"))
+		*action = "delete";
 	else
 		*action = "other";
 	detail = strv_join(&items, "; ");
