@@ -143,6 +143,11 @@ is "$leaks" "" "no password or its hash in any file of the test (but slapd's dat
 leaks=$(grep -lE '\{(SSHA|SSHA512|SSHA256|ARGON2|CRYPT|SMD5|MD5|SHA)[0-9]*\}' \
 	"$TEST_TMP"/history* 2>/dev/null)
 is "$leaks" "" "no hash of any kind in any format of history's output"
+# Nor anywhere else but slapd's databases and the sandbox's own set-up
+# (config.ldif and base.ldif: the manager's and the services' hashes).
+leaks=$(grep -rlE '\{(SSHA|SSHA512|SSHA256|ARGON2|CRYPT|SMD5|MD5|SHA)[0-9]*\}' \
+	--exclude='*.mdb' --exclude=config.ldif --exclude=base.ldif "$TEST_TMP" 2>/dev/null)
+is "$leaks" "" "no hash of any kind in any file the test left"
 
 # ---- a deleted user: only the manager reads slapd's records of it ----------
 
