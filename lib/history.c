@@ -437,6 +437,67 @@ find_log(struct ulogin_conn *c)
 	return found;
 }
 
+/*
+ * A change of a class that names the user as a member or teacher: its
+ * action ("class.add-member"...), or NULL when it does not name them.
+ */
+static const char *
+class_action(const struct strv *mods, const char *user)
+{
+	static const char *const names[2][3] = {
+		{ "class.add-member", "class.remove-member",
+		  "class.set-members" },
+		{ "class.add-teacher", "class.remove-teacher",
+		  "class.set-teachers" },
+	};
+	struct logged_mod m;
+
+	for (size_t i = 0; mods && i < mods->n; i++) {
+		int teacher, op;
+
+		if (!parse_mod(mods->v[i], &m) || !m.value)
+			continue;
+		if (m.attr_len == strlen("member") &&
+		    !strncasecmp(m.attr, "member", m.attr_len))
+			teacher = 0;
+		else if (m.attr_len == strlen("uloginTeacher") &&
+			 !strncasecmp(m.attr, "uloginTeacher", m.attr_len))
+			teacher = 1;
+		else
+			continue;
+		op = m.op == '+' ? 0 : m.op == '-' ? 1 : 2;
+		if (ulogin_dn_equal(m.value, user))
+			return names[teacher][op];
+	}
+	return NULL;
+}
+
+/* A class's record that names the user (found by its reqMod value). */
+static void
+class_entry(struct trail *tr, const char *dn, const char *authz,
+	    const struct strv *mods, time_t t, long seq)
+{
+	const char *action = class_action(mods, tr->dn);
+	char stamp[32], *cn;
+	struct event *e;
+
+	if (!action)
+		return;
+	e = new_event(tr);
+	e->t = t;
+	e->seq = seq;
+	ulogin_time_iso(t, stamp, sizeof(stamp));
+	e->time = xstrdup(stamp);
+	e->source = "slapd";
+	e->operator = authz && *authz ? ulogin_dn_who(authz)
+				      : xstrdup("anonymous");
+	e->action = xstrdup(action);
+	e->result = xstrdup("ok");
+	cn = ulogin_dn_first_value(dn, "cn");
+	e->detail = xasprintf("class %s", cn ? cn : dn);
+	free(cn);
+}
+
 static int
 log_entry(const struct ulogin_entry *le, void *data)
 {
@@ -453,9 +514,15 @@ log_entry(const struct ulogin_entry *le, void *data)
 	struct event *e;
 	time_t t;
 
-	if (!start || !type || !dn || ulogin_gtime_parse(start, &t) < 0 ||
-	    !about_user(dn, tr->dn))
+	if (!start || !type || !dn || ulogin_gtime_parse(start, &t) < 0)
 		return 0;
+	dot = strchr(start, '.');
+	if (!about_user(dn, tr->dn)) {
+		if (!strcmp(type, "modify") || !strcmp(type, "add"))
+			class_entry(tr, dn, authz, mods, t,
+				    dot ? strtol(dot + 1, NULL, 10) : 0);
+		return 0;
+	}
 	detail = ulogin_history_describe(type, mods, &action, &bookkeeping);
 	if (bookkeeping && !strcmp(action, "login") && !tr->q->logins) {
 		free(detail);
@@ -464,7 +531,6 @@ log_entry(const struct ulogin_entry *le, void *data)
 	e = new_event(tr);
 	e->t = t;
 	e->rank = 0;
-	dot = strchr(start, '.');
 	e->seq = dot ? strtol(dot + 1, NULL, 10) : 0;
 	ulogin_time_iso(t, stamp, sizeof(stamp));
 	e->time = xstrdup(stamp);
@@ -509,8 +575,15 @@ read_log(struct ulogin_conn *c, struct trail *tr)
 	}
 	stepup = ulogin_dn_child(tr->dn, "cn", "stepup");
 	reset = ulogin_dn_child(tr->dn, "cn", "reset");
-	who = ulogin_filter("(|(reqDN=%s)(reqDN=%s)(reqDN=%s))", tr->dn,
-			    stepup, reset);
+	/* The user, their windows, and the classes that name them (the
+	 * values are as the tools write them: "member:+ DN"). */
+	who = ulogin_filter("(|(reqDN=%s)(reqDN=%s)(reqDN=%s)"
+			    "(reqMod=member:+ %s)(reqMod=member:- %s)"
+			    "(reqMod=member:= %s)(reqMod=uloginTeacher:+ %s)"
+			    "(reqMod=uloginTeacher:- %s)"
+			    "(reqMod=uloginTeacher:= %s))", tr->dn, stepup,
+			    reset, tr->dn, tr->dn, tr->dn, tr->dn, tr->dn,
+			    tr->dn);
 	if (tr->q->since) {
 		ulogin_gtime_format(tr->q->since, since, sizeof(since));
 		filter = ulogin_filter("(&(reqStart>=%s)%r)", since, who);

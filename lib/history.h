@@ -1,8 +1,8 @@
 /*
  * A user's trail: what the toolkit's own audit log (audit_log) and
  * slapd's access log (slapo-accesslog, data/ulogin-accesslog.ldif) say
- * happened to a user and to the step-up and reset windows below it,
- * newest first.  slapd's log has every change, whatever client made it,
+ * happened to a user, to the step-up and reset windows below it and to
+ * its place in classes, newest first.  slapd's log has every change, whatever client made it,
  * with who made it; slapd decides which of its records the operator
  * reads.  No password, hash or national ID HMAC is ever shown: a change
  * of one reads "userPassword: changed".

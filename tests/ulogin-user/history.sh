@@ -248,6 +248,28 @@ is "$(log_as kirs0001 "(reqMod=mail:= soeren*)" 1.1 | records)" 0 \
 [ "$(log_dm "(reqMod=userPassword:= {SSHA}*)" 1.1 | records)" -gt 0 ]
 ok $? "the manager's same search finds them"
 
+# ---- classes: a change of a class that names the user ------------------------
+
+as kirs0001
+run 0 ulogin-class add 280001-3a soer0001 -q
+run 0 ulogin-user history soer0001 --limit 1 -o json
+is "$(jq -r '.[0] | [.source, .operator, .action, .detail] | join(" ")' "$OUT")" \
+	"slapd kirs0001 class.add-member class 280001-3a" \
+	"a new class is in the trail, with who added the user"
+run 0 ulogin-user history soer0001 -o json
+is "$(jq -r '[.[] | select(.action == "class.add-member") | .detail] | join(",")' "$OUT")" \
+	"class 280001-3a,class 280001-0a" "and so is the class the example put the user in"
+# The administrator may look a class's record up by the member it names
+# (equality), never by a piece of a value (substrings).
+[ "$(log_as kirs0001 "(reqMod=member:+ $SOER)" 1.1 | records)" -ge 2 ]
+ok $? "kirs0001 finds the class records by 'member:+ DN'"
+is "$(log_as kirs0001 "(reqMod=member:+ uid=soer*)" 1.1 | records)" 0 \
+	"but not by a substring of it"
+is "$(log_as poul0001 "(reqMod=member:+ $SOER)" 1.1 | records)" 0 \
+	"poul0001 finds none of 280001's class records"
+is "$(log_as mett0001 "(reqMod=member:+ $SOER)" 1.1 | records)" 0 \
+	"nor does the class's teacher (who reads no class records)"
+
 # ---- usage -----------------------------------------------------------------
 
 as kirs0001
