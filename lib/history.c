@@ -507,7 +507,12 @@ log_entry(const struct ulogin_entry *le, void *data)
 	const char *dn = ulogin_entry_get(le, "reqDN");
 	const char *authz = ulogin_entry_get(le, "reqAuthzID");
 	const char *result = ulogin_entry_get(le, "reqResult");
+	const char *session = ulogin_entry_get(le, "reqSession");
 	const struct strv *mods = ulogin_entry_values(le, "reqMod");
+	/* slapd's own operations (slapo-dds ending a window) run on no
+	 * client's connection: its number is the largest there is. */
+	bool internal = session && (!strcmp(session, "18446744073709551615") ||
+				    !strcmp(session, "4294967295"));
 	const char *action, *dot;
 	bool bookkeeping;
 	char stamp[32], *detail;
@@ -537,12 +542,15 @@ log_entry(const struct ulogin_entry *le, void *data)
 	e->source = "slapd";
 	/* slapd's password policy records logins itself (as the manager):
 	 * nobody the help desk should look for. */
-	if (bookkeeping)
+	if (bookkeeping || internal)
 		e->operator = xstrdup("slapd");
 	else if (authz && *authz)
 		e->operator = ulogin_dn_who(authz);
 	else
 		e->operator = xstrdup("anonymous");
+	if (internal && !strcmp(action, "delete") &&
+	    *window_prefix(dn, tr->dn))
+		action = "expired";	/* its time was up */
 	e->action = xasprintf("%s%s", window_prefix(dn, tr->dn), action);
 	if (!result || !strcmp(result, "0"))
 		e->result = xstrdup("ok");
@@ -561,7 +569,7 @@ read_log(struct ulogin_conn *c, struct trail *tr)
 {
 	static const char *const attrs[] = {
 		"reqStart", "reqType", "reqDN", "reqAuthzID", "reqResult",
-		"reqMod", NULL
+		"reqSession", "reqMod", NULL
 	};
 	char *log, *stepup, *reset, *filter, *who;
 	char since[16];

@@ -270,6 +270,27 @@ is "$(log_as poul0001 "(reqMod=member:+ $SOER)" 1.1 | records)" 0 \
 is "$(log_as mett0001 "(reqMod=member:+ $SOER)" 1.1 | records)" 0 \
 	"nor does the class's teacher (who reads no class records)"
 
+# ---- windows: opened by a teacher, ended by slapd ----------------------------
+
+as mett0001
+run 0 ulogin-stepup grant aase0001 -q
+# The manager shortens it to 5 seconds; slapo-dds ends it (it looks every
+# 10 seconds).
+(as_manager && ldapexop -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+	-y "$ULOGIN_PASSWORD_FILE" refresh "cn=stepup,$(people aase0001)" 5 >/dev/null)
+tries=0
+while (as_manager && ldap_exists "cn=stepup,$(people aase0001)") && [ $tries -lt 60 ]; do
+	sleep 0.5
+	tries=$((tries + 1))
+done
+as kirs0001
+run 0 ulogin-user history aase0001 -o json
+is "$(jq -r '[.[] | select(.source == "slapd") | .operator + " " + .action][0:3] | join(", ")' "$OUT")" \
+	"slapd stepup.expired, cn=admin,$B stepup.modify, mett0001 stepup.modify" \
+	"the step-up: opened and lengthened by the teacher, shortened by the manager, ended by slapd"
+is "$(jq -r '[.[] | select(.source == "ulogin") | .operator + " " + .action] | join(", ")' "$OUT")" \
+	"mett0001 stepup.grant, mett0001 stepup.grant" "the tools' lines of the step-up, the teacher's"
+
 # ---- usage -----------------------------------------------------------------
 
 as kirs0001
