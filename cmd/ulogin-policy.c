@@ -147,8 +147,11 @@ check_usage(FILE *out)
 	      "Check one password, read from standard input (asked without"
 	      " echo on a\n"
 	      "terminal; never from the command line), and print every rule"
-	      " it breaks.\n"
-	      "Exit status 0 when it passes, 65 when it breaks a rule.\n"
+	      " it breaks:\n"
+	      "a line RULE<tab>message each, or with -o a table with the"
+	      " columns rule\n"
+	      "and message.  Exit status 0 when it passes, 65 when it breaks"
+	      " a rule.\n"
 	      "\n"
 	      "Options:\n"
 	      "      --policy NAME         check against this configured"
@@ -173,11 +176,13 @@ generate_usage(FILE *out)
 	fputs("Usage: ulogin-policy generate [--policy NAME | --user USER]"
 	      " [-n COUNT] [options]\n"
 	      "\n"
-	      "Print passwords that meet a policy, one a line, from OpenSSL's"
-	      " random\n"
-	      "generator (pictures for a picture policy).  Here -n is the"
-	      " count, not\n"
-	      "--dry-run: generate changes nothing.\n"
+	      "Print passwords that meet a policy, one a line (with -o, a"
+	      " table with the\n"
+	      "one column password), from OpenSSL's random generator"
+	      " (pictures for a\n"
+	      "picture policy).  Here -n is the count, not --dry-run:"
+	      " generate changes\n"
+	      "nothing.\n"
 	      "\n"
 	      "Options:\n"
 	      "      --policy NAME         a configured policy (default: the"
@@ -358,6 +363,38 @@ read_candidate(bool in_shell, const char **why, bool *too_long)
 	return line;
 }
 
+/*
+ * The broken rules.  Without a format chosen (-o, ULOGIN_OUTPUT, the
+ * config's output), a line "RULE<tab>message" each, nothing when none is
+ * broken: what people read and "while read" loops take.  With one, a
+ * table with the columns rule and message, in that format (a heading, or
+ * [], also when none is broken).
+ */
+static int
+print_violations(struct policy_ctl *ctl, const struct ulogin_violations *v)
+{
+	static const char *const columns[] = { "rule", "message", NULL };
+	struct ulogin_table *t;
+	int rc;
+
+	if (!ctl->cli.cfg.output) {
+		for (size_t i = 0; i < v->n; i++) {
+			printf("%s\t", v->v[i].code);
+			ulogin_print_inert(stdout, "%s", v->v[i].message);
+		}
+		return fflush(stdout) ? ULOGIN_EX_CANTCREAT : 0;
+	}
+	t = ulogin_table_new(columns);
+	for (size_t i = 0; i < v->n; i++) {
+		ulogin_table_begin_row(t);
+		ulogin_table_set(t, 0, v->v[i].code);
+		ulogin_table_set(t, 1, v->v[i].message);
+	}
+	rc = ulogin_table_print(t, ctl->cli.format, stdout);
+	ulogin_table_free(t);
+	return rc;
+}
+
 static int
 run_check(void *data, struct ulogin_conn *unused, int argc, char **argv)
 {
@@ -383,17 +420,17 @@ run_check(void *data, struct ulogin_conn *unused, int argc, char **argv)
 	if (n < 0) {
 		ulogin_error("out of memory");
 		rc = ULOGIN_EX_SOFTWARE;
-	} else if (n == 0) {
+		goto done;
+	}
+	rc = print_violations(ctl, &v);
+	if (n == 0 && !rc) {
 		ulogin_info("the password meets policy '%s'", rules.policy->name);
-	} else {
-		for (size_t i = 0; i < v.n; i++) {
-			printf("%s\t", v.v[i].code);
-			ulogin_print_inert(stdout, "%s", v.v[i].message);
-		}
+	} else if (!rc) {
 		ulogin_error("the password breaks %d rule%s of policy '%s'",
 			     n, n == 1 ? "" : "s", rules.policy->name);
 		rc = ULOGIN_EX_DATAERR;
 	}
+done:
 	ulogin_violations_free(&v);
 out:
 	ulogin_user_rules_free(&rules);
@@ -404,13 +441,20 @@ out:
 static int
 run_generate(void *data, struct ulogin_conn *unused, int argc, char **argv)
 {
+	static const char *const columns[] = { "password", NULL };
 	struct policy_ctl *ctl = data;
+	struct ulogin_table *t = NULL;
 	struct ulogin_user_rules rules;
 	struct ulogin_entry user;
 	int rc;
 
 	if ((rc = choose(ctl, &rules, &user)))
 		goto out;
+	/* Without a format chosen, a password a line (what people copy
+	 * and "pw=$(ulogin-policy generate)" takes); with one, a table
+	 * with the one column password. */
+	if (ctl->cli.cfg.output)
+		t = ulogin_table_new(columns);
 	for (unsigned i = 0; i < (ctl->count ? ctl->count : 1) && !rc; i++) {
 		const char *why;
 		char *pw = ulogin_user_rules_generate(&rules, &why);
@@ -421,11 +465,19 @@ run_generate(void *data, struct ulogin_conn *unused, int argc, char **argv)
 			rc = ULOGIN_EX_CONFIG;
 			break;
 		}
-		puts(pw);
+		if (t) {
+			ulogin_table_begin_row(t);
+			ulogin_table_set(t, 0, pw);
+		} else {
+			puts(pw);
+		}
 		ulogin_secret_free(pw);
 	}
-	if (!rc && fflush(stdout) != 0)
+	if (!rc && t)
+		rc = ulogin_table_print(t, ctl->cli.format, stdout);
+	else if (!rc && fflush(stdout) != 0)
 		rc = ULOGIN_EX_CANTCREAT;
+	ulogin_table_free_secret(t);
 out:
 	ulogin_user_rules_free(&rules);
 	ulogin_entry_free(&user);

@@ -1,10 +1,12 @@
 /*
  * ulogin-user: find, show and manage user accounts.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "account.h"
 #include "adminright.h"
@@ -13,9 +15,11 @@
 #include "connection.h"
 #include "diagnose.h"
 #include "exitcodes.h"
+#include "history.h"
 #include "msg.h"
 #include "passwd.h"
 #include "passwords.h"
+#include "gtime.h"
 #include "policy.h"
 #include "prompt.h"
 #include "userfile.h"
@@ -49,6 +53,9 @@ enum {
 	OPT_IDLE,
 	OPT_NEVER_LOGGED_IN,
 	OPT_MUST_CHANGE,
+	OPT_LIMIT,
+	OPT_SINCE,
+	OPT_LOGINS,
 };
 
 struct user_ctl {
@@ -64,6 +71,8 @@ struct user_ctl {
 	struct ulogin_list_filter filter;	/* list --blocked... */
 	int nstates;			/* how many state filters */
 	const char *idle;		/* prune --idle */
+	struct ulogin_history_query history;
+	const char *limit, *since;	/* history's, as given */
 };
 
 
@@ -107,7 +116,11 @@ usage(FILE *out)
 	      " checks\n"
 	      "  prune --idle PERIOD\n"
 	      "                   block, and later delete, accounts unused for"
-	      " PERIOD\n",
+	      " PERIOD\n"
+	      "  history USER     what happened to a user, newest first: the"
+	      " tools'\n"
+	      "                   audit log and the directory server's own"
+	      " log\n",
 	      out);
 	fputs("\nOptions:\n"
 	      "      --interactive         a shell for several commands over one"
@@ -1043,6 +1056,98 @@ run_prune(void *data, struct ulogin_conn *c, int argc, char **argv)
 	return rc ? rc : prc;
 }
 
+/* ---- history ------------------------------------------------------------ */
+
+static const struct option history_options[] = {
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "logins", no_argument, NULL, OPT_LOGINS },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+history_usage(FILE *out)
+{
+	fputs("Usage: ulogin-user history USER [--limit N] [--since DATE]"
+	      " [--logins] [options]\n"
+	      "\n"
+	      "What happened to a user and to their step-up and reset"
+	      " windows, newest\n"
+	      "first: the lines of the tools' audit log (source ulogin, when"
+	      " you may\n"
+	      "read the file) and the directory server's own record of every"
+	      " change\n"
+	      "(source slapd: also changes made with ldapmodify or ldappasswd,"
+	      " with who\n"
+	      "made them).  The server shows you the records of the users"
+	      " you manage.\n"
+	      "No password or hash is shown: 'userPassword: changed'.  Columns:"
+	      " time,\n"
+	      "source, operator, action, result, detail.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --limit N             the newest N records only\n"
+	      "      --since DATE          records from DATE (YYYY-MM-DD, UTC)"
+	      " or from\n"
+	      "                            a time ago (30d, 12h, 2w) on\n"
+	      "      --logins              also every successful login (slapd"
+	      " records\n"
+	      "                            failed ones always)\n", out);
+	ulogin_cli_common_help(out);
+	fputs("\nSee ulogin-user(1).\n", out);
+}
+
+static int
+run_history(void *data, struct ulogin_conn *c, int argc, char **argv)
+{
+	struct user_ctl *ctl = data;
+	struct ulogin_table *t = NULL;
+	int rc;
+
+	ctl->history.username = argv[0];
+	if ((rc = ulogin_user_history(c, &ctl->history, &t)))
+		return rc;
+	if (!ulogin_table_rows(t))
+		ulogin_info("no records of '%s' that you may see", argv[0]);
+	rc = ulogin_table_print(t, ctl->cli.format, stdout);
+	ulogin_table_free(t);
+	return rc;
+}
+
+/* history's --limit and --since, checked before connecting. */
+static int
+check_history(struct user_ctl *ctl)
+{
+	struct ulogin_history_query *h = &ctl->history;
+
+	if (ctl->limit) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(ctl->limit, &end, 10);
+		if (errno || end == ctl->limit || *end || n < 1 ||
+		    n > 1000000)
+			return ulogin_usage_error("history", "--limit takes a "
+				"number from 1 to 1000000, not '%s'",
+				ctl->limit);
+		h->limit = (size_t)n;
+	}
+	if (ctl->since) {
+		long ago;
+
+		if (ulogin_day_parse(ctl->since, &h->since) == 0)
+			return 0;
+		if ((ago = ulogin_duration_parse(ctl->since)) <= 0 ||
+		    !strpbrk(ctl->since, "smhdw"))
+			return ulogin_usage_error("history", "--since takes a "
+				"day (YYYY-MM-DD) or a time ago (30d, 12h, "
+				"2w), not '%s'", ctl->since);
+		h->since = time(NULL) - ago;
+	}
+	return 0;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const struct ulogin_subcommand subcommands[] = {
@@ -1076,6 +1181,8 @@ static const struct ulogin_subcommand subcommands[] = {
 	  false },
 	{ "prune", "", 0, 0, prune_options, NULL, prune_usage, run_prune,
 	  false },
+	{ "history", "USER", 1, 1, history_options, NULL, history_usage,
+	  run_history, false },
 };
 
 /* One of list's state filters; more than one is checked later. */
@@ -1145,6 +1252,9 @@ handle_option(int opt, const char *arg, void *data)
 		ctl->filter.never_logged_in = true;
 		ctl->query.filter = &ctl->filter;
 		break;
+	case OPT_LIMIT: ctl->limit = arg; break;
+	case OPT_SINCE: ctl->since = arg; break;
+	case OPT_LOGINS: ctl->history.logins = true; break;
 	default: return -1;
 	}
 	return 0;
@@ -1205,6 +1315,8 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 			"--mail (or use 'list')");
 	if (q->name && !*q->name)
 		return ulogin_usage_error(sc->name, "--name cannot be empty");
+	if (!strcmp(sc->name, "history"))
+		return check_history(ctl);
 	if (!strcmp(sc->name, "admin")) {
 		bool list = !strcmp(argv[0], "list");
 
@@ -1286,6 +1398,9 @@ reset_command(void *data)
 	memset(&ctl->filter, 0, sizeof(ctl->filter));
 	ctl->nstates = 0;
 	ctl->idle = NULL;
+	memset(&ctl->history, 0, sizeof(ctl->history));
+	ctl->limit = NULL;
+	ctl->since = NULL;
 }
 
 /* Usernames, for completion in the shell. */

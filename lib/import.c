@@ -1004,9 +1004,15 @@ write_results(struct ulogin_plan *p, const struct ulogin_import_opts *o)
 	return close_output(f, path, ulogin_plan_write_results(p, f));
 }
 
+/* The plan on stdout: a line a step ("+ user ..."), or with -o json the
+ * JSON of --plan FILE.json. */
 static void
-print_plan(struct ulogin_plan *p)
+print_plan(struct ulogin_plan *p, const struct ulogin_config *cfg)
 {
+	if (cfg->output && !strcmp(cfg->output, "json")) {
+		ulogin_plan_write_json(p, stdout);
+		return;
+	}
 	for (size_t i = 0; i < ulogin_plan_nsteps(p); i++) {
 		char *text = ulogin_plan_step_text(p, i);
 
@@ -1188,7 +1194,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 	    !o->force) {
 		/* A dry run still shows what the run would do. */
 		if (cfg->dry_run)
-			print_plan(plan);
+			print_plan(plan, cfg);
 		ulogin_error("the run would block %zu of the %zu users of "
 			     "source '%s' (max_leavers %s allows %ld); nothing "
 			     "was changed",
@@ -1248,10 +1254,10 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 		}
 	}
 	if (cfg->dry_run) {
-		print_plan(plan);
+		print_plan(plan, cfg);
 	} else if (o->offline_file) {
 		if (ulogin_verbosity() > 0)
-			print_plan(plan);
+			print_plan(plan, cfg);
 		rc = ulogin_offline_write(c, plan, o, &off);
 		r.applied = !rc;
 	} else {
@@ -1263,7 +1269,7 @@ ulogin_import_run(struct ulogin_conn *c, const struct ulogin_import_opts *o)
 			goto out;
 		}
 		if (ulogin_verbosity() > 0)
-			print_plan(plan);
+			print_plan(plan, cfg);
 		rc = apply_plan(c, o, plan, &r);
 		if (r.passwords && (ulogin_passwords_close(r.passwords) != 0 ||
 				    r.write_failed)) {

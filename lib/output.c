@@ -228,6 +228,23 @@ ulogin_table_free(struct ulogin_table *t)
 	free(t);
 }
 
+void
+ulogin_table_free_secret(struct ulogin_table *t)
+{
+	if (!t)
+		return;
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			struct strv *cell = &t->rows[r][c];
+
+			for (size_t i = 0; i < cell->n; i++) {
+				ulogin_secret_free(cell->v[i]);
+				cell->v[i] = NULL;
+			}
+		}
+	ulogin_table_free(t);
+}
+
 static json_t *
 cell_json(const struct column *col, const struct strv *cell)
 {

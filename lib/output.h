@@ -40,6 +40,9 @@ const char *ulogin_table_cell(const struct ulogin_table *t, size_t row,
 int ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 		       FILE *out);
 void ulogin_table_free(struct ulogin_table *t);
+/* Free a table that holds secrets (generated passwords), overwriting
+ * every value first. */
+void ulogin_table_free_secret(struct ulogin_table *t);
 
 /* One record of named fields, for "show": labelled lines on a terminal, a
  * JSON object, or field/value rows. */

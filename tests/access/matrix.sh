@@ -247,6 +247,20 @@ try_read() {	# try_read KIND DN ATTR
 	return 1
 }
 
+# slapd's access log of the entry DN: does what KIND reads of its records
+# match the regex?  (The fixture's changes below give every person a
+# record with a new mail, password and HMAC.)
+try_log() {	# try_log KIND DN REGEX
+	as_kind "$1" ldapsearch -LLL -o ldif-wrap=no -b cn=accesslog -s one \
+		"(reqDN=$2)" reqType reqMod >"$P" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 32 ] && [ $rc -ne 50 ]; then
+		return 2
+	fi
+	grep -Eq "$3" "$P" && return 0
+	return 1
+}
+
 try_ldif() {	# try_ldif KIND (LDIF on stdin)
 	as_kind "$1" ldapmodify >"$P" 2>&1
 	verdict $?
@@ -353,6 +367,11 @@ try_op() {	# try_op OP KIND DN
 	read-password) try_read "$k" "$dn" userPassword ;;
 	read-history) try_read "$k" "$dn" pwdHistory ;;
 	read-nid) try_read "$k" "$dn" uloginNationalIdHmac ;;
+	read-log) try_log "$k" "$dn" '^reqType: ' ;;
+	read-log-changes) try_log "$k" "$dn" '^reqMod: mail:= ' ;;
+	read-log-secrets)
+		try_log "$k" "$dn" '^reqMod:? (userPassword|pwdHistory|uloginNationalIdHmac)[;:]'
+		;;
 	write-name)
 		try_replace "$k" "$dn" displayName "Matrix Name"
 		;;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The access model and what is generated from it agree: the shipped access
-# rules (data/ulogin-acl.ldif) and the ACCESS table of ulogin(7) are what
+# rules (data/ulogin-acl.ldif, and data/ulogin-accesslog-acl.ldif for
+# slapd's access log) and the ACCESS table of ulogin(7) are what
 # scripts/access-gen makes of data/access.model today ("make
 # update-access" brings them up to date), the model is complete, and the
 # generator handles another base DN and bad arguments.
@@ -12,6 +13,10 @@ run 0 "$gen" acl
 "$gen" acl | diff -u "$top_srcdir/data/ulogin-acl.ldif" - >"$TEST_TMP/acl.diff"
 ok $? "data/ulogin-acl.ldif is what the model gives (make update-access)"
 sed 's/^/#   /' "$TEST_TMP/acl.diff" | head -n 20
+
+"$gen" logacl | diff -u "$top_srcdir/data/ulogin-accesslog-acl.ldif" - >"$TEST_TMP/logacl.diff"
+ok $? "data/ulogin-accesslog-acl.ldif is what the model gives (make update-access)"
+sed 's/^/#   /' "$TEST_TMP/logacl.diff" | head -n 20
 
 "$gen" splice "$top_srcdir/man/ulogin.7" |
 	diff -u "$top_srcdir/man/ulogin.7" - >"$TEST_TMP/man.diff"
@@ -31,6 +36,18 @@ stdout_has '^dn: olcDatabase=\{2\}mdb,cn=config$' "--database names the entry ch
 stdout_has 'ou=people,dc=kommune-x\\.example,dc=dk\$' "--base is escaped inside a dn.regex"
 stdout_has 'dn.one="ou=people,dc=kommune-x.example,dc=dk"' "--base is used as it is elsewhere"
 stdout_lacks 'dc=example,dc=dk' "no rule names the example base any more"
+
+# The access log's rules: their own database, the log's base, and the
+# secrets first (nobody reads a password's hash from a logged change).
+run 0 "$gen" logacl --log-base cn=log --database 'olcDatabase={3}mdb,cn=config' --base dc=kommune-x.example,dc=dk
+stdout_has '^dn: olcDatabase=\{3\}mdb,cn=config$' "logacl: --database names the log's database"
+stdout_has '^olcAccess: \{0\}to dn.subtree="cn=log" attrs=reqMod val.regex="\^\(userPassword\|pwdHistory\|uloginNationalIdHmac\)' \
+	"logacl: the first rule hides the values of secrets"
+stdout_has 'by dn.one="ou=people,dc=kommune-x.example,dc=dk" read' "logacl: --base is used for people"
+stdout_lacks 'cn=accesslog|dc=example,dc=dk' "logacl: no rule names the example log or base"
+stdout_lacks '@[A-Za-z0-9_.-]+@' "logacl: no @NAME@ is left in the rules"
+run 64 "$gen" acl --log-base cn=log
+stderr_has "--log-base goes with 'logacl'" "--log-base is logacl's"
 
 # Every cell of the matrix has an expectation for every kind.
 run 0 "$gen" matrix

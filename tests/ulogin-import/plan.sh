@@ -116,6 +116,12 @@ is "$(jq -r '.[] | select(.step == "class-delete") | .changetype + " " + .dn' pl
 	"delete cn=280001-3c,ou=classes,dc=example,dc=dk" "the class delete is a delete of 3c"
 is "$(jq -r '.[] | select(.step == "leave") | .changes[] | select(.attr == "pwdAccountLockedTime") | .values[0]' plan.json 2>&1)" \
 	"000001010000Z" "the JSON leave step locks the account"
+# -o json: the same JSON on stdout instead of the plan's lines.
+run 0 ulogin-import run --no-initial-passwords r1.csv --source skole --force -n -o json -q
+# (Steps and changed attributes: a deadline's second may differ.)
+jq -S '[.[] | {step, text, dn, attrs: [.changes[]?.attr]}]' "$OUT" >stdout.json 2>&1
+jq -S '[.[] | {step, text, dn, attrs: [.changes[]?.attr]}]' plan.json >file.json 2>&1
+same_text file.json stdout.json "-n -o json prints the JSON plan on stdout"
 
 # ---- the LDIF plan applied with ldapmodify vs a real run ---------------------
 apply_ldif plan.ldif >ldapmodify.log 2>&1

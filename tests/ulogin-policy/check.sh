@@ -238,6 +238,36 @@ printf '%s\n' "$long" | ulogin-policy check --policy staff >"$OUT" 2>"$ERR"
 rc=$?
 is "$rc" 65 "a 5000-character candidate is refused as bad input (65)"
 
+# ---- -o: the broken rules as a table (rule, message) in every format --------
+if command -v jq >/dev/null 2>&1; then
+	check_pw 65 'ABCDEFGH' -c "$rules" --policy lowerdigit -o json
+	is "$(jq -r 'map(.rule) | join(" ")' "$OUT")" "required-class required-class" \
+		"-o json: a record per broken rule"
+	is "$(jq -r '.[0] | keys_unsorted | join(",")' "$OUT")" "rule,message" \
+		"-o json: with the fields rule and message"
+	is "$(jq -r '.[].message' "$OUT" | sort | tr '\n' '|')" \
+		"$(printf '%s|' 'Add a digit (0-9).' 'Add a small letter (a-z).' | tr '|' '\n' | sort | tr '\n' '|')" \
+		"-o json: the sentences"
+	check_pw 0 'æøå12345' -c "$rules" --policy lowerdigit -o json
+	stdout_is "[]" "-o json: a password that passes gives []"
+else
+	ok 0 "# SKIP jq is not installed"
+fi
+check_pw 65 'æøåæøåæøå' -c "$rules" --policy length -o csv
+is "$(tr -d '\r' <"$OUT")" '"rule","message"
+"min-length","Use at least 10 characters (this one has 9)."' \
+	"-o csv: a heading and a row"
+check_pw 65 'æøåæøåæøå' -c "$rules" --policy length -o tsv
+stdout_is "rule	message
+min-length	Use at least 10 characters (this one has 9)." "-o tsv: a heading and a row"
+check_pw 65 'æøåæøåæøå' -c "$rules" --policy length -o table
+stdout_is "RULE        MESSAGE
+min-length  Use at least 10 characters (this one has 9)." "-o table: a heading and a row"
+check_pw 0 'æøåæøåæøåæ' -c "$rules" --policy length -o tsv
+stdout_is "rule	message" "-o tsv: only the heading when it passes"
+check_pw 64 'æøåæøåæøåæ' -c "$rules" --policy length -o yaml
+stderr_has "unknown output format 'yaml'" "an unknown format is refused"
+
 # ---- usage ---------------------------------------------------------------------
 run 64 ulogin-policy check Secret1
 stderr_has "Try 'ulogin-policy check --help'" \

@@ -145,6 +145,28 @@ pw=$(cat "$OUT")
 printf '%s\n' "$pw" | ulogin-policy check --policy default >/dev/null 2>&1
 ok $? "it passes the default policy"
 
+# -o: a table with the one column password, in every format.
+run 0 ulogin-policy generate --policy staff -n 3 -o tsv
+is "$(head -n 1 "$OUT")" password "-o tsv: the heading password"
+is "$(grep -c '' "$OUT")" 4 "-o tsv: and three passwords"
+sed 1d "$OUT" >"$TEST_TMP/tsv.out"
+is "$(oracle "$ULOGIN_CONFIG" staff "$TEST_TMP/tsv.out")" "" "-o tsv: they meet the policy"
+run 0 ulogin-policy generate --user soer0001 -n 2 -o csv
+is "$(sed -n 1p "$OUT" | tr -d '\r')" '"password"' "-o csv: the heading password"
+is "$(sed 1d "$OUT" | tr -d '\r' | awk '{ print NF }' | sort -u)" 4 \
+	"-o csv: picture passwords, quoted whole with their spaces"
+if command -v jq >/dev/null 2>&1; then
+	run 0 ulogin-policy generate --policy staff -n 5 -o json
+	is "$(jq -r 'map(keys | join(",")) | unique | join(" ")' "$OUT")" password \
+		"-o json: records with the one field password"
+	jq -r '.[].password' "$OUT" >"$TEST_TMP/json.out"
+	is "$(grep -c '' "$TEST_TMP/json.out")" 5 "-o json: five of them"
+	is "$(oracle "$ULOGIN_CONFIG" staff "$TEST_TMP/json.out")" "" "-o json: they meet the policy"
+else
+	ok 0 "# SKIP jq is not installed"
+fi
+run 0 ulogin-policy generate --policy staff -n 2 -o table
+is "$(head -n 1 "$OUT")" PASSWORD "-o table: the heading PASSWORD"
 # --user: the user's effective policy, without the user's names.
 run 0 ulogin-policy generate --user soer0001 -n 3
 is "$(awk '{ print NF }' "$OUT" | sort -u)" 4 \
@@ -198,6 +220,8 @@ is "$(grep -vc '^[emt]*$' "$OUT")" 0 "policy met: only e, m and t"
 # A policy no password can meet: an error, not a bad password.
 run 78 ulogin-policy generate -c "$tiny" --policy impossible
 stdout_empty "no password is printed for an impossible policy"
+run 78 ulogin-policy generate -c "$tiny" --policy impossible -o json
+stdout_empty "-o json: nothing printed for an impossible policy"
 stderr_has "impossible" "the error names the policy"
 
 # Usage and lookups.
