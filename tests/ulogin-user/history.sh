@@ -153,7 +153,7 @@ is "$leaks" "" "no hash of any kind in any file the test left"
 
 as kirs0001
 run 0 ulogin-user add hist0001 --given-name Hilde --surname Storm --role student \
-	--institution 280001 -q
+	--institution 280001 --passwords "$TEST_TMP/hist.csv" -q
 sleep 1
 as_manager
 run 0 ulogin-user delete hist0001 --yes -q
