@@ -337,9 +337,7 @@ choose(struct policy_ctl *ctl, struct ulogin_user_rules *rules,
 static char *
 read_candidate(bool in_shell, const char **why, bool *too_long)
 {
-	char *line = NULL;
-	size_t alloc = 0;
-	ssize_t len;
+	char *line;
 
 	if (isatty(STDIN_FILENO))
 		return ulogin_prompt_secret("Password to check: ");
@@ -348,18 +346,10 @@ read_candidate(bool in_shell, const char **why, bool *too_long)
 		*why = "inside the shell, check needs a terminal to ask on";
 		return NULL;
 	}
-	if ((len = getline(&line, &alloc, stdin)) < 0) {
-		free(line);
-		*why = "no password given on standard input";
-		return NULL;
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	if (strlen(line) > 4096) {
-		ulogin_secret_free(line);
-		*why = "the password is longer than 4096 bytes";
-		*too_long = true;
-		return NULL;
-	}
+	*too_long = false;
+	if (!(line = ulogin_read_secret_line(4096, too_long)))
+		*why = *too_long ? "the password is longer than 4096 bytes"
+				 : "no password given on standard input";
 	return line;
 }
 

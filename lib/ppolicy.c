@@ -280,7 +280,7 @@ write_policy(struct ulogin_conn *c, const struct ulogin_policy *p,
 
 static const char *const link_attrs[] = {
 	"uid", "uloginPolicyOverride", "uloginGrade", "uloginLevel",
-	"uloginRole", "pwdPolicySubentry", "uloginChangeBy", "pwdChangedTime",
+	"uloginRole", "pwdPolicySubentry", "uloginChangeBy", "pwdChangedTime", "pwdReset",
 	"uloginAdminOf", NULL
 };
 
@@ -294,6 +294,14 @@ struct relink {
 	size_t n;
 	struct strv missing;	/* "user policy" with no policy entry */
 };
+
+static bool
+entry_says_true(const struct ulogin_entry *e, const char *attr)
+{
+	const char *v = ulogin_entry_get(e, attr);
+
+	return v && !strcasecmp(v, "TRUE");
+}
 
 /*
  * After a level change the user has until uloginChangeBy to choose a
@@ -316,7 +324,11 @@ deadline(struct relink *r, const struct ulogin_entry *e,
 		return "deadline met";
 	}
 	if (r->now > due) {
-		ulogin_change_set(ch, "pwdReset", "TRUE");
+		/* Added, not replaced: the access rules let an
+		 * administrator add TRUE, never replace. */
+		if (!entry_says_true(e, "pwdReset"))
+			ulogin_change_mod(ch, ULOGIN_MOD_ADD, "pwdReset",
+					  "TRUE");
 		ulogin_change_set(ch, "uloginChangeBy", NULL);
 		return "must change now";
 	}
