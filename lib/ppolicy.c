@@ -280,8 +280,8 @@ write_policy(struct ulogin_conn *c, const struct ulogin_policy *p,
 
 static const char *const link_attrs[] = {
 	"uid", "uloginPolicyOverride", "uloginGrade", "uloginLevel",
-	"uloginRole", "pwdPolicySubentry", "uloginChangeBy", "pwdChangedTime", "pwdReset",
-	"uloginAdminOf", NULL
+	"uloginRole", "pwdPolicySubentry", "uloginChangeBy", "pwdChangedTime",
+	"pwdReset", "uloginAdminOf", NULL
 };
 
 struct relink {
