@@ -3,6 +3,7 @@
  * which applies to whom and why, override it for one user, check and
  * generate passwords, and find passwords about to expire.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,8 +340,15 @@ read_candidate(bool in_shell, const char **why, bool *too_long)
 {
 	char *line;
 
-	if (isatty(STDIN_FILENO))
-		return ulogin_prompt_secret("Password to check: ");
+	*too_long = false;
+	if (isatty(STDIN_FILENO)) {
+		if (!(line = ulogin_prompt_secret("Password to check: ")))
+			*why = errno == ECANCELED
+				? "no password entered: the input ended "
+				  "before Enter"
+				: "cannot ask for the password on the terminal";
+		return line;
+	}
 	if (in_shell) {
 		/* Standard input holds the shell's commands. */
 		*why = "inside the shell, check needs a terminal to ask on";

@@ -848,7 +848,11 @@ read_new_password(const struct user_ctl *ctl, const char *username,
 	pw = ulogin_prompt_secret(prompt);
 	free(prompt);
 	again = pw ? ulogin_prompt_secret("Again: ") : NULL;
-	if (!pw || !again) {
+	if ((!pw || !again) && errno == ECANCELED) {
+		ulogin_error("no password entered: the input ended before "
+			     "Enter; nothing was changed");
+		*rc = ULOGIN_EX_NOINPUT;
+	} else if (!pw || !again) {
 		ulogin_error("no terminal to ask for the password on");
 		ulogin_hint("give it on standard input, one line");
 		*rc = ULOGIN_EX_NOINPUT;

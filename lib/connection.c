@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -462,6 +463,11 @@ simple_bind(struct ulogin_conn *c)
 
 		password = ulogin_prompt_secret(prompt);
 		free(prompt);
+		if (!password && errno == ECANCELED) {
+			ulogin_error("no password entered: the input ended "
+				     "before Enter");
+			return ULOGIN_EX_NOINPUT;
+		}
 		if (!password) {
 			ulogin_error("cannot ask for the password: "
 				     "no terminal");

@@ -189,6 +189,8 @@ int
 ulogin_passwords_open(const char *path, struct passwords **out)
 {
 	struct passwords *pw;
+	struct stat st;
+	char last;
 	int fd = open_existing(path);
 
 	*out = NULL;
@@ -200,6 +202,13 @@ ulogin_passwords_open(const char *path, struct passwords **out)
 	pw->fd = fd;
 	pw->path = xstrdup(path);
 	pw->kept = true;
+	/* A file whose last line has no newline (edited by hand) would
+	 * have the first new line joined to it: end that line first. */
+	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
+		reserve(pw, 1);
+		pw->buf[pw->len++] = '\n';
+	}
 	*out = pw;
 	return 0;
 }

@@ -52,8 +52,10 @@ ulogin_prompt_secret(const char *prompt)
 	size_t len = 0;
 	int fd, echo_off = 0;
 
-	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
+		errno = ENXIO;
 		return NULL;
+	}
 	if (tcgetattr(fd, &saved_tty) == 0) {
 		/* Put echo back if the user interrupts the prompt. */
 		memset(&sa, 0, sizeof(sa));
@@ -74,7 +76,9 @@ ulogin_prompt_secret(const char *prompt)
 	while (n >= 0 && len < sizeof(buf) &&
 	       (n = read(fd, buf + len, 1)) == 1 && buf[len] != '\n')
 		len++;
-	if (n >= 0 && len < sizeof(buf)) {
+	/* End of input (Ctrl-D) before Enter cancels: what was typed so
+	 * far is not taken for the whole secret. */
+	if (n == 1 && len < sizeof(buf)) {
 		if (len && buf[len - 1] == '\r')
 			len--;
 		out = xstrndup(buf, len);
@@ -87,6 +91,8 @@ ulogin_prompt_secret(const char *prompt)
 	}
 	OPENSSL_cleanse(buf, sizeof(buf));
 	close(fd);
+	if (!out)
+		errno = n == 0 ? ECANCELED : EIO;
 	return out;
 }
 

@@ -10,8 +10,10 @@
 /* Are stdin and stdout both a terminal? */
 bool ulogin_interactive(void);
 
-/* Read a secret from /dev/tty without echo.  NULL when there is no
- * terminal.  Free with ulogin_secret_free(). */
+/* Read a secret from /dev/tty without echo, up to Enter.  NULL when there
+ * is no terminal (errno ENXIO) or it cannot be read (EIO), and when the
+ * input ends (Ctrl-D) before Enter (ECANCELED): the user cancelled, and
+ * what was typed so far is not taken.  Free with ulogin_secret_free(). */
 char *ulogin_prompt_secret(const char *prompt);
 
 /* One line of standard input without its line end (a password a script

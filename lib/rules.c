@@ -107,6 +107,8 @@ decode(const char *s, size_t *n, int *bad)
 					       &cps[*n]);
 
 		if (!step) {
+			for (volatile uint32_t *v = cps; v < cps + *n; v++)
+				*v = 0;
 			free(cps);
 			*bad = 1;
 			return NULL;
@@ -115,6 +117,18 @@ decode(const char *s, size_t *n, int *bad)
 		(*n)++;
 	}
 	return cps;
+}
+
+/* Free code points decoded from a candidate password, overwritten first
+ * (no OpenSSL here: this file is in the slapd module too). */
+static void
+wipe_free(uint32_t *cps, size_t n)
+{
+	volatile uint32_t *v = cps;
+
+	for (size_t i = 0; cps && i < n; i++)
+		v[i] = 0;
+	free(cps);
 }
 
 long
@@ -554,9 +568,9 @@ ulogin_rules_check(const struct ulogin_rules *r, const char *candidate,
 	}
 done:
 	free(forbid);
-	free(found);
-	free(bad_latin);
-	free(cand);
+	wipe_free(found, nfound);
+	wipe_free(bad_latin, nlatin);
+	wipe_free(cand, n);
 	return rc < 0 ? -1 : (int)(out->n - before);
 }
 

@@ -173,6 +173,19 @@ pw4=$(grep '^ella0001,' "$PF" | head -n 1 | cut -d, -f2)
 hand "$pw4"
 bind_fails ella0001 "$pw4" "the voided password was never set"
 
+# A passwords file edited by hand whose last line has no newline: the
+# next line starts on a line of its own, not joined to that one.
+printf 'username,password,note\nold0001,,given out on paper' >"$HAND/edited.csv"
+chmod 600 "$HAND/edited.csv"
+run 0 ulogin-user add --given-name Nyt --surname Linje --role student \
+	--institution 280001 --grade 5 --passwords "$HAND/edited.csv" -q
+is "$(sed -n 2p "$HAND/edited.csv")" "old0001,,given out on paper" \
+	"the hand-edited last line is kept as it was"
+is "$(sed -n 3p "$HAND/edited.csv" | cut -d, -f1)" "nyt0001" \
+	"the new user's line is a line of its own"
+is "$(lines "$HAND/edited.csv")" 3 "three lines, the last ended by a newline"
+hand "$(sed -n 3p "$HAND/edited.csv" | cut -d, -f2)"
+
 # ---- add: a role and an institution of one's own -------------------------
 run 64 ulogin-user add --given-name Ulf --surname Berg --institution 280001 \
 	--passwords "$PF"
@@ -329,6 +342,12 @@ shown=$(printf 'kort\nkort\n' | on_terminal ulogin-user passwd)
 is $? 65 "a weak password of her own: exit 65"
 printf '%s\n' "$shown" | grep -Eq 'breaks [0-9]+ rules? of policy .staff.'
 ok $? "her own password is checked against the staff policy"
+# Ctrl-D in the middle of the line ends the input before Enter: that is
+# no password, not the letters typed so far.
+shown=$(printf 'Tavle\004\004\nTavle\004\004\n' | on_terminal ulogin-user passwd)
+is $? 66 "Ctrl-D before Enter cancels passwd, exit 66"
+printf '%s\n' "$shown" | grep -q 'no password entered: the input ended before Enter; nothing was changed'
+ok $? "and says that nothing was changed"
 pw7=Tavle-Kridt-2031
 hand "$pw7"
 shown=$(printf '%s\n%s\n' "$pw7" "$pw7" | on_terminal ulogin-user passwd)
@@ -362,6 +381,6 @@ binds_plainly bo0001 "$pw9" "his own picture password binds plainly"
 # ---- no password anywhere but the passwords files --------------------------
 secrets_nowhere "$HAND" "no handed-out password is in any other file or the audit log" \
 	"$handed"
-is "$(printf '%s' "$handed" | grep -c .)" 11 "all 11 of them"
+is "$(printf '%s' "$handed" | grep -c .)" 12 "all 12 of them"
 
 done_testing
