@@ -150,6 +150,15 @@ from_row(const struct ulogin_row *row, void *data)
 	return 0;
 }
 
+/* The first reading: does the whole file parse? */
+static int
+parse_only(const struct ulogin_row *row, void *data)
+{
+	(void)row;
+	(void)data;
+	return 0;
+}
+
 /* The file's delimiter, so that several values in a cell are separated
  * by another: ';' in a file of commas (and tabs), ',' in one of
  * semicolons. */
@@ -202,10 +211,21 @@ ulogin_user_add_file(struct ulogin_conn *c, const char *path,
 		r.m.country_code = xstrdup(country.country_code);
 	ulogin_mapping_free(&country);
 	r.made = ulogin_table_new(cols);
-	rc = ulogin_roster_read(path, &o, from_row, &r, &err);
+	/* The whole file is read once before anything is added: a file
+	 * that cannot be read as a whole (broken quoting at row 40) changes
+	 * nothing.  Bad rows are still found, reported and skipped in the
+	 * second reading, which adds. */
+	rc = ulogin_roster_read(path, &o, parse_only, NULL, &err);
+	if (!rc)
+		rc = ulogin_roster_read(path, &o, from_row, &r, &err);
 	if (rc && err.message) {
 		ulogin_error("%s:%zu: %s", path, err.line, err.message);
-		ulogin_hint("nothing after that line was added");
+		if (!r.rows)
+			ulogin_hint("nothing was added: correct the file and "
+				    "run the same command again");
+		else
+			ulogin_hint("nothing after that line was added (the "
+				    "file changed while it was read)");
 	}
 	free(err.message);
 	ulogin_mapping_free(&r.m);

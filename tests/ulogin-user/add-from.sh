@@ -97,6 +97,17 @@ run 65 ulogin-user add --from "$TEST_TMP/norole.csv" --passwords "$PF"
 stderr_has "no column 'role' in the header" "a missing required column"
 run 66 ulogin-user add --from "$TEST_TMP/nonexistent.csv" --passwords "$PF"
 stderr_has "nonexistent.csv" "a missing file is named"
+# A file that cannot be read as a whole (a quote never closed in row 3)
+# changes nothing: the good row before it is not added either.
+printf 'given_name,surname,role,institution\nGood,Row,student,280001\n"Broken,Quote,student,280001\n' \
+	>"$TEST_TMP/broken.csv"
+run 65 ulogin-user add --from "$TEST_TMP/broken.csv" --passwords "$PF"
+stderr_has "^ulogin-user: $TEST_TMP/broken.csv:3: " "the broken line is named"
+stderr_has "^hint: nothing was added: correct the file" "and the hint says nothing was added"
+ldap_exists "$(people good0001)"
+ok $((! $?)) "the good row before it was not added"
+grep -q '^good0001,' "$PF"
+ok $((! $?)) "and has no line in the passwords file"
 ldap_exists "$(people a0001)"
 ok $((! $?)) "none of these added anyone"
 lines=$(wc -l <"$PF")
