@@ -818,8 +818,9 @@ passwd_usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      "      --must-change         the user must change it at the next"
-	      " login\n"
-	      "                            (someone else's password only)\n",
+	      " login:\n"
+	      "                            always so for someone else's"
+	      " password\n",
 	      out);
 	ulogin_cli_common_help(out);
 	fputs("\nSee ulogin-user(1).\n", out);
@@ -881,7 +882,7 @@ run_passwd(void *data, struct ulogin_conn *c, int argc, char **argv)
 					ctl->must_change, &t)) &&
 	    (pw = read_new_password(ctl, t.username, t.self, &rc)) &&
 	    !(rc = ulogin_passwd_check(&t, pw, &broken)))
-		rc = ulogin_passwd_set(c, &t, pw, ctl->must_change);
+		rc = ulogin_passwd_set(c, &t, pw);
 	if (broken) {
 		int prc = ulogin_table_print(broken, ctl->cli.format, stdout);
 

@@ -258,7 +258,7 @@ must_change_change(struct ulogin_change *ch, const char *dn,
 
 int
 ulogin_passwd_set(struct ulogin_conn *c, const struct ulogin_passwd_target *t,
-		  const char *password, bool must_change)
+		  const char *password)
 {
 	static const char *const reset_attrs[] = { "pwdReset", NULL };
 	const char *who = t->username;
@@ -279,19 +279,23 @@ ulogin_passwd_set(struct ulogin_conn *c, const struct ulogin_passwd_target *t,
 			ulogin_info("your password is set");
 		return 0;
 	}
-	/* ppolicy itself asks for a change when a password administrator
-	 * sets one and the policy says pwdMustChange: --must-change adds
-	 * it where the policy does not. */
+	/* A password someone else sets is always one the user must change
+	 * at the next login (DESIGN §12): ppolicy asks for that itself
+	 * when the policy says pwdMustChange; pwdReset is added where it
+	 * does not.  "Value exists" (ppolicy set it after all) is fine. */
 	memset(&after, 0, sizeof(after));
 	reset = !ulogin_conn_config(c)->dry_run &&
 		ulogin_read(c, t->user.dn, reset_attrs, &after) ==
 		LDAP_SUCCESS &&
 		ulogin_entry_has_value(&after, "pwdReset", "TRUE");
 	ulogin_entry_free(&after);
-	if (must_change && !reset) {
-		must_change_change(&ch, t->user.dn, "passwd --must-change");
+	if (!reset) {
+		must_change_change(&ch, t->user.dn, "passwd: must change at "
+				   "the next login");
 		lrc = ulogin_apply(c, &ch);
 		ulogin_change_free(&ch);
+		if (lrc == LDAP_TYPE_OR_VALUE_EXISTS)
+			lrc = LDAP_SUCCESS;
 		if (lrc != LDAP_SUCCESS) {
 			ulogin_ldap_error(c, lrc, "the password of '%s' is "
 					  "set, but not that it must be "

@@ -51,8 +51,8 @@ struct ulogin_passwd_target {
  * Find the user (NULL: the operator's own account) and say before
  * anything is asked whether the operator may set their password: never
  * a teacher, never an administrator for staff (67, 77 and the rest,
- * printed).  must_change asks for pwdReset too (someone else's password
- * only).
+ * printed).  must_change is --must-change, which is what passwd always
+ * does for someone else's password: 64 for the operator's own.
  */
 int ulogin_passwd_target(struct ulogin_conn *c, const char *username,
 			 bool must_change, struct ulogin_passwd_target *t);
@@ -63,11 +63,13 @@ void ulogin_passwd_target_free(struct ulogin_passwd_target *t);
 int ulogin_passwd_check(const struct ulogin_passwd_target *t,
 			const char *password, struct ulogin_table **broken);
 
-/* Set it (Password Modify operation), and pwdReset with must_change.
- * Returns 0 or an exit code (printed). */
+/* Set it (Password Modify operation).  Someone else's password is one
+ * they must change at the next login: pwdReset is added when slapd's
+ * policy did not set it (DESIGN §12).  Returns 0 or an exit code
+ * (printed; 1 when the password is set but pwdReset could not be). */
 int ulogin_passwd_set(struct ulogin_conn *c,
 		      const struct ulogin_passwd_target *t,
-		      const char *password, bool must_change);
+		      const char *password);
 
 /* Force a change of password at the user's next login (pwdReset). */
 int ulogin_user_expire(struct ulogin_conn *c, const char *username);

@@ -378,9 +378,50 @@ shown=$(printf '%s\n%s\n%s\n' "$pw2" "$pw9" "$pw9" |
 is $? 0 "then he changes his initial password with passwd"
 binds_plainly bo0001 "$pw9" "his own picture password binds plainly"
 
+# ---- passwd under a policy without pwdMustChange ----------------------------
+# A password someone else sets must be changed at the next login whatever
+# the policy says: the directory manager takes pwdMustChange out of the
+# policies of ida0001 and lars0001; passwd adds pwdReset itself, for an
+# administrator and for the support desk alike.
+as_manager
+for u in ida0001 lars0001; do
+	pol=$(dm_attr "$(people "$u")" pwdPolicySubentry)
+	printf 'dn: %s\nchangetype: modify\nreplace: pwdMustChange\npwdMustChange: FALSE\n' \
+		"${pol:-cn=default,ou=policies,$B}" |
+		ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+			-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
+	ok $? "the manager sets pwdMustChange: FALSE in $u's policy"
+done
+as kirs0001
+pw12=sommer2035
+hand "$pw12"
+run_in "$pw12
+" 0 ulogin-user passwd ida0001
+stderr_has "^ulogin-user: the password of 'ida0001' is set; it must be changed at the next login$" \
+	"an administrator's passwd says the password must be changed"
+is "$(dm_attr "$(people ida0001)" pwdReset)" TRUE \
+	"pwdReset: TRUE, though the policy does not ask for it"
+must_change ida0001 "$pw12" "ldapwhoami -e ppolicy: ida0001 must change it"
+as sune0001
+pw13=Segl-Brev-2036x
+hand "$pw13"
+run_in "$pw13
+" 0 ulogin-user passwd lars0001
+stderr_has "^ulogin-user: the password of 'lars0001' is set; it must be changed at the next login$" \
+	"the support desk's passwd says the password must be changed"
+is "$(dm_attr "$(people lars0001)" pwdReset)" TRUE \
+	"pwdReset: TRUE on the staff entry"
+must_change lars0001 "$pw13" "ldapwhoami -e ppolicy: lars0001 must change it"
+# slapd is the guard: the support desk may add pwdReset to a staff
+# entry, never to a pupil's.
+printf 'dn: %s\nchangetype: modify\nadd: pwdReset\npwdReset: TRUE\n' \
+	"$(people magn0001)" >"$TEST_TMP/reset-pupil.ldif"
+ldapmodify_as sune0001 "$TEST_TMP/reset-pupil.ldif" >"$OUT" 2>&1
+is $? 50 "ldapmodify as sune0001: pwdReset on a pupil is refused (50)"
+
 # ---- no password anywhere but the passwords files --------------------------
 secrets_nowhere "$HAND" "no handed-out password is in any other file or the audit log" \
 	"$handed"
-is "$(printf '%s' "$handed" | grep -c .)" 12 "all 12 of them"
+is "$(printf '%s' "$handed" | grep -c .)" 14 "all 14 of them"
 
 done_testing
