@@ -466,15 +466,17 @@ run_generate(void *data, struct ulogin_conn *unused, int argc, char **argv)
 		if (t) {
 			ulogin_table_begin_row(t);
 			ulogin_table_set(t, 0, pw);
-		} else {
-			puts(pw);
+		} else if (ulogin_write_secret(pw, strlen(pw)) != 0 ||
+			   ulogin_write_secret("\n", 1) != 0) {
+			/* write(2), not stdio: no buffer keeps a copy. */
+			ulogin_error("cannot write output: %s",
+				     strerror(errno));
+			rc = ULOGIN_EX_CANTCREAT;
 		}
 		ulogin_secret_free(pw);
 	}
 	if (!rc && t)
-		rc = ulogin_table_print(t, ctl->cli.format, stdout);
-	else if (!rc && fflush(stdout) != 0)
-		rc = ULOGIN_EX_CANTCREAT;
+		rc = ulogin_table_print_secret(t, ctl->cli.format);
 	ulogin_table_free_secret(t);
 out:
 	ulogin_user_rules_free(&rules);

@@ -232,18 +232,13 @@ close_passwords(const struct user_ctl *ctl, struct passwords *file, int rc)
 static int
 show_once(const char *username, const char *password)
 {
-	char *line = xasprintf("\nInitial password of %s: %s\n", username,
-			       password);
-	size_t off = 0, len = strlen(line);
-	ssize_t n = 0;
+	char *head = xasprintf("\nInitial password of %s: ", username);
+	bool shown = ulogin_write_secret(head, strlen(head)) == 0 &&
+		     ulogin_write_secret(password, strlen(password)) == 0 &&
+		     ulogin_write_secret("\n", 1) == 0;
 
-	if (fflush(stdout) != 0)
-		n = -1;
-	while (n >= 0 && off < len)
-		if ((n = write(STDOUT_FILENO, line + off, len - off)) > 0)
-			off += (size_t)n;
-	ulogin_secret_free(line);
-	if (off < len) {
+	free(head);
+	if (!shown) {
 		ulogin_error("cannot show the initial password of '%s'",
 			     username);
 		ulogin_hint("the user is added: set a password with "
@@ -679,7 +674,8 @@ print_claim(const struct ulogin_record *r, void *data)
 {
 	struct user_ctl *ctl = data;
 
-	return ulogin_record_print(r, ctl->cli.format, stdout);
+	/* The new password: written with write(2), every copy wiped. */
+	return ulogin_record_print_secret(r, ctl->cli.format);
 }
 
 static int

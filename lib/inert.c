@@ -26,16 +26,20 @@ hides(uint32_t c)
 	       (c >= 0xfff9 && c <= 0xfffb);
 }
 
-/* Where escaped text goes: counted first (buf NULL), then written. */
+/* Where escaped text goes: counted first (buf NULL), then written; or
+ * straight to a stream (out). */
 struct sink {
 	char *buf;
 	size_t len;
+	FILE *out;
 };
 
 static void
 put(struct sink *k, const char *s, size_t n)
 {
-	if (k->buf)
+	if (k->out)
+		fwrite(s, 1, n, k->out);
+	else if (k->buf)
 		memcpy(k->buf + k->len, s, n);
 	k->len += n;
 }
@@ -57,11 +61,12 @@ put_hex(struct sink *k, char form, uint32_t v)
  * (valid UTF-8 from jansson, which escapes the C0 controls, quotes and
  * backslashes itself), only what hides(). */
 static void
-escape(struct sink *k, const char *s, bool json)
+escape(struct sink *k, const char *s, size_t len, bool json)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len;
 
-	while (*p) {
+	while (p < end) {
 		uint32_t c;
 		size_t n = ulogin_utf8_next(p, &c);
 
@@ -91,12 +96,13 @@ escape(struct sink *k, const char *s, bool json)
 static char *
 escaped(const char *s, bool json)
 {
-	struct sink k = { NULL, 0 };
+	struct sink k = { NULL, 0, NULL };
+	size_t len = strlen(s);
 
-	escape(&k, s, json);
+	escape(&k, s, len, json);
 	k.buf = xmalloc(k.len + 1);
 	k.len = 0;
-	escape(&k, s, json);
+	escape(&k, s, len, json);
 	k.buf[k.len] = '\0';
 	return k.buf;
 }
@@ -137,7 +143,7 @@ ulogin_json_text(const char *s)
 	 * command line): the escaped form is UTF-8. */
 	safe = ulogin_inert(s);
 	v = json_string(safe);
-	free(safe);
+	ulogin_secret_free(safe);
 	return v ? v : json_null();
 }
 
@@ -153,15 +159,23 @@ ulogin_json_dumps(const json_t *v, size_t flags)
 	return out;
 }
 
+/* One piece of jansson's text (whole UTF-8 characters), escaped as
+ * ulogin_json_dumps escapes the whole, straight to the stream. */
+static int
+dump_piece(const char *buffer, size_t size, void *data)
+{
+	struct sink k = { NULL, 0, data };
+
+	escape(&k, buffer, size, true);
+	return ferror(k.out) ? -1 : 0;
+}
+
 int
 ulogin_json_dumpf(const json_t *v, FILE *out, size_t flags)
 {
-	char *text = ulogin_json_dumps(v, flags);
-	int rc;
-
-	if (!text)
+	/* No copy of the whole text in memory (jansson's, grown by
+	 * realloc, or an escaped one): a value may be a password. */
+	if (json_dump_callback(v, dump_piece, out, flags) != 0)
 		return -1;
-	rc = fputs(text, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-	free(text);
-	return rc;
+	return fputc('\n', out) == EOF ? -1 : 0;
 }

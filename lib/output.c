@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 #include <csv.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "exitcodes.h"
 #include "msg.h"
@@ -64,7 +66,7 @@ put_tsv(FILE *out, const char *s)
 	char *safe = ulogin_inert(s);
 
 	fputs(safe, out);
-	free(safe);
+	ulogin_secret_free(safe);
 }
 
 static void
@@ -73,16 +75,18 @@ put_csv(FILE *out, const char *s)
 	char *safe = ulogin_inert(s);
 
 	csv_fwrite(out, safe, strlen(safe));
-	free(safe);
+	ulogin_secret_free(safe);
 }
 
-/* For the table: the escaped form of s, which it frees. */
+/* For the table: the escaped form of s, which it frees.  Every copy of
+ * a value made while printing is overwritten before it is freed: the
+ * value may be a password (ulogin_record_print_secret). */
 static char *
 visible(char *s)
 {
 	char *safe = ulogin_inert(s);
 
-	free(s);
+	ulogin_secret_free(s);
 	return safe;
 }
 
@@ -106,10 +110,33 @@ finish(FILE *out)
 	return 0;
 }
 
+/* Overwrite every string in v: jansson frees its copies unwiped.  The
+ * memory is jansson's (json_string_value is const), but nothing in
+ * jansson depends on a string value once v is about to be freed. */
+static void
+wipe_json(json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(v))
+		OPENSSL_cleanse((char *)json_string_value(v),
+				json_string_length(v));
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x)
+			wipe_json(x);
+	else if (json_is_object(v))
+		json_object_foreach(v, key, x)
+			wipe_json(x);
+}
+
 static int
-print_json(json_t *v, FILE *out)
+print_json(json_t *v, FILE *out, bool secret)
 {
 	ulogin_json_dumpf(v, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (secret)
+		wipe_json(v);
 	json_decref(v);
 	return finish(out);
 }
@@ -261,9 +288,9 @@ cell_json(const struct column *col, const struct strv *cell)
 	return a;
 }
 
-int
-ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
-		   FILE *out)
+static int
+table_print(const struct ulogin_table *t, enum ulogin_format f, FILE *out,
+	    bool secret)
 {
 	size_t *width;
 	json_t *arr;
@@ -279,7 +306,7 @@ ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 					cell_json(&t->cols[c], &t->rows[r][c]));
 			json_array_append_new(arr, o);
 		}
-		return print_json(arr, out);
+		return print_json(arr, out, secret);
 	case ULOGIN_FMT_TSV:
 	case ULOGIN_FMT_CSV:
 		for (size_t r = 0; r <= t->nrows; r++) {
@@ -295,7 +322,7 @@ ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 					put_tsv(out, s);
 				else
 					put_csv(out, s);
-				free(s);
+				ulogin_secret_free(s);
 			}
 			fputs(f == ULOGIN_FMT_CSV ? "\r\n" : "\n", out);
 		}
@@ -313,7 +340,7 @@ ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 
 			if (w > width[c])
 				width[c] = w;
-			free(s);
+			ulogin_secret_free(s);
 		}
 	for (size_t r = 0; r <= t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
@@ -332,7 +359,7 @@ ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 			} else {
 				fputs(s, out);
 			}
-			free(s);
+			ulogin_secret_free(s);
 		}
 		fputc('\n', out);
 	}
@@ -457,9 +484,9 @@ ulogin_record_free_secret(struct ulogin_record *r)
 	ulogin_record_free(r);
 }
 
-int
-ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
-		    FILE *out)
+static int
+record_print(const struct ulogin_record *r, enum ulogin_format f, FILE *out,
+	     bool secret)
 {
 	size_t width = 0;
 	json_t *o;
@@ -485,7 +512,7 @@ ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 				v = cell_json(&col, &fd->values);
 			json_object_set_new(o, fd->key, v);
 		}
-		return print_json(o, out);
+		return print_json(o, out, secret);
 	case ULOGIN_FMT_TSV:
 	case ULOGIN_FMT_CSV:
 		if (f == ULOGIN_FMT_TSV) {
@@ -536,10 +563,120 @@ ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
 
 			put_padded(out, j > first ? "" : label, width + 2);
 			fputs(v, out);
-			free(v);
+			ulogin_secret_free(v);
 			fputc('\n', out);
 			free(label);
 		}
 	}
 	return finish(out);
+}
+
+int
+ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
+		   FILE *out)
+{
+	return table_print(t, f, out, false);
+}
+
+int
+ulogin_record_print(const struct ulogin_record *r, enum ulogin_format f,
+		    FILE *out)
+{
+	return record_print(r, f, out, false);
+}
+
+/* ---- secrets: one buffer of our own, written with write(2) ------------ */
+
+/* The text printed so far; grown by copying, the old copy wiped. */
+struct secret_text {
+	char *buf;
+	size_t len, cap;
+};
+
+static ssize_t
+secret_write(void *cookie, const char *data, size_t n)
+{
+	struct secret_text *st = cookie;
+
+	if (st->len + n > st->cap) {
+		size_t cap = (st->len + n) * 2 + 256;
+		char *bigger = xmalloc(cap);
+
+		if (st->buf) {
+			memcpy(bigger, st->buf, st->len);
+			OPENSSL_cleanse(st->buf, st->cap);
+			free(st->buf);
+		}
+		st->buf = bigger;
+		st->cap = cap;
+	}
+	memcpy(st->buf + st->len, data, n);
+	st->len += n;
+	return (ssize_t)n;
+}
+
+int
+ulogin_write_secret(const char *text, size_t len)
+{
+	size_t off = 0;
+
+	if (fflush(stdout) != 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(STDOUT_FILENO, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Print t or r (the other NULL) into a stdio stream of our own whose
+ * buffer is ours too, so that both can be wiped, then write it out. */
+static int
+print_secret(const struct ulogin_table *t, const struct ulogin_record *r,
+	     enum ulogin_format f)
+{
+	cookie_io_functions_t io = { NULL, secret_write, NULL, NULL };
+	struct secret_text st = { NULL, 0, 0 };
+	char iobuf[BUFSIZ];
+	FILE *out;
+	int rc;
+
+	if (!(out = fopencookie(&st, "w", io)) ||
+	    setvbuf(out, iobuf, _IOFBF, sizeof(iobuf)) != 0) {
+		if (out)
+			fclose(out);
+		ulogin_error("cannot write output: %s", strerror(errno));
+		return ULOGIN_EX_CANTCREAT;
+	}
+	rc = t ? table_print(t, f, out, true) : record_print(r, f, out, true);
+	if (fclose(out) != 0 && !rc)
+		rc = ULOGIN_EX_CANTCREAT;
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
+	if (!rc && ulogin_write_secret(st.buf ? st.buf : "", st.len) != 0) {
+		ulogin_error("cannot write output: %s", strerror(errno));
+		rc = ULOGIN_EX_CANTCREAT;
+	}
+	if (st.buf) {
+		OPENSSL_cleanse(st.buf, st.cap);
+		free(st.buf);
+	}
+	return rc;
+}
+
+int
+ulogin_table_print_secret(const struct ulogin_table *t, enum ulogin_format f)
+{
+	return print_secret(t, NULL, f);
+}
+
+int
+ulogin_record_print_secret(const struct ulogin_record *r,
+			   enum ulogin_format f)
+{
+	return print_secret(NULL, r, f);
 }

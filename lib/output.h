@@ -70,6 +70,20 @@ void ulogin_record_free(struct ulogin_record *r);
 /* The same after overwriting every value: for a record with a password. */
 void ulogin_record_free_secret(struct ulogin_record *r);
 
+/* The same, for a table or record that holds a secret (a generated
+ * password), to standard output: the whole text is formatted into one
+ * buffer of our own, written with write(2) and overwritten, and every
+ * copy made on the way (escaped values, jansson's strings, the stdio
+ * buffer) is overwritten too, so that no freed memory keeps it.
+ * 0, or 73 when it cannot be written. */
+int ulogin_table_print_secret(const struct ulogin_table *t,
+			      enum ulogin_format f);
+int ulogin_record_print_secret(const struct ulogin_record *r,
+			       enum ulogin_format f);
+/* Write text to standard output with write(2), after flushing stdout's
+ * stdio buffer: no library buffer keeps a copy.  0, or -1 (errno). */
+int ulogin_write_secret(const char *text, size_t len);
+
 /* Display width of a UTF-8 string in terminal columns. */
 size_t ulogin_display_width(const char *s);
 

@@ -25,6 +25,7 @@ struct job {
 	struct ulogin_table *t;
 	struct ulogin_record *r;
 	enum ulogin_format f;
+	int secret;
 };
 
 static void
@@ -32,7 +33,11 @@ print_job(void *arg)
 {
 	struct job *j = arg;
 
-	if (j->t)
+	if (j->secret && j->t)
+		ulogin_table_print_secret(j->t, j->f);
+	else if (j->secret)
+		ulogin_record_print_secret(j->r, j->f);
+	else if (j->t)
 		ulogin_table_print(j->t, j->f, stdout);
 	else
 		ulogin_record_print(j->r, j->f, stdout);
@@ -41,7 +46,7 @@ print_job(void *arg)
 static char *
 render(struct ulogin_table *t, enum ulogin_format f)
 {
-	struct job j = { t, NULL, f };
+	struct job j = { t, NULL, f, 0 };
 
 	return capture(stdout, print_job, &j);
 }
@@ -200,6 +205,42 @@ format_names(void **state)
 	assert_int_equal(ulogin_format_parse("xml", true), -1);
 }
 
+/* The secret printers (a claimed password, generated ones) write the
+ * very bytes the ordinary ones write, in every format: only where the
+ * copies go differs (one buffer of their own, write(2), all wiped). */
+static void
+secret_printing_is_the_same_text(void **state)
+{
+	struct ulogin_record *r = ulogin_record_new();
+	struct ulogin_table *t = sample();
+
+	(void)state;
+	ulogin_record_add(r, "username", "Username", "soer0001");
+	ulogin_record_add(r, "password", "Password", "Tavle-\"Kridt\"\t2031\\");
+	ulogin_record_add(r, "policy", "Policy", "mellemtrin");
+	ulogin_record_add(r, "note", "Note", "bad \xff byte \x1b[2J");
+	ulogin_record_add_bool(r, "must_change", "Must change at login", 1);
+	ulogin_record_add(r, "empty", "Empty", NULL);
+	for (int f = ULOGIN_FMT_TABLE; f <= ULOGIN_FMT_JSON; f++) {
+		struct job plain = { NULL, r, f, 0 }, secret = { NULL, r, f, 1 };
+		struct job tplain = { t, NULL, f, 0 }, tsecret = { t, NULL, f, 1 };
+		char *a = capture(stdout, print_job, &plain);
+		char *b = capture(stdout, print_job, &secret);
+		char *c = capture(stdout, print_job, &tplain);
+		char *d = capture(stdout, print_job, &tsecret);
+
+		assert_true(strlen(a) > 20);
+		assert_string_equal(a, b);
+		assert_string_equal(c, d);
+		free(a);
+		free(b);
+		free(c);
+		free(d);
+	}
+	ulogin_record_free_secret(r);
+	ulogin_table_free_secret(t);
+}
+
 int
 main(void)
 {
@@ -212,6 +253,7 @@ main(void)
 		cmocka_unit_test(table_shows_control_characters),
 		cmocka_unit_test(json_never_loses_a_value),
 		cmocka_unit_test(format_names),
+		cmocka_unit_test(secret_printing_is_the_same_text),
 	};
 
 	if (!setlocale(LC_ALL, "C.UTF-8"))
