@@ -21,7 +21,8 @@
  *   1. read the window: none, expired or used: exit 77, nothing changed;
  *   2. work out the password (a failure here changes nothing);
  *   3. mark the window claimed: add description "claimed", asserting
- *      (RFC 4528) that it is not marked yet and has not expired.  slapd
+ *      (RFC 4528) that it is not marked yet and has not expired (by
+ *      this machine's clock: see below).  slapd
  *      makes the one write atomically: of two claims one wins, the other
  *      is told the window is used (77).  Killed before the write is
  *      made: the window is as it was and can be claimed.  Killed after:
@@ -33,6 +34,16 @@
  *   5. print it (then wipe it);
  *   6. delete the window.  Killed before: the window stays, used, until
  *      slapd removes it when its time is up; a new reset replaces it.
+ *
+ * Time is slapd's (DESIGN section 12): the window's end is slapd's
+ * entryExpireTimestamp, and slapd deletes the window at most
+ * olcDDSinterval (10 seconds) after it; step 3 needs the window there,
+ * and so does slapd's rule for step 4.  So a claim can succeed at most
+ * olcDDSinterval after the window's end, whatever this machine's clock.
+ * The assertion's entryExpireTimestamp>=now uses this machine's clock
+ * (no filter or access rule compares with slapd's time): it can only
+ * narrow that bound (a fast clock refuses a claim early), never widen
+ * it.
  */
 #ifndef ULOGIN_RESET_H
 #define ULOGIN_RESET_H
