@@ -251,13 +251,31 @@ show_once(const char *username, const char *password)
 	return 0;
 }
 
+/* The add's outcome is unknown (said already): the password is shown
+ * all the same, for the user may exist with it. */
+static void
+show_unknown(const char *username, const char *password)
+{
+	char *head = xasprintf("\nInitial password of %s, should the add "
+			       "have been made: ", username);
+
+	if (ulogin_write_secret(head, strlen(head)) == 0 &&
+	    ulogin_write_secret(password, strlen(password)) == 0 &&
+	    ulogin_write_secret("\n", 1) == 0)
+		fputs("It is shown this once and kept nowhere else.  Once the"
+		      " directory answers,\n'ulogin-user show' tells whether"
+		      " the user exists: if so, hand it over;\nif not,"
+		      " nothing was added.\n", stdout);
+	free(head);
+}
+
 static int run_add_from(struct user_ctl *ctl, struct ulogin_conn *c);
 
 static int
 run_add(void *data, struct ulogin_conn *c, int argc, char **argv)
 {
 	struct user_ctl *ctl = data;
-	struct ulogin_initial initial = { NULL, NULL };
+	struct ulogin_initial initial = { NULL, NULL, false };
 	struct ulogin_table *t = NULL;
 	int rc;
 
@@ -272,6 +290,8 @@ run_add(void *data, struct ulogin_conn *c, int argc, char **argv)
 		rc = ulogin_table_print(t, ctl->cli.format, stdout);
 	if (!rc && initial.password)
 		rc = show_once(ulogin_table_cell(t, 0, 0), initial.password);
+	else if (initial.unknown && initial.password)
+		show_unknown(ulogin_table_cell(t, 0, 0), initial.password);
 	else if (!rc && ctl->passwords && !ulogin_conn_config(c)->dry_run)
 		ulogin_info("the initial password of '%s' is in '%s'",
 			    ulogin_table_cell(t, 0, 0), ctl->passwords);

@@ -500,18 +500,83 @@ check_institutions(struct ulogin_conn *c, const struct strv *institutions)
 	return rc;
 }
 
+/* What reading back an add whose answer was lost found. */
+enum add_outcome { ADD_MADE, ADD_NOT_MADE, ADD_UNKNOWN };
+
+/*
+ * The connection failed during the add of ch (DESIGN §6: the outcome is
+ * read back, not assumed): over a new connection, is the entry there
+ * with the add's values?  Those the operator may read, that name the
+ * person: another add of the same DN in the meantime would differ.
+ */
+static enum add_outcome
+read_back_add(struct ulogin_conn *c, const struct ulogin_change *ch)
+{
+	static const char *const attrs[] = { "uid", "cn", "givenName", "sn",
+		"uloginRole", "uloginInstitution", "uloginGrade", "mail",
+		"mobile", NULL };
+	struct ulogin_conn *again;
+	struct ulogin_entry e;
+	enum add_outcome out = ADD_MADE;
+	int lrc;
+
+	ulogin_warn("the connection to the directory failed during the add "
+		    "of '%s'; reading back whether it was made", ch->dn);
+	if (!(again = ulogin_connect_again(ulogin_conn_config(c))))
+		return ADD_UNKNOWN;
+	memset(&e, 0, sizeof(e));
+	lrc = ulogin_read(again, ch->dn, attrs, &e);
+	if (lrc == LDAP_NO_SUCH_OBJECT)
+		out = ADD_NOT_MADE;
+	else if (lrc != LDAP_SUCCESS)
+		out = ADD_UNKNOWN;
+	for (size_t i = 0; out == ADD_MADE && i < ch->nmods; i++) {
+		const struct ulogin_mod *m = &ch->mods[i];
+
+		for (size_t k = 0; attrs[k]; k++)
+			if (!strcasecmp(m->attr, attrs[k]))
+				for (size_t j = 0; j < m->values.n; j++)
+					if (!ulogin_entry_has_value(&e,
+						m->attr, m->values.v[j]))
+						out = ADD_NOT_MADE;
+	}
+	ulogin_entry_free(&e);
+	ulogin_disconnect(again);
+	return out;
+}
+
+/* The one row of what add made: username, name, dn. */
+static struct ulogin_table *
+added_row(const struct ulogin_user_spec *s, const char *username,
+	  const char *dn)
+{
+	static const char *const cols[] = { "username", "name", "dn", NULL };
+	struct ulogin_table *t = ulogin_table_new(cols);
+	char *cn = ulogin_full_name(s->given_name, s->surname);
+
+	ulogin_table_begin_row(t);
+	ulogin_table_set(t, 0, username);
+	ulogin_table_set(t, 1, cn);
+	ulogin_table_set(t, 2, dn);
+	free(cn);
+	return t;
+}
+
 int
 ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		struct ulogin_initial *initial, struct ulogin_table **out)
 {
-	static const char *const cols[] = { "username", "name", "dn", NULL };
 	struct ulogin_change ch;
-	char *username = NULL, *dn = NULL, *cn, *pw = NULL;
+	char *username = NULL, *dn = NULL, *pw = NULL;
+	enum add_outcome outcome = ADD_MADE;
+	bool lost = false;
 	const char *why;
 	int rc = 0, ldap_rc;
 
-	if (initial)
+	if (initial) {
 		initial->password = NULL;
+		initial->unknown = false;
+	}
 	if (s->username && (why = ulogin_username_invalid(s->username))) {
 		ulogin_error("cannot use username '%s': %s", s->username, why);
 		return ULOGIN_EX_USAGE;
@@ -544,12 +609,22 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 			return rc;
 		}
 		ldap_rc = ulogin_apply(c, &ch);
+		lost = ulogin_ldap_outcome_unknown(ldap_rc) &&
+		       !ulogin_conn_config(c)->dry_run;
+		if (lost && (outcome = read_back_add(c, &ch)) == ADD_MADE)
+			ldap_rc = LDAP_SUCCESS;
 		/* A line for a user not made says so (a file that cannot
-		 * take it is said; the add's failure is the exit code). */
+		 * take it is said; the add's failure is the exit code);
+		 * one whose add may have been made is kept. */
 		if (initial)
 			ulogin_initial_settled(initial->file, username,
-				ldap_rc, ldap_rc == LDAP_ALREADY_EXISTS
-				? "the username is taken" : NULL);
+				outcome == ADD_NOT_MADE ? LDAP_NO_SUCH_OBJECT
+							: ldap_rc,
+				ldap_rc == LDAP_ALREADY_EXISTS
+				? "the username is taken"
+				: outcome == ADD_NOT_MADE
+				? "the connection failed before it was"
+				: NULL);
 		if (ldap_rc != LDAP_ALREADY_EXISTS || s->username || tries == 4)
 			break;
 		ulogin_secret_free(pw);
@@ -564,17 +639,37 @@ ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		ulogin_hint("choose another username, or leave it out to "
 			    "have one generated");
 		rc = ULOGIN_EX_DATAERR;
+	} else if (ldap_rc != LDAP_SUCCESS && outcome == ADD_UNKNOWN) {
+		rc = ulogin_ldap_error(c, ldap_rc, "cannot tell whether user "
+				       "'%s' was added: the connection failed "
+				       "during the add and the entry cannot be "
+				       "read back", username);
+		if (initial && initial->file)
+			ulogin_hint("the initial password is kept in the "
+				    "passwords file: once the directory "
+				    "answers, 'ulogin-user show %s' tells "
+				    "whether the user exists", username);
+		if (initial) {
+			initial->password = pw;
+			initial->unknown = true;
+			pw = NULL;
+		}
+		*out = added_row(s, username, dn);
+	} else if (outcome == ADD_NOT_MADE) {
+		ulogin_error("cannot add user '%s': the connection to the "
+			     "directory failed, and reading back shows the "
+			     "user was not added: nothing was changed",
+			     username);
+		ulogin_hint("run the same command again");
+		rc = ulogin_ldap_exit_code(ldap_rc);
 	} else if (ldap_rc != LDAP_SUCCESS) {
 		rc = ulogin_ldap_error(c, ldap_rc, "cannot add user '%s'",
 				       username);
 	} else {
-		cn = ulogin_full_name(s->given_name, s->surname);
-		*out = ulogin_table_new(cols);
-		ulogin_table_begin_row(*out);
-		ulogin_table_set(*out, 0, username);
-		ulogin_table_set(*out, 1, cn);
-		ulogin_table_set(*out, 2, dn);
-		free(cn);
+		if (lost)
+			ulogin_info("reading back shows that '%s' was added",
+				    username);
+		*out = added_row(s, username, dn);
 		if (initial) {
 			initial->password = pw;
 			pw = NULL;

@@ -83,11 +83,19 @@ struct passwords;
 struct ulogin_initial {
 	struct passwords *file;
 	char *password;			/* out */
+	/* out: whether the user was made is unknown (the connection
+	 * failed during the add and the entry could not be read back);
+	 * password is then set too, with an exit code. */
+	bool unknown;
 };
 
 /* Adds the user (with an initial password unless initial is NULL) to
  * institutions the operator administers; the table gets one row
- * (username, name, dn). */
+ * (username, name, dn).  When the connection fails during the add, the
+ * entry is read back over a new connection: made with the add's values,
+ * the add is done; not there, the passwords file's line is voided; still
+ * unknown, an exit code with initial->unknown, the table and the password
+ * (on a terminal) or the line (in the file) kept. */
 int ulogin_user_add(struct ulogin_conn *c, const struct ulogin_user_spec *s,
 		    struct ulogin_initial *initial,
 		    struct ulogin_table **out);

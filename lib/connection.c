@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/time.h>
 #include <arpa/inet.h>
@@ -641,6 +642,20 @@ ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out)
 fail:
 	ulogin_disconnect(c);
 	return rc;
+}
+
+struct ulogin_conn *
+ulogin_connect_again(const struct ulogin_config *cfg)
+{
+	struct ulogin_conn *again = NULL;
+
+	for (int tries = 0; tries < 3 && !again; tries++) {
+		if (tries)
+			sleep(2);
+		if (ulogin_connect(cfg, &again))
+			again = NULL;
+	}
+	return again;
 }
 
 void

@@ -61,6 +61,10 @@ int ulogin_uri_needs_starttls(const char *uris, int *ldapi);
 /* Connect and bind as cfg says.  Prints the error and returns an exit
  * code on failure, 0 on success. */
 int ulogin_connect(const struct ulogin_config *cfg, struct ulogin_conn **out);
+/* A new connection to read back what a failed one left unknown: up to
+ * three tries, two seconds apart (each failure printed).  NULL when the
+ * directory cannot be reached. */
+struct ulogin_conn *ulogin_connect_again(const struct ulogin_config *cfg);
 void ulogin_disconnect(struct ulogin_conn *c);
 
 const char *ulogin_conn_base(const struct ulogin_conn *c);

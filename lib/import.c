@@ -673,19 +673,14 @@ read_back(struct ulogin_conn *c, struct run *r)
 {
 	static const char *const attrs[] = { "uloginSourceKey",
 		"uloginInitialPassword", NULL };
-	struct ulogin_conn *again = NULL;
+	struct ulogin_conn *again;
 	size_t n = ulogin_plan_nsteps(r->plan), known = 0;
 
 	ulogin_progress_clear(&r->bar);
 	ulogin_warn("the connection to the directory failed with %zu "
 		    "change%s unanswered; reading back what was made",
 		    r->unknown, r->unknown == 1 ? "" : "s");
-	for (int tries = 0; tries < 3 && !again; tries++) {
-		if (tries)
-			sleep(2);
-		if (ulogin_connect(ulogin_conn_config(c), &again))
-			again = NULL;
-	}
+	again = ulogin_connect_again(ulogin_conn_config(c));
 	for (size_t i = 0; i < n; i++) {
 		enum ulogin_step_kind k = ulogin_plan_step_kind(r->plan, i);
 		struct ulogin_entry e;

@@ -99,7 +99,7 @@ from_row(const struct ulogin_row *row, void *data)
 	struct from_run *r = data;
 	struct ulogin_user_spec spec;
 	struct ulogin_person_row p;
-	struct ulogin_initial initial = { r->file, NULL };
+	struct ulogin_initial initial = { r->file, NULL, false };
 	struct ulogin_table *t = NULL;
 	char *why = NULL, line[32];
 	int rc;
@@ -129,6 +129,7 @@ from_row(const struct ulogin_row *row, void *data)
 	rc = ulogin_user_add(r->c, &spec, &initial, &t);
 	ulogin_person_row_free(&p);
 	if (rc) {
+		ulogin_table_free(t);
 		ulogin_msg_plain("%s:%zu: not added (see above)", r->path,
 				 row->line);
 		r->failed++;
