@@ -89,13 +89,19 @@ hand "$pw3"
 is "$(dm_attr "$(people lis0001)" cn)" "Lis Lost" "ldapsearch: lis0001 was made"
 must_change lis0001 "$pw3" "ldapwhoami: the kept password is hers"
 
+# add_on_terminal MODE GIVEN SURNAME: add on a pseudo-terminal through
+# the proxy in MODE; what it showed in $shown, its exit code in $rc.
+add_on_terminal() {
+	proxy "$1"
+	shown=$(ULOGIN_URI=$PROXY_URI python3 "$top_srcdir/tests/on-terminal.py" \
+		ulogin-user add --given-name "$2" --surname "$3" --role student \
+		--institution 280001 --grade 5 </dev/null)
+	rc=$?
+	proxy_stop
+}
+
 # On a terminal: the password is shown all the same, and why.
-proxy lost
-shown=$(ULOGIN_URI=$PROXY_URI python3 "$top_srcdir/tests/on-terminal.py" \
-	ulogin-user add --given-name Tor --surname Term --role student \
-	--institution 280001 --grade 5 </dev/null)
-rc=$?
-proxy_stop
+add_on_terminal lost Tor Term
 is "$rc" 69 "on a terminal: exit 69"
 pw4=$(printf '%s\n' "$shown" | sed -n 's/^Initial password of tor0001, should the add have been made: //p')
 hand "$pw4"
@@ -106,12 +112,7 @@ ok $? "with what is unknown"
 must_change tor0001 "$pw4" "ldapwhoami: it is tor0001's password"
 
 # On a terminal, made: shown once as for any add.
-proxy made
-shown=$(ULOGIN_URI=$PROXY_URI python3 "$top_srcdir/tests/on-terminal.py" \
-	ulogin-user add --given-name Tea --surname Made --role student \
-	--institution 280001 --grade 5 </dev/null)
-rc=$?
-proxy_stop
+add_on_terminal made Tea Made
 is "$rc" 0 "on a terminal, made: exit 0"
 pw5=$(printf '%s\n' "$shown" | sed -n 's/^Initial password of tea0001: //p')
 hand "$pw5"

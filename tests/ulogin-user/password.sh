@@ -383,13 +383,17 @@ binds_plainly bo0001 "$pw9" "his own picture password binds plainly"
 # the policy says: the directory manager takes pwdMustChange out of the
 # policies of ida0001 and lars0001; passwd adds pwdReset itself, for an
 # administrator and for the support desk alike.
-as_manager
+# policy_must_change USER VALUE: as the directory manager, set
+# pwdMustChange of USER's policy entry.
+policy_must_change() {
+	pol=$(dm_attr "$(people "$1")" pwdPolicySubentry)
+	printf 'dn: %s\nchangetype: modify\nreplace: pwdMustChange\npwdMustChange: %s\n' \
+		"${pol:-cn=default,ou=policies,$B}" "$2" |
+		(as_manager && ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
+			-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1)
+}
 for u in ida0001 lars0001; do
-	pol=$(dm_attr "$(people "$u")" pwdPolicySubentry)
-	printf 'dn: %s\nchangetype: modify\nreplace: pwdMustChange\npwdMustChange: FALSE\n' \
-		"${pol:-cn=default,ou=policies,$B}" |
-		ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
-			-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
+	policy_must_change "$u" FALSE
 	ok $? "the manager sets pwdMustChange: FALSE in $u's policy"
 done
 as kirs0001
@@ -414,13 +418,8 @@ is "$(dm_attr "$(people lars0001)" pwdReset)" TRUE \
 # pwdMustChange: TRUE (every policy ulogin-policy apply writes has it).
 # Put back, the pwdReset that passwd added is what makes the bind
 # must-change.
-as_manager
 for u in ida0001 lars0001; do
-	pol=$(dm_attr "$(people "$u")" pwdPolicySubentry)
-	printf 'dn: %s\nchangetype: modify\nreplace: pwdMustChange\npwdMustChange: TRUE\n' \
-		"${pol:-cn=default,ou=policies,$B}" |
-		ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
-			-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
+	policy_must_change "$u" TRUE
 done
 must_change ida0001 "$pw12" "ldapwhoami -e ppolicy: ida0001 must change it"
 must_change lars0001 "$pw13" "ldapwhoami -e ppolicy: lars0001 must change it"
