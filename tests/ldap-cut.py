@@ -8,6 +8,7 @@
 #   lost  the same, and later connections are refused: the client cannot
 #         find out what happened
 #   drop  the add never reaches slapd; later connections pass through
+import os
 import socket
 import sys
 import threading
@@ -94,7 +95,6 @@ listener.bind(('127.0.0.1', 0))
 listener.listen(16)
 with open(portfile + '.tmp', 'w') as f:
     f.write('%d\n' % listener.getsockname()[1])
-import os
 os.rename(portfile + '.tmp', portfile)
 while True:
     conn, _ = listener.accept()
