@@ -242,6 +242,10 @@ ok $? "oldt0001 is still there"
 	done
 	account race0003 student 280001 20200101000000Z 20190101000000Z \
 		"userPassword: $hash"
+	# Blocked for another reason, the block written with seconds.
+	account secs0001 student 280001 20200101000000Z 20190101000000Z \
+		"pwdAccountLockedTime: 00000101000000Z" \
+		"uloginBlockReason: moved abroad"
 	# Institution 280004: two administrators, one on leave (blocked),
 	# one unused.
 	account adma0001 staff 280004 20200101000000Z 20190101000000Z \
@@ -297,6 +301,8 @@ answer_after "ulogin-user prune --idle 2y --force -o tsv" meanwhile
 is $? 0 "a run with changes meanwhile exits 0"
 tty_has "Block 6 unused accounts \([a-z0-9, ]+ and 1 more\)\? \[y/N\]" \
 	"the question names them"
+tty_has "^secs0001	secs0001 Test	skip	2020-01-01T00:00:00Z		already blocked, and it keeps its reason: moved abroad$" \
+	"a block written 00000101000000Z is a block too"
 tty_has "^race0001	race0001 Test	block	2020-01-01T00:00:00Z	left alone	changed since it was listed$" \
 	"race0001, blocked meanwhile, is left alone"
 tty_has "^race0003	race0003 Test	block	2020-01-01T00:00:00Z	left alone	changed since it was listed$" \
