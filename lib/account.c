@@ -1673,9 +1673,12 @@ ulogin_class_unlink_changes(struct ulogin_conn *c, const char *dn,
 	return rc;
 }
 
-int
-ulogin_user_delete(struct ulogin_conn *c, const char *username,
-		   bool (*confirm)(const char *question))
+/* Delete the user (the entry only while it matches assertion, when not
+ * NULL: else *mismatch, nothing said) and take it out of its classes. */
+static int
+delete_user(struct ulogin_conn *c, const char *username,
+	    bool (*confirm)(const char *question), const char *assertion,
+	    bool *mismatch)
 {
 	bool dry_run = ulogin_conn_config(c)->dry_run;
 	struct ref_scan refs;
@@ -1717,10 +1720,17 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 	if (!rc) {
 		ulogin_change_init(&ch, ULOGIN_CHANGE_DELETE, e.dn,
 				   "user.delete");
-		if ((lrc = ulogin_apply(c, &ch)) != LDAP_SUCCESS)
+		lrc = assertion && !dry_run
+			? ulogin_apply_asserted(c, &ch, assertion)
+			: ulogin_apply(c, &ch);
+		ulogin_change_free(&ch);
+		if (lrc == LDAP_ASSERTION_FAILED && assertion) {
+			*mismatch = true;	/* the caller says it */
+			goto out;
+		}
+		if (lrc != LDAP_SUCCESS)
 			rc = ulogin_ldap_error(c, lrc, "cannot delete user "
 					       "'%s'", username);
-		ulogin_change_free(&ch);
 	}
 	/* Then what the server left of the class references: memberof
 	 * removes the member values itself, not uloginTeacher.  What
@@ -1751,9 +1761,25 @@ ulogin_user_delete(struct ulogin_conn *c, const char *username,
 		ulogin_info(ulogin_conn_config(c)->dry_run
 			    ? "would delete user '%s' (dry run)"
 			    : "deleted user '%s'", username);
+out:
 	for (size_t i = 0; i < refs.n; i++)
 		ulogin_change_free(&refs.changes[i]);
 	free(refs.changes);
 	ulogin_entry_free(&e);
 	return rc;
+}
+
+int
+ulogin_user_delete(struct ulogin_conn *c, const char *username,
+		   bool (*confirm)(const char *question))
+{
+	return delete_user(c, username, confirm, NULL, NULL);
+}
+
+int
+ulogin_user_delete_asserted(struct ulogin_conn *c, const char *username,
+			    const char *assertion, bool *mismatch)
+{
+	*mismatch = false;
+	return delete_user(c, username, NULL, assertion, mismatch);
 }

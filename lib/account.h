@@ -146,5 +146,11 @@ int ulogin_class_unlink_changes(struct ulogin_conn *c, const char *dn,
  * (unless NULL) with the user's name before anything changes. */
 int ulogin_user_delete(struct ulogin_conn *c, const char *username,
 		       bool (*confirm)(const char *question));
+/* The same without asking, but the entry is deleted only while it
+ * matches the filter assertion (RFC 4528), in the server: when it does
+ * not, nothing changes, nothing is said, *mismatch is set and 0 is
+ * returned. */
+int ulogin_user_delete_asserted(struct ulogin_conn *c, const char *username,
+				const char *assertion, bool *mismatch);
 
 #endif

@@ -131,6 +131,10 @@ plan(struct lock_run *r, const struct ulogin_entry *e, const char *username,
 		ulogin_change_set(ch, "uloginBlockedBy",
 				  by && strncmp(by, "sasl:", 5) ? by : NULL);
 		ulogin_change_set(ch, "uloginBlockedAt", stamp);
+		/* An old mark of ulogin-user prune would make this block
+		 * look like prune's: a block by hand is not. */
+		if (ulogin_entry_get(e, "uloginPrunedAt"))
+			ulogin_change_set(ch, "uloginPrunedAt", NULL);
 		ch->comment = xstrdup(r->reason);
 		return 0;
 	case ULOGIN_UNBLOCK:
@@ -179,10 +183,12 @@ plan(struct lock_run *r, const struct ulogin_entry *e, const char *username,
 	ulogin_change_mod(ch, ULOGIN_MOD_DELETE, "pwdAccountLockedTime",
 			  locked);
 	if (r->what == ULOGIN_UNBLOCK) {
+		/* With prune's mark: a later block is not prune's. */
 		static const char *const marks[] = { "uloginBlockReason",
-			"uloginBlockedBy", "uloginBlockedAt" };
+			"uloginBlockedBy", "uloginBlockedAt",
+			"uloginPrunedAt" };
 
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < sizeof(marks) / sizeof(*marks); i++)
 			if (ulogin_entry_get(e, marks[i]))
 				ulogin_change_set(ch, marks[i], NULL);
 	}

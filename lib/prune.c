@@ -6,7 +6,15 @@
  * reason: a reason is free text an administrator may type (the same words
  * by hand must never lead to a deletion), the retention counts from the
  * mark's own time, and slapd's access rules keep it to those who may
- * block (data/access.model).
+ * block, and on staff to the directory manager (data/access.model).
+ *
+ * A deletion needs more than the mark: the block must still be prune's
+ * own (the mark's time is the block's time, uloginBlockedAt, and the
+ * reason is prune's), the account unused for the idle period of this
+ * run, and staff are the directory manager's.  unblock and block take
+ * the mark off.  Every change is sent with an assertion (RFC 4528) of
+ * what the decision was made on, so an account changed between the
+ * list and the change (a block, an unblock, a login) is left alone.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,9 +34,16 @@
 #include "operator.h"
 #include "progress.h"
 #include "prune.h"
+#include "state.h"
 #include "banned.h"
 
 #define BLOCKED_TIME "000001010000Z"
+/* The end of prune's block reason, "unused since ... (ulogin-user
+ * prune)". */
+#define PRUNE_TAG "(ulogin-user prune)"
+/* Not done: the account changed since it was listed (an assertion
+ * failed). */
+#define CHANGED (-1)
 
 enum action { ACT_NONE, ACT_BLOCK, ACT_DELETE, ACT_WAIT, ACT_UNMARK,
 	      ACT_KEEP, ACT_SKIP };
@@ -41,6 +56,10 @@ struct account {
 	char *uid, *cn, *dn;
 	struct strv admin_of;
 	time_t last;		/* last login, else creation; 0 unknown */
+	bool login;		/* last is a login (pwdLastSuccess) */
+	bool blocked, left;
+	char *lock;		/* pwdAccountLockedTime as read, or NULL */
+	char *mark;		/* uloginPrunedAt as read, or NULL */
 	enum action action;
 	char *detail;
 	const char *result;
@@ -56,6 +75,7 @@ struct prune_run {
 	size_t n;
 	size_t total;		/* accounts in scope, for the guard */
 	size_t count[ACT_SKIP + 1];
+	size_t changed;		/* left alone: changed since listed */
 };
 
 static time_t
@@ -75,44 +95,88 @@ words(time_t t)
 	return xstrdup(buf);
 }
 
+/* Is the block prune's own: blocked at the very time of the mark, with
+ * prune's reason?  An administrator's later block is not, even when the
+ * mark was left (a raw unblock and block). */
+static bool
+prunes_block(const struct ulogin_entry *e, time_t pruned)
+{
+	const char *why = ulogin_entry_get(e, "uloginBlockReason");
+	size_t n = why ? strlen(why) : 0, k = strlen(PRUNE_TAG);
+
+	return gtime(ulogin_entry_get(e, "uloginBlockedAt")) == pruned &&
+	       n >= k && !strcasecmp(why + n - k, PRUNE_TAG);
+}
+
+/* What to do with an account marked as unused at pruned. */
+static enum action
+decide_marked(struct prune_run *r, const struct ulogin_entry *e, time_t last,
+	      time_t pruned, bool blocked, char **detail)
+{
+	char *a = words(pruned);
+	time_t due;
+
+	if (!blocked) {
+		*detail = xasprintf("unblocked since it was blocked as unused "
+				    "on %s", a);
+		free(a);
+		return ACT_UNMARK;
+	}
+	if (last > pruned) {
+		*detail = xasprintf("used since it was blocked as unused on "
+				    "%s", a);
+		free(a);
+		return ACT_UNMARK;
+	}
+	if (!prunes_block(e, pruned)) {
+		*detail = xasprintf("blocked again, for another reason, since "
+				    "it was blocked as unused on %s", a);
+		free(a);
+		return ACT_UNMARK;
+	}
+	free(a);
+	if (r->person && ulogin_user_is_staff(e)) {
+		*detail = xstrdup("staff: only the directory manager prunes "
+				  "teachers, staff and administrators");
+		return ACT_SKIP;
+	}
+	if (!last) {
+		*detail = xstrdup("cannot tell when it was last used (you may "
+				  "not read its last login or creation time)");
+		return ACT_SKIP;
+	}
+	/* Unused for the retention after the mark, and for the idle
+	 * period of this run. */
+	due = pruned + r->retention;
+	if (last + r->o->idle > due)
+		due = last + r->o->idle;
+	a = words(pruned);
+	if (due <= r->now) {
+		*detail = xasprintf("blocked as unused on %s and still unused",
+				    a);
+		free(a);
+		return ACT_DELETE;
+	}
+	free(a);
+	a = words(due);
+	*detail = xasprintf("blocked as unused; deleted from %s if still "
+			    "unused", a);
+	free(a);
+	return ACT_WAIT;
+}
+
 /* What to do with one account; ACT_NONE leaves it out of the list. */
 static enum action
 decide(struct prune_run *r, const struct ulogin_entry *e, time_t last,
        char **detail)
 {
-	const char *lock = ulogin_entry_get(e, "pwdAccountLockedTime");
 	const char *why = ulogin_entry_get(e, "uloginBlockReason");
 	time_t pruned = gtime(ulogin_entry_get(e, "uloginPrunedAt"));
-	bool blocked = lock && !strcmp(lock, BLOCKED_TIME);
-	char *a;
+	bool blocked = ulogin_lock_is_block(ulogin_entry_get(e,
+					    "pwdAccountLockedTime"));
 
-	if (pruned) {
-		a = words(pruned);
-		if (!blocked) {
-			*detail = xasprintf("unblocked since it was blocked as "
-					    "unused on %s", a);
-			free(a);
-			return ACT_UNMARK;
-		}
-		if (last > pruned) {
-			*detail = xasprintf("used since it was blocked as "
-					    "unused on %s", a);
-			free(a);
-			return ACT_UNMARK;
-		}
-		if (pruned + r->retention <= r->now) {
-			*detail = xasprintf("blocked as unused on %s and still "
-					    "unused", a);
-			free(a);
-			return ACT_DELETE;
-		}
-		free(a);
-		a = words(pruned + r->retention);
-		*detail = xasprintf("blocked as unused; deleted from %s if "
-				    "still unused", a);
-		free(a);
-		return ACT_WAIT;
-	}
+	if (pruned)
+		return decide_marked(r, e, last, pruned, blocked, detail);
 	if (!last) {
 		*detail = xstrdup("cannot tell when it was last used (you may "
 				  "not read its last login or creation time)");
@@ -146,7 +210,10 @@ note_account(const struct ulogin_entry *e, void *data)
 	struct prune_run *r = data;
 	const char *uid = ulogin_entry_get(e, "uid");
 	const struct strv *admin = ulogin_entry_values(e, "uloginAdminOf");
+	const char *lock = ulogin_entry_get(e, "pwdAccountLockedTime");
+	const char *mark = ulogin_entry_get(e, "uloginPrunedAt");
 	time_t last = gtime(ulogin_entry_get(e, "pwdLastSuccess"));
+	bool login = last != 0;
 	enum action act = ACT_NONE;
 	char *detail = NULL;
 	struct account *a;
@@ -173,6 +240,11 @@ note_account(const struct ulogin_entry *e, void *data)
 	for (size_t i = 0; admin && i < admin->n; i++)
 		strv_push(&a->admin_of, admin->v[i]);
 	a->last = last;
+	a->login = login;
+	a->blocked = ulogin_lock_is_block(lock);
+	a->left = ulogin_entry_get(e, "uloginLeftAt") != NULL;
+	a->lock = lock ? xstrdup(lock) : NULL;
+	a->mark = mark ? xstrdup(mark) : NULL;
 	a->action = act;
 	a->detail = detail;
 	return 0;
@@ -184,33 +256,62 @@ removing(const struct account *a)
 	return a->action == ACT_BLOCK || a->action == ACT_DELETE;
 }
 
-/* Never the last administrator of an institution: when every holder of
- * its right would go, the one used last stays. */
+/* Is a an administrator of inst who can still act after this run: not
+ * blocked, not left, not blocked or deleted by it? */
+static bool
+stays_active(const struct account *a)
+{
+	return !a->blocked && !a->left && !removing(a);
+}
+
+/* The holder of inst's right with action which that was used last, or
+ * NULL. */
+static struct account *
+latest(struct prune_run *r, const char *inst, enum action which)
+{
+	struct account *best = NULL;
+
+	for (size_t j = 0; j < r->n; j++) {
+		struct account *b = &r->v[j];
+
+		if (b->action == which && strv_contains(&b->admin_of, inst) &&
+		    (!best || b->last > best->last))
+			best = b;
+	}
+	return best;
+}
+
+/* Never the last administrator of an institution.  When no holder of
+ * its right could act after the run (all blocked already, left, or to be
+ * blocked now), the one used last of those to be blocked stays; when
+ * every holder would go, the one used last of those to be deleted. */
 static void
 keep_last_admins(struct prune_run *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t k = 0; k < r->v[i].admin_of.n; k++) {
 			const char *inst = r->v[i].admin_of.v[k];
-			struct account *latest = NULL;
-			bool all = true;
+			struct account *keep = NULL;
+			bool active = false, holder = false;
 
-			for (size_t j = 0; j < r->n && all; j++) {
-				struct account *b = &r->v[j];
+			for (size_t j = 0; j < r->n; j++) {
+				const struct account *b = &r->v[j];
 
 				if (!strv_contains(&b->admin_of, inst))
 					continue;
-				if (!removing(b))
-					all = false;
-				else if (!latest || b->last > latest->last)
-					latest = b;
+				active = active || stays_active(b);
+				holder = holder || !removing(b);
 			}
-			if (!all || !latest)
+			if (!active)
+				keep = latest(r, inst, ACT_BLOCK);
+			if (!keep && !holder)
+				keep = latest(r, inst, ACT_DELETE);
+			if (!keep)
 				continue;
-			latest->action = ACT_KEEP;
-			free(latest->detail);
-			latest->detail = xasprintf("the last administrator of "
-						   "%s", inst);
+			keep->action = ACT_KEEP;
+			free(keep->detail);
+			keep->detail = xasprintf("the last administrator of "
+						 "%s", inst);
 		}
 }
 
@@ -220,7 +321,8 @@ collect(struct prune_run *r)
 	static const char *const attrs[] = { "uid", "cn", "uloginRole",
 		"uloginInstitution", "uloginAdminOf", "pwdLastSuccess",
 		"createTimestamp", "pwdAccountLockedTime", "uloginLeftAt",
-		"uloginPrunedAt", "uloginBlockReason", NULL };
+		"uloginPrunedAt", "uloginBlockReason", "uloginBlockedAt",
+		NULL };
 	char *people = ulogin_dn_people(ulogin_conn_base(r->c));
 	int rc;
 
@@ -238,16 +340,48 @@ collect(struct prune_run *r)
 
 /* ---- acting ----------------------------------------------------------- */
 
+/* "(!(pwdLastSuccess>=T))", T a second after the last login read, or
+ * "(!(pwdLastSuccess=*))" for an account never used: no login since the
+ * list was made. */
+static char *
+no_login_since(const struct account *a)
+{
+	char t[16];
+
+	if (!a->login)
+		return xstrdup("(!(pwdLastSuccess=*))");
+	ulogin_gtime_format(a->last + 1, t, sizeof(t));
+	return ulogin_filter("(!(pwdLastSuccess>=%s))", t);
+}
+
+/* Apply ch only while the entry matches assertion: CHANGED when it does
+ * not, else an exit code (said, with what). */
+static int
+apply_if(struct prune_run *r, const struct ulogin_change *ch,
+	 const char *assertion, const char *what, const char *uid)
+{
+	int rc = ulogin_apply_asserted(r->c, ch, assertion);
+
+	if (rc == LDAP_ASSERTION_FAILED)
+		return CHANGED;
+	if (rc != LDAP_SUCCESS)
+		return ulogin_ldap_error(r->c, rc, "cannot %s user '%s'", what,
+					 uid);
+	return 0;
+}
+
+/* Block and mark, while the account is as it was listed: not blocked
+ * or locked but as read, and not used since. */
 static int
 block(struct prune_run *r, struct account *a)
 {
-	char now[16], *since, *reason;
+	char now[16], *since, *reason, *lock, *login, *assertion;
 	struct ulogin_change ch;
 	int rc;
 
 	ulogin_gtime_format(r->now, now, sizeof(now));
 	since = words(a->last);
-	reason = xasprintf("unused since %s (ulogin-user prune)", since);
+	reason = xasprintf("unused since %s " PRUNE_TAG, since);
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, a->dn, "user.prune");
 	ulogin_change_set(&ch, "pwdAccountLockedTime", BLOCKED_TIME);
 	ulogin_change_set(&ch, "uloginBlockReason", reason);
@@ -257,11 +391,16 @@ block(struct prune_run *r, struct account *a)
 	ulogin_change_set(&ch, "uloginBlockedBy",
 			  r->person ? ulogin_conn_operator(r->c) : NULL);
 	ulogin_change_set(&ch, "uloginPrunedAt", now);
-	rc = ulogin_apply(r->c, &ch);
-	if (rc != LDAP_SUCCESS)
-		rc = ulogin_ldap_error(r->c, rc, "cannot block user '%s'",
-				       a->uid);
+	lock = a->lock ? ulogin_filter("(pwdAccountLockedTime=%s)", a->lock)
+		       : xstrdup("(!(pwdAccountLockedTime=*))");
+	login = no_login_since(a);
+	assertion = ulogin_filter("(&%r%r(!(uloginPrunedAt=*)))", lock,
+				  login);
+	rc = apply_if(r, &ch, assertion, "block", a->uid);
 	ulogin_change_free(&ch);
+	free(assertion);
+	free(login);
+	free(lock);
 	free(reason);
 	free(since);
 	return rc;
@@ -271,16 +410,44 @@ static int
 unmark(struct prune_run *r, struct account *a)
 {
 	struct ulogin_change ch;
+	char *assertion = ulogin_filter("(uloginPrunedAt=%s)", a->mark);
 	int rc;
 
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, a->dn, "user.prune");
 	ulogin_change_set(&ch, "uloginPrunedAt", NULL);
-	rc = ulogin_apply(r->c, &ch);
-	if (rc != LDAP_SUCCESS)
-		rc = ulogin_ldap_error(r->c, rc, "cannot take the unused mark "
-				       "off user '%s'", a->uid);
+	rc = apply_if(r, &ch, assertion, "take the unused mark off", a->uid);
 	ulogin_change_free(&ch);
+	free(assertion);
 	return rc;
+}
+
+/* Delete, while the block is prune's own from the mark that was read
+ * and the account was not used since. */
+static int
+delete_marked(struct prune_run *r, struct account *a)
+{
+	char *login = no_login_since(a);
+	char *assertion = ulogin_filter("(&(pwdAccountLockedTime=%s)"
+					"(uloginPrunedAt=%s)"
+					"(uloginBlockedAt=%s)"
+					"(uloginBlockReason=*%s)%r)",
+					BLOCKED_TIME, a->mark, a->mark,
+					PRUNE_TAG, login);
+	bool mismatch;
+	int rc;
+
+	rc = ulogin_user_delete_asserted(r->c, a->uid, assertion, &mismatch);
+	free(assertion);
+	free(login);
+	return !rc && mismatch ? CHANGED : rc;
+}
+
+/* The server is gone, or the trail cannot be written: nothing more can
+ * be done. */
+static bool
+fatal(int rc)
+{
+	return rc == ULOGIN_EX_UNAVAILABLE || rc == ULOGIN_EX_CANTCREAT;
 }
 
 static int
@@ -306,16 +473,34 @@ act(struct prune_run *r, size_t *failed)
 		else if (a->action == ACT_UNMARK)
 			rc = unmark(r, a);
 		else
-			rc = ulogin_user_delete(r->c, a->uid, NULL);
-		a->result = rc ? "failed" : "done";
+			rc = delete_marked(r, a);
+		if (rc == CHANGED) {
+			/* Decided on what no longer holds: not a failure. */
+			ulogin_info("'%s' changed since it was listed (%s): "
+				    "left alone", a->uid,
+				    a->action == ACT_BLOCK
+				    ? "blocked, or used" :
+				    a->action == ACT_DELETE
+				    ? "unblocked, used or blocked again"
+				    : "marked again");
+			a->result = "left alone";
+			free(a->detail);
+			a->detail = xstrdup("changed since it was listed");
+			r->changed++;
+			rc = 0;
+		} else {
+			a->result = rc ? "failed" : "done";
+		}
 		if (rc) {
 			(*failed)++;
 			last = rc;
 		}
 		ulogin_progress_step(&bar);
-		/* Without the server nothing more can be done. */
-		if (rc == ULOGIN_EX_UNAVAILABLE || rc == ULOGIN_EX_CANTCREAT)
-			break;
+		/* Without the server nothing more can be done: its code. */
+		if (fatal(rc)) {
+			ulogin_progress_clear(&bar);
+			return rc;
+		}
 	}
 	ulogin_progress_clear(&bar);
 	if (!*failed)
@@ -404,17 +589,22 @@ summary(const struct prune_run *r, bool dry_run, size_t failed)
 {
 	char *fails = failed ? xasprintf(", %zu failed", failed)
 			     : xstrdup("");
+	char *changed = r->changed
+		? xasprintf(", %zu changed meanwhile and left alone",
+			    r->changed)
+		: xstrdup("");
 
 	ulogin_info("%s %zu, %s %zu, %s %zu; waiting %zu, kept %zu, skipped "
-		    "%zu%s; of %zu accounts%s",
+		    "%zu%s%s; of %zu accounts%s",
 		    dry_run ? "would block" : "blocked",
 		    done(r, ACT_BLOCK, dry_run),
 		    dry_run ? "delete" : "deleted",
 		    done(r, ACT_DELETE, dry_run),
 		    dry_run ? "unmark" : "unmarked",
 		    done(r, ACT_UNMARK, dry_run), r->count[ACT_WAIT],
-		    r->count[ACT_KEEP], r->count[ACT_SKIP], fails, r->total,
-		    dry_run ? " (dry run: nothing was changed)" : "");
+		    r->count[ACT_KEEP], r->count[ACT_SKIP], changed, fails,
+		    r->total, dry_run ? " (dry run: nothing was changed)" : "");
+	free(changed);
 	free(fails);
 }
 
@@ -457,6 +647,8 @@ run_free(struct prune_run *r)
 		free(r->v[i].cn);
 		free(r->v[i].dn);
 		free(r->v[i].detail);
+		free(r->v[i].lock);
+		free(r->v[i].mark);
 		strv_free(&r->v[i].admin_of);
 	}
 	free(r->v);

@@ -29,10 +29,12 @@ struct ulogin_prune_opts {
  * stops it, the question is answered no, or --dry-run) act.  *out gets a
  * row per account concerned: username, name, action (block, delete,
  * wait, unmark, keep, skip), last_used, result (done, dry-run, failed,
- * or empty when nothing is to be done), detail.  Returns 0, 1 when some
- * changes failed (each said), 65 when max_leavers stops the run (nothing
- * changed; *out is still set), 77 when the operator may not prune, or
- * another exit code.
+ * "left alone" when the account changed since it was listed, or empty
+ * when nothing is to be done), detail.  Returns 0, 1 when some changes
+ * failed (each said), 65 when max_leavers stops the run (nothing
+ * changed; *out is still set), 69 or 73 when the server or the audit
+ * trail was lost (the run stops there), 77 when the operator may not
+ * prune, or another exit code.
  */
 int ulogin_user_prune(struct ulogin_conn *c, const struct ulogin_prune_opts *o,
 		      struct ulogin_table **out);

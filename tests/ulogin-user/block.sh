@@ -79,6 +79,31 @@ ok $? "unblocked: the same password logs in (ldapwhoami)"
 run 0 ulogin-user unblock mett0001
 stderr_has "'mett0001' is not blocked" "unblocking again: nothing to do"
 
+# ---- prune's mark (uloginPrunedAt) goes with unblock and with block --------
+# A later block by hand must not look like prune's, which the next prune
+# run would delete.  The directory manager's prune marked mett0001 (here
+# with ldapmodify as the manager); kirs0001 unblocks: the mark goes too,
+# though slapd lets an administrator only take it off staff.
+printf 'dn: %s\nchangetype: modify\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n-\nreplace: uloginBlockReason\nuloginBlockReason: unused since 2020-01-01 00:00 UTC (ulogin-user prune)\n-\nreplace: uloginBlockedAt\nuloginBlockedAt: 20260101000000Z\n-\nreplace: uloginPrunedAt\nuloginPrunedAt: 20260101000000Z\n' \
+	"$(people mett0001)" | (as_manager && ldapmodify -x -H "$ULOGIN_URI" \
+	-D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1)
+ok $? "the manager blocks and marks mett0001 as prune does"
+run 0 ulogin-user unblock mett0001
+for a in pwdAccountLockedTime uloginBlockedAt uloginPrunedAt; do
+	is "$(dm_attr "$(people mett0001)" $a)" "" "unblock removed $a"
+done
+# A mark left by a raw unblock (ldapmodify of pwdAccountLockedTime only).
+printf 'dn: %s\nchangetype: modify\nreplace: uloginPrunedAt\nuloginPrunedAt: 20260101000000Z\n' \
+	"$(people mett0001)" | (as_manager && ldapmodify -x -H "$ULOGIN_URI" \
+	-D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1)
+ok $? "the manager leaves a mark on the unblocked mett0001"
+run 0 ulogin-user block mett0001 --reason "Investigation"
+is "$(dm_attr "$(people mett0001)" uloginPrunedAt)" "" \
+	"a block by hand takes the old mark off"
+is "$(dm_attr "$(people mett0001)" uloginBlockReason)" "Investigation" \
+	"and has its own reason"
+run 0 ulogin-user unblock mett0001
+
 # ---- a policy without lockout: slapd would ignore the block ----------------
 as_manager
 ldapmodify -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
