@@ -463,8 +463,7 @@ window_of(struct ulogin_state_reader *r, const struct ulogin_entry *user)
 		/* Every open window at once (they are few and short); a
 		 * claimed one is used, not open. */
 		ulogin_search(r->c, people, ULOGIN_SCOPE_SUB,
-			      "(&(objectClass=uloginResetWindow)"
-			      "(!(description=claimed)))", attrs,
+			      ULOGIN_OPEN_WINDOW_FILTER, attrs,
 			      note_window, r);
 		free(people);
 		r->windows_read = true;

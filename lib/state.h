@@ -127,6 +127,11 @@ char *ulogin_list_filter_ldap(const struct ulogin_list_filter *f, time_t now);
 bool ulogin_list_filter_match(const struct ulogin_list_filter *f,
 			      const struct ulogin_state *st, time_t now);
 
+/* A user's reset window (cn=reset below the user) that is open: one the
+ * login service has claimed is used, not open. */
+#define ULOGIN_OPEN_WINDOW_FILTER "(&(objectClass=uloginResetWindow)" \
+				  "(!(description=claimed)))"
+
 /* The import sources being phased out, under ou=imports. */
 #define ULOGIN_DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \
 				 "(uloginDeprecated=TRUE))"
