@@ -118,6 +118,8 @@ is "$(jq -r 'map(.action) | join(" ")' "$OUT")" "block login-failed" "--limit 2:
 run 0 ulogin-user history soer0001 --since 1h -o json
 is "$(jq length "$OUT")" "$(($(wc -l <"$TEST_TMP/history.tsv") - 1))" "--since 1h: all of it"
 tomorrow=$(date -u -d tomorrow +%Y-%m-%d)
+run 0 ulogin-user history soer0001 --since 1y -o json
+is "$(jq length "$OUT")" "$(($(wc -l <"$TEST_TMP/history.tsv") - 1))" "--since 1y: a year ago, all of it"
 run 0 ulogin-user history soer0001 --since "$tomorrow" -o tsv
 stdout_is "time	source	operator	action	result	detail" "--since tomorrow: nothing"
 stderr_has "no records of 'soer0001' that you may see" "and it says so"
