@@ -444,11 +444,15 @@ list_usage(FILE *out)
 	      "      --role ROLE           only users with a role (repeat:"
 	      " any)\n"
 	      "\n"
-	      "Filters (one of the first four at most):\n"
-	      "      --blocked             state blocked\n"
-	      "      --locked              state locked-out\n"
-	      "      --expired             state expired\n"
-	      "      --must-change         state must-change\n"
+	      "Filters (one of the first four at most; each lists the"
+	      " accounts in that\n"
+	      "condition whatever state they show, e.g. an expired"
+	      " pending-migration one):\n"
+	      "      --blocked             blocked\n"
+	      "      --locked              locked out (not blocked)\n"
+	      "      --expired             the password has expired\n"
+	      "      --must-change         must change the password at the"
+	      " next login\n"
 	      "      --expiring DURATION   the password expires within"
 	      " DURATION (e.g. 14d);\n"
 	      "                            never blocked or left accounts\n"
@@ -1112,7 +1116,7 @@ history_usage(FILE *out)
 	      "      --limit N             the newest N records only\n"
 	      "      --since DATE          records from DATE (YYYY-MM-DD, UTC)"
 	      " or from\n"
-	      "                            a time ago (30d, 12h, 2w) on\n"
+	      "                            a time ago (30d, 12h, 2w, 1y) on\n"
 	      "      --logins              also every successful login (slapd"
 	      " records\n"
 	      "                            failed ones always)\n", out);
@@ -1162,10 +1166,10 @@ check_history(struct user_ctl *ctl)
 		if (ulogin_day_parse(ctl->since, &h->since) == 0)
 			return 0;
 		if ((ago = ulogin_duration_parse(ctl->since)) <= 0 ||
-		    !strpbrk(ctl->since, "smhdw"))
+		    !strpbrk(ctl->since, "smhdwy"))
 			return ulogin_usage_error("history", "--since takes a "
 				"day (YYYY-MM-DD) or a time ago (30d, 12h, "
-				"2w), not '%s'", ctl->since);
+				"2w, 1y), not '%s'", ctl->since);
 		h->since = time(NULL) - ago;
 	}
 	return 0;
@@ -1366,8 +1370,7 @@ check_options(void *data, const struct ulogin_subcommand *sc, int argc,
 	}
 	if (ctl->nstates > 1)
 		return ulogin_usage_error(sc->name, "give one of --blocked, "
-			"--locked, --expired and --must-change (an account "
-			"has one state)");
+			"--locked, --expired and --must-change at a time");
 	if (!strcmp(sc->name, "list") && ctl->idle && ctl->filter.idle <= 0)
 		return ulogin_usage_error(sc->name, "--idle needs a duration "
 					  "such as 60d or 90d");

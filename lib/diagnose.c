@@ -25,9 +25,9 @@
 #include "inert.h"
 #include "mem.h"
 #include "msg.h"
+#include "state.h"
 #include "banned.h"
 
-#define BLOCKED_TIME "000001010000Z"
 #define MAX_SUGGESTIONS 8
 #define MAX_DISTANCE 2
 
@@ -415,28 +415,67 @@ check_attached(struct diag *d, const struct ulogin_entry *e, const char *u)
 	}
 }
 
+/*
+ * Is there a userPassword?  No hash is read: presence tests, which match
+ * only for an operator who may search userPassword.  1 yes, 0 no, -1 the
+ * operator cannot tell (slapd treats a test of what one may not search
+ * as undefined, and "not undefined" is undefined too).  An LDAP error
+ * code in *rc.
+ */
+static int
+has_password(struct diag *d, const char *dn, int *rc)
+{
+	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
+	static const char *const filters[] = { "(userPassword=*)",
+					       "(!(userPassword=*))" };
+	struct ulogin_entry found;
+
+	/* Never a compare of userPassword: ppolicy counts a compare that
+	 * does not match as a failed login. */
+	for (int i = 0; i < 2; i++) {
+		memset(&found, 0, sizeof(found));
+		*rc = ulogin_search(d->c, dn, ULOGIN_SCOPE_BASE, filters[i],
+				    none, ulogin_entry_keep, &found);
+		if (*rc != LDAP_SUCCESS)
+			return -1;
+		if (found.dn) {
+			ulogin_entry_free(&found);
+			return i == 0;
+		}
+	}
+	return -1;
+}
+
 static int
 check_password(struct diag *d, const struct ulogin_entry *e, const char *u)
 {
-	static const char *const none[] = { LDAP_NO_ATTRS, NULL };
 	const char *changed = ulogin_entry_get(e, "pwdChangedTime");
-	struct ulogin_entry found;
-	int rc;
+	int rc, has;
 
 	if (changed) {
 		add(d, "password", "OK", xstrdup("a password is set"), NULL);
 		return 0;
 	}
-	/* No hash is read: a presence test, which only those who may
-	 * search userPassword (the directory manager) see match. */
-	memset(&found, 0, sizeof(found));
-	rc = ulogin_search(d->c, e->dn, ULOGIN_SCOPE_BASE, "(userPassword=*)",
-			   none, ulogin_entry_keep, &found);
-	if (rc != LDAP_SUCCESS)
+	if ((has = has_password(d, e->dn, &rc)) < 0 && rc != LDAP_SUCCESS)
 		return ulogin_ldap_error(d->c, rc, "cannot read user '%s'", u);
-	if (found.dn) {
+	if (has > 0) {
 		add(d, "password", "OK", xstrdup("a password is set"), NULL);
-		ulogin_entry_free(&found);
+		return 0;
+	}
+	if (has < 0) {
+		add(d, "password", "UNKNOWN",
+		    xstrdup("the server has no record of a password change "
+			    "(no pwdChangedTime), and you may not check "
+			    "whether a password is set"),
+		    ulogin_user_is_staff(e)
+		    ? xstrdup("if the user has none, staff set their own "
+			      "with national e-ID, or the support desk issues "
+			      "a one-time password; the directory manager can "
+			      "tell whether one is set")
+		    : xasprintf("if the user has none, a teacher or "
+				"administrator opens a reset window "
+				"(ulogin-user reset %s); the directory manager "
+				"can tell whether one is set", u));
 		return 0;
 	}
 	add(d, "password", "FAIL",
@@ -561,10 +600,12 @@ check_import(struct diag *d, const struct ulogin_entry *e, const char *u)
 	return 0;
 }
 
+/* The account state as every program decides it (lib/state.c): the
+ * blocked, locked-out, expired and must-change checks agree with it. */
 static void
-check_blocked(struct diag *d, const struct ulogin_entry *e, const char *u)
+check_blocked(struct diag *d, const struct ulogin_entry *e,
+	      const struct ulogin_state *st, const char *u)
 {
-	const char *lock = ulogin_entry_get(e, "pwdAccountLockedTime");
 	const char *left = ulogin_entry_get(e, "uloginLeftAt");
 	const char *by = ulogin_entry_get(e, "uloginBlockedBy");
 	const char *at = ulogin_entry_get(e, "uloginBlockedAt");
@@ -573,7 +614,7 @@ check_blocked(struct diag *d, const struct ulogin_entry *e, const char *u)
 	char *who, *date = NULL;
 	time_t t;
 
-	if (!lock || strcmp(lock, BLOCKED_TIME)) {
+	if (!(st->conditions & ULOGIN_COND_BLOCKED)) {
 		add(d, "blocked", "OK", xstrdup("not blocked"), NULL);
 		return;
 	}
@@ -609,29 +650,25 @@ check_blocked(struct diag *d, const struct ulogin_entry *e, const char *u)
 static long
 number(const struct ulogin_entry *policy, const char *attr)
 {
-	const char *v = policy->dn ? ulogin_entry_get(policy, attr) : NULL;
+	const char *v = policy ? ulogin_entry_get(policy, attr) : NULL;
 
 	return v ? strtol(v, NULL, 10) : 0;
 }
 
 static void
 check_locked(struct diag *d, const struct ulogin_entry *e,
-	     const struct ulogin_entry *policy, const char *u, time_t now)
+	     const struct ulogin_state *st, const char *u)
 {
-	const char *lock = ulogin_entry_get(e, "pwdAccountLockedTime");
 	const struct strv *fails = ulogin_entry_values(e, "pwdFailureTime");
-	long duration = number(policy, "pwdLockoutDuration");
 	size_t nfail = fails ? fails->n : 0;
-	char *at, *until;
-	time_t t;
+	char *at, *until, *after;
 
-	if (lock && !strcmp(lock, BLOCKED_TIME)) {
+	if (st->conditions & ULOGIN_COND_BLOCKED) {
 		add(d, "locked-out", "SKIP", xstrdup("blocked (see above)"),
 		    NULL);
 		return;
 	}
-	if (!lock || ulogin_gtime_parse(lock, &t) != 0 ||
-	    (duration && t + duration <= now)) {
+	if (!(st->conditions & ULOGIN_COND_LOCKED_OUT)) {
 		add(d, "locked-out", "OK",
 		    nfail ? xasprintf("not locked out (%zu failed login%s "
 				      "since the last good one)", nfail,
@@ -639,12 +676,16 @@ check_locked(struct diag *d, const struct ulogin_entry *e,
 			  : xstrdup("not locked out"), NULL);
 		return;
 	}
-	at = when(t);
-	if (duration) {
-		until = when(t + duration);
+	/* A lock whose time slapd cannot read locks for good. */
+	at = st->locked_at ? when(st->locked_at) : NULL;
+	after = at ? xasprintf("locked out after %zu failed logins on %s",
+			       nfail, at)
+		   : xstrdup("locked out (the lock has no time the server "
+			     "can read)");
+	if (st->locked_until) {
+		until = when(st->locked_until);
 		add(d, "locked-out", "FAIL",
-		    xasprintf("locked out after %zu failed logins on %s, "
-			      "until %s", nfail, at, until),
+		    xasprintf("%s, until %s", after, until),
 		    xasprintf("wait until %s, or an administrator unlocks it "
 			      "now (ulogin-user unlock %s); then log in with "
 			      "the right password, or have it reset", until,
@@ -652,22 +693,22 @@ check_locked(struct diag *d, const struct ulogin_entry *e,
 		free(until);
 	} else {
 		add(d, "locked-out", "FAIL",
-		    xasprintf("locked out after %zu failed logins on %s, "
-			      "until an administrator unlocks it", nfail, at),
+		    xasprintf("%s, until an administrator unlocks it", after),
 		    xasprintf("an administrator unlocks it (ulogin-user "
 			      "unlock %s); then log in with the right "
 			      "password, or have it reset", u));
 	}
+	free(after);
 	free(at);
 }
 
 static void
 check_expired(struct diag *d, const struct ulogin_entry *e,
-	      const struct ulogin_entry *policy, const char *u, time_t now)
+	      const struct ulogin_entry *policy,
+	      const struct ulogin_state *st, const char *u)
 {
 	const char *changed = ulogin_entry_get(e, "pwdChangedTime");
 	const struct strv *grace = ulogin_entry_values(e, "pwdGraceUseTime");
-	long max_age = number(policy, "pwdMaxAge");
 	long limit = number(policy, "pwdGraceAuthNLimit");
 	long left = limit - (grace ? (long)grace->n : 0);
 	char *date;
@@ -677,13 +718,13 @@ check_expired(struct diag *d, const struct ulogin_entry *e,
 		add(d, "expired", "SKIP", xstrdup("no password yet"), NULL);
 		return;
 	}
-	if (max_age <= 0) {
+	if (!st->expires) {
 		add(d, "expired", "OK", xstrdup("the password does not "
 		    "expire"), NULL);
 		return;
 	}
-	date = when(t + max_age);
-	if (t + max_age > now)
+	date = when(st->expires);
+	if (!(st->conditions & ULOGIN_COND_EXPIRED))
 		add(d, "expired", "OK", xasprintf("the password expires on "
 		    "%s", date), NULL);
 	else if (left > 0)
@@ -706,11 +747,9 @@ check_expired(struct diag *d, const struct ulogin_entry *e,
 }
 
 static void
-check_must_change(struct diag *d, const struct ulogin_entry *e)
+check_must_change(struct diag *d, const struct ulogin_state *st)
 {
-	const char *reset = ulogin_entry_get(e, "pwdReset");
-
-	if (reset && !strcasecmp(reset, "TRUE"))
+	if (st->conditions & ULOGIN_COND_MUST_CHANGE)
 		add(d, "must-change", "FAIL",
 		    xstrdup("must choose a new password at the next login: "
 			    "until then the server lets the password do "
@@ -736,8 +775,9 @@ check_reset_window(struct diag *d, const struct ulogin_entry *e,
 	time_t t;
 
 	memset(&w, 0, sizeof(w));
+	/* As the state has it: a claimed window is used, not open. */
 	rc = ulogin_search(d->c, dn, ULOGIN_SCOPE_BASE,
-			   "(objectClass=uloginResetWindow)", attrs,
+			   ULOGIN_OPEN_WINDOW_FILTER, attrs,
 			   ulogin_entry_keep, &w);
 	free(dn);
 	if (rc == LDAP_INSUFFICIENT_ACCESS) {
@@ -773,17 +813,16 @@ check_reset_window(struct diag *d, const struct ulogin_entry *e,
 static int
 check_account(struct diag *d, const struct ulogin_entry *e, const char *u)
 {
-	static const char *const policy_attrs[] = { "cn", "pwdMaxAge",
-		"pwdLockoutDuration", "pwdGraceAuthNLimit", NULL };
 	const char *link = ulogin_entry_get(e, "pwdPolicySubentry");
 	char *policies = ulogin_dn_policies(ulogin_conn_base(d->c));
 	char *pdn = link ? xstrdup(link)
 			 : ulogin_dn_child(policies, "cn", "default");
 	struct ulogin_entry policy;
-	time_t now = time(NULL);
+	struct ulogin_state_facts facts = { .user = e, .now = time(NULL) };
+	struct ulogin_state st;
 	int rc;
 
-	rc = ulogin_read(d->c, pdn, policy_attrs, &policy);
+	rc = ulogin_read(d->c, pdn, ulogin_state_policy_attrs, &policy);
 	free(pdn);
 	free(policies);
 	/* A missing policy is no policy: nothing expires, nobody is locked
@@ -795,11 +834,14 @@ check_account(struct diag *d, const struct ulogin_entry *e, const char *u)
 	if (!(rc = check_password(d, e, u)) &&
 	    !(rc = check_identified(d, e, u)) &&
 	    !(rc = check_import(d, e, u))) {
-		check_blocked(d, e, u);
-		check_locked(d, e, &policy, u, now);
-		check_expired(d, e, &policy, u, now);
-		check_must_change(d, e);
-		rc = check_reset_window(d, e, u, now);
+		facts.policy = policy.dn ? &policy : NULL;
+		ulogin_account_state(&facts, &st);
+		check_blocked(d, e, &st, u);
+		check_locked(d, e, &st, u);
+		check_expired(d, e, facts.policy, &st, u);
+		check_must_change(d, &st);
+		rc = check_reset_window(d, e, u, facts.now);
+		ulogin_state_free(&st);
 	}
 	ulogin_entry_free(&policy);
 	return rc;

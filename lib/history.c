@@ -14,6 +14,7 @@
 #include "history.h"
 #include "mem.h"
 #include "msg.h"
+#include "state.h"
 #include "banned.h"
 
 /* ---- what a logged change says ---------------------------------------- */
@@ -30,9 +31,6 @@ static const char *const bookkeeping_attrs[] = {
 static const char *const secret_attrs[] = {
 	"userPassword", "uloginNationalIdHmac", NULL
 };
-
-/* The account lock of a block (DESIGN.md section 10). */
-#define BLOCKED_TIME "000001010000Z"
 
 static bool
 in_list(const char *const *list, const char *attr, size_t len)
@@ -75,6 +73,7 @@ parse_mod(const char *s, struct logged_mod *m)
 struct flags {
 	bool password, block, unblock, failure, success, other;
 	bool locked;	/* a lock-out after failures (not a block) */
+	bool cleared;	/* slapd deleted the earlier failures */
 };
 
 static void
@@ -88,16 +87,23 @@ note_flags(const struct logged_mod *m, struct flags *f)
 		f->password = true;
 	else if (m->attr_len == strlen("pwdAccountLockedTime") &&
 		 !strncasecmp(m->attr, "pwdAccountLockedTime", m->attr_len)) {
+		/* A block is 000001010000Z in any of the forms slapd finds
+		 * equal to it (DESIGN.md section 10). */
 		if (m->op == '-' || !m->value)
 			f->unblock = true;
-		else if (!strcmp(m->value, BLOCKED_TIME))
+		else if (ulogin_lock_is_block(m->value))
 			f->block = true;
 		else
 			f->locked = true;
 	} else if (m->attr_len == strlen("pwdFailureTime") &&
-		   !strncasecmp(m->attr, "pwdFailureTime", m->attr_len))
-		f->failure = true;
-	else if (m->attr_len == strlen("pwdLastSuccess") &&
+		   !strncasecmp(m->attr, "pwdFailureTime", m->attr_len)) {
+		/* Only an added time is a failure: slapd deletes the
+		 * earlier ones itself at a good login, or at an unlock. */
+		if (m->op == '+')
+			f->failure = true;
+		else
+			f->cleared = true;
+	} else if (m->attr_len == strlen("pwdLastSuccess") &&
 		 !strncasecmp(m->attr, "pwdLastSuccess", m->attr_len)) {
 		if (m->op != '-')
 			f->success = true;
@@ -113,15 +119,17 @@ modify_action(const struct flags *f, bool *bookkeeping)
 		return "password";
 	if (f->block)
 		return "block";
+	/* A good login: slapd records it, and clears the failures (and a
+	 * lock-out whose time is up) itself. */
+	if (f->success && !f->other && !f->failure && !f->locked) {
+		*bookkeeping = true;
+		return "login";
+	}
 	if (f->unblock && !f->failure)
 		return "unblock";
 	if ((f->failure || f->locked) && !f->other) {
 		*bookkeeping = true;
 		return f->locked ? "locked-out" : "login-failed";
-	}
-	if (f->success && !f->other && !f->failure) {
-		*bookkeeping = true;
-		return "login";
 	}
 	return "modify";
 }

@@ -296,11 +296,29 @@ ulogin_list_filter_ldap(const struct ulogin_list_filter *f, time_t now)
 	return s;
 }
 
+unsigned
+ulogin_state_condition(const char *state)
+{
+	size_t n = sizeof(precedence) / sizeof(*precedence);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ulogin_states[i], state))
+			return precedence[i];
+	return 0;
+}
+
 bool
 ulogin_list_filter_match(const struct ulogin_list_filter *f,
 			 const struct ulogin_state *st, time_t now)
 {
-	if (f->state && strcmp(f->state, st->state))
+	const unsigned out_of_use = ULOGIN_COND_LEFT | ULOGIN_COND_BLOCKED;
+	unsigned cond = f->state ? ulogin_state_condition(f->state) : 0;
+
+	/* The condition, not the one state that wins: an expired account
+	 * of a phased-out import is expired too.  But a password nobody
+	 * can use (blocked, left) is no news, as for expiring. */
+	if (cond && (!(st->conditions & cond) ||
+		     (!(cond & out_of_use) && (st->conditions & out_of_use))))
 		return false;
 	if (f->expiring && !ulogin_state_expiring(st, now, f->expiring))
 		return false;
@@ -463,8 +481,7 @@ window_of(struct ulogin_state_reader *r, const struct ulogin_entry *user)
 		/* Every open window at once (they are few and short); a
 		 * claimed one is used, not open. */
 		ulogin_search(r->c, people, ULOGIN_SCOPE_SUB,
-			      "(&(objectClass=uloginResetWindow)"
-			      "(!(description=claimed)))", attrs,
+			      ULOGIN_OPEN_WINDOW_FILTER, attrs,
 			      note_window, r);
 		free(people);
 		r->windows_read = true;

@@ -109,8 +109,8 @@ void ulogin_state_reader_free(struct ulogin_state_reader *r);
 
 /*
  * The filters of ulogin-user list.  The state filters pick accounts by
- * their state (at most one of them); the others by a fact; every filter
- * given must hold.
+ * the condition of a state (at most one of them), whatever state wins;
+ * the others by a fact; every filter given must hold.
  */
 struct ulogin_list_filter {
 	const char *state;	/* blocked, locked-out, expired, must-change */
@@ -123,9 +123,22 @@ bool ulogin_list_filter_set(const struct ulogin_list_filter *f);
 /* An LDAP filter that every account the filter selects matches (so the
  * server narrows the search), "" when none helps.  Free it. */
 char *ulogin_list_filter_ldap(const struct ulogin_list_filter *f, time_t now);
-/* Does the account with this state belong in the list? */
+/* Does the account with this state belong in the list?  A state filter
+ * asks for its condition (ULOGIN_COND_*), which may hold while another
+ * state wins: list --expired lists an expired account of a phased-out
+ * import, shown as pending-migration.  Those of locked-out, expired and
+ * must-change leave out accounts that are blocked or have left. */
 bool ulogin_list_filter_match(const struct ulogin_list_filter *f,
 			      const struct ulogin_state *st, time_t now);
+
+/* The condition (ULOGIN_COND_*) of a state by its name; 0 for active
+ * or a name that is not a state. */
+unsigned ulogin_state_condition(const char *state);
+
+/* A user's reset window (cn=reset below the user) that is open: one the
+ * login service has claimed is used, not open. */
+#define ULOGIN_OPEN_WINDOW_FILTER "(&(objectClass=uloginResetWindow)" \
+				  "(!(description=claimed)))"
 
 /* The import sources being phased out, under ou=imports. */
 #define ULOGIN_DEPRECATED_FILTER "(&(objectClass=uloginImportSource)" \

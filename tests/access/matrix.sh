@@ -351,7 +351,15 @@ try_op() {	# try_op OP KIND DN
 	read-name) try_read "$k" "$dn" cn ;;
 	read-school) try_read "$k" "$dn" uloginInstitution ;;
 	read-contact) try_read "$k" "$dn" mail ;;
-	read-state) try_read "$k" "$dn" pwdChangedTime ;;
+	read-state)
+		# The state is read from both: each operator reads both or
+		# neither (2: only one, which the expectations never are).
+		try_read "$k" "$dn" pwdChangedTime
+		state_rc=$?
+		try_read "$k" "$dn" createTimestamp
+		[ $? -eq $state_rc ] && return $state_rc
+		return 2
+		;;
 	read-import) try_read "$k" "$dn" uloginExternalId ;;
 	read-admin-right)
 		# Every target holds the right for the time of the try.

@@ -101,7 +101,7 @@ run 1 ulogin-user diagnose lars0001 -o json
 is "$(result identified)" FAIL "a teacher not identified by national ID: FAIL"
 remedy identified | grep -q "national ID number in the school's administrative system"
 ok $? "the remedy: the administrative system"
-run 1 ulogin-user diagnose aase0001 -o json
+run 0 ulogin-user diagnose aase0001 -o json
 is "$(result identified)" SKIP "a grade-0 pupil not identified: reported, not needed"
 detail identified | grep -q "^not identified by national ID; only staff and upper-secondary students need it"
 ok $? "and why not"
@@ -123,7 +123,7 @@ is "$(detail import)" "attached only through the phased-out CSV import csvsrc" "
 remedy import | grep -q "ulogin-import source review csvsrc"
 ok $? "the remedy: review, migrate, delete"
 printf 'dn: %s\nchangetype: modify\nadd: uloginSource\nuloginSource: example\n' "$(people bjoe0001)" | dm_ldif
-run 1 ulogin-user diagnose bjoe0001 -o json
+run 0 ulogin-user diagnose bjoe0001 -o json
 is "$(result import)" OK "also attached through another source: OK"
 
 # ---- blocked -------------------------------------------------------------------
@@ -190,20 +190,100 @@ cn: reset
 EOF
 ldapmodify_as mett0001 "$TEST_TMP/window.ldif" >/dev/null
 ok $? "mett0001 opens a reset window for her student soer0001"
-run 1 ulogin-user diagnose soer0001 -o json
+run 0 ulogin-user diagnose soer0001 -o json
 is "$(result reset-window)" OK "a reset window does not stop a login"
 detail reset-window | grep -Eq "^a reset window is open until 20.* \(opened by mett0001\)$"
 ok $? "until when, and who opened it"
 remedy reset-window | grep -q "logs in with the username alone"
 ok $? "what the user does now"
-is "$(result password)" FAIL "soer0001 has no password yet: FAIL"
+
+# ---- no password: only an operator who may search userPassword can tell ----
+# soer0001 has no password (and no pwdChangedTime).  kirs0001 may not
+# search userPassword, so she cannot tell: UNKNOWN, not a FAIL.
+is "$(result password)" UNKNOWN "as kirs0001: soer0001's password is UNKNOWN, not FAIL"
+detail password | grep -q "you may not check whether a password is set"
+ok $? "and why"
+ldapsearch -x -LLL -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
+	-s base -b "$(people soer0001)" '(!(userPassword=*))' 1.1 >"$TEST_TMP/pw" 2>&1
+grep -q '^dn:' "$TEST_TMP/pw"
+is $? 1 "slapd does not tell kirs0001 that soer0001 has no password either"
+# loui0001 has a password, but no pwdChangedTime (the manager removes it
+# with the Relax Rules control): kirs0001 was told "no password" before.
+printf 'dn: %s\nchangetype: modify\ndelete: pwdChangedTime\n' "$(people loui0001)" |
+	ldapmodify -e relax -x -H "$ULOGIN_URI" -D "cn=admin,$B" -y "$S/admin.pw" >/dev/null
+ok $? "the manager removes loui0001's pwdChangedTime"
+run 0 ulogin-user diagnose loui0001 -o json
+is "$(result password)" UNKNOWN "as kirs0001: a password without pwdChangedTime is UNKNOWN, never FAIL"
+as_manager
+run 0 ulogin-user diagnose loui0001 -o json
+is "$(result password)" OK "the manager, who may search userPassword: OK"
+run 1 ulogin-user diagnose soer0001 -o json
+is "$(result password)" FAIL "the manager: soer0001 has no password yet: FAIL"
+as kirs0001
+
+# ---- a block written with seconds (00000101000000Z) is a block too ----------
+# slapd's generalizedTimeMatch finds it equal to 000001010000Z, and the
+# access rules let an administrator write it: every program must agree.
+printf 'dn: %s\nchangetype: modify\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: 00000101000000Z\n' \
+	"$(people emma0001)" >"$TEST_TMP/block.ldif"
+ldapmodify_as kirs0001 "$TEST_TMP/block.ldif" >/dev/null
+ok $? "kirs0001 blocks emma0001 with ldapmodify, the lock written with seconds"
+is "$(dm_attr "$(people emma0001)" pwdAccountLockedTime)" 00000101000000Z \
+	"slapd keeps the value as written"
+run 1 ulogin-user diagnose emma0001 -o json
+is "$(result blocked)" FAIL "diagnose: blocked (FAIL), not OK"
+is "$(result locked-out)" SKIP "and not a lock-out"
+run 0 ulogin-user show emma0001 -o json
+is "$(jq -r .state "$OUT")" blocked "show: state blocked"
+run 0 ulogin-user list --blocked -o tsv
+cut -f1 "$OUT" | grep -qx emma0001
+ok $? "list --blocked lists emma0001"
+run 0 ulogin-user history emma0001 -o tsv
+awk -F '\t' '$2 == "slapd" && $4 == "block"' "$OUT" | grep -q .
+ok $? "history: slapd's record of it is a block"
+awk -F '\t' '$4 == "locked-out"' "$OUT" | grep -q .
+is $? 1 "not a lock-out"
+
+# ---- a lock whose time cannot be read locks for good, as the state says -----
+printf 'dn: %s\nchangetype: modify\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: 202601050815Z\n' \
+	"$(people astr0001)" | dm_ldif
+ok $? "the manager locks astr0001 with a time without seconds"
+run 1 ulogin-user diagnose astr0001 -o json
+is "$(result locked-out)" FAIL "diagnose: locked out (FAIL), not 'not locked out'"
+detail locked-out | grep -q "until an administrator unlocks it"
+ok $? "until an administrator unlocks it"
+run 0 ulogin-user show astr0001 -o json
+is "$(jq -r .state "$OUT")" locked-out "show agrees: locked-out"
+
+# ---- a claimed reset window is used, not open --------------------------------
+cat >"$TEST_TMP/window2.ldif" <<EOF
+dn: cn=reset,$(people osca0001)
+changetype: add
+objectClass: uloginResetWindow
+objectClass: dynamicObject
+cn: reset
+EOF
+ldapmodify_as kirs0001 "$TEST_TMP/window2.ldif" >/dev/null
+ok $? "kirs0001 opens a reset window for osca0001"
+run 0 ulogin-user diagnose osca0001 -o json
+detail reset-window | grep -q "^a reset window is open until"
+ok $? "diagnose: open"
+printf 'dn: cn=reset,%s\nchangetype: modify\nreplace: description\ndescription: claimed\n' \
+	"$(people osca0001)" | dm_ldif
+ok $? "the window is claimed (marked as the login service marks it)"
+run 0 ulogin-user diagnose osca0001 -o json
+is "$(detail reset-window)" "no reset window open" "diagnose: a claimed window is not open"
+run 0 ulogin-user show osca0001 -o json
+test "$(jq -r .state "$OUT")" != reset-window-open
+ok $? "show agrees: not reset-window-open"
 
 # ---- a teacher: her students only, and what she may not read -------------
 as mett0001
-run 1 ulogin-user diagnose soer0001 -o json
+run 0 ulogin-user diagnose soer0001 -o json
+is "$(result password)" UNKNOWN "a teacher may not search userPassword either: UNKNOWN"
 is "$(result identified)" UNKNOWN "a teacher may not read the national ID mark: UNKNOWN, not OK"
 is "$(result import)" UNKNOWN "nor the import source"
-stderr_has "could not check identified, import: you may not read what they need" \
+stderr_has "could not check password, identified, import: you may not read what they need" \
 	"and she is told"
 is "$(result reset-window)" OK "she sees the reset window she opened"
 run 77 ulogin-user diagnose noah0001 -o json

@@ -118,6 +118,8 @@ is "$(jq -r 'map(.action) | join(" ")' "$OUT")" "block login-failed" "--limit 2:
 run 0 ulogin-user history soer0001 --since 1h -o json
 is "$(jq length "$OUT")" "$(($(wc -l <"$TEST_TMP/history.tsv") - 1))" "--since 1h: all of it"
 tomorrow=$(date -u -d tomorrow +%Y-%m-%d)
+run 0 ulogin-user history soer0001 --since 1y -o json
+is "$(jq length "$OUT")" "$(($(wc -l <"$TEST_TMP/history.tsv") - 1))" "--since 1y: a year ago, all of it"
 run 0 ulogin-user history soer0001 --since "$tomorrow" -o tsv
 stdout_is "time	source	operator	action	result	detail" "--since tomorrow: nothing"
 stderr_has "no records of 'soer0001' that you may see" "and it says so"
@@ -290,6 +292,48 @@ is "$(jq -r '[.[] | select(.source == "slapd") | .operator + " " + .action][0:3]
 	"the step-up: opened and lengthened by the teacher, shortened by the manager, ended by slapd"
 is "$(jq -r '[.[] | select(.source == "ulogin") | .operator + " " + .action] | join(", ")' "$OUT")" \
 	"mett0001 stepup.grant, mett0001 stepup.grant" "the tools' lines of the step-up, the teacher's"
+
+# ---- the log database as shipped: indexed, and closed until its rules come --
+# The sandbox's log database is data/ulogin-accesslog.ldif's: history's
+# filter looks records up by reqDN and by reqMod (a class naming the
+# user), so both are indexed, or each history reads the whole log.
+ldapi=$(. "$_sandbox/env" && printf %s "$ULOGIN_LDAPI")
+ldapsearch -LLL -Y EXTERNAL -H "$ldapi" \
+	-b 'olcDatabase={2}mdb,cn=config' -s base olcDbIndex olcAccess \
+	>"$TEST_TMP/logdb" 2>/dev/null
+grep -qx 'olcDbIndex: reqMod eq' "$TEST_TMP/logdb"
+ok $? "the log database indexes reqMod (eq)"
+grep -qx 'olcDbIndex: reqDN eq' "$TEST_TMP/logdb"
+ok $? "and reqDN (eq)"
+grep -q '^olcAccess: {0}to \* by \* none' "$TEST_TMP/logdb"
+is $? 1 "the sandbox's log has the generated rules, not the placeholder"
+# A log database added from the shipped entry alone (the first of the two
+# steps of ulogin(7)), before its rules are applied: nobody but the
+# manager reads it.
+mkdir -p "$TEST_TMP/log2"
+awk -v dir="$TEST_TMP/log2" '
+	/^#/ { next }
+	/^$/ && seen { exit }
+	/^dn: / { seen = 1; print "dn: olcDatabase={3}mdb,cn=config"; next }
+	/^olcDatabase: / { print "olcDatabase: {3}mdb"; next }
+	/^olcSuffix: / { print "olcSuffix: cn=log2"; next }
+	/^olcRootDN: / { print "olcRootDN: cn=admin," base; next }
+	/^olcDbDirectory: / { print "olcDbDirectory: " dir; next }
+	seen { print }
+' base="$B" "$top_srcdir/data/ulogin-accesslog.ldif" >"$TEST_TMP/log2.ldif"
+ldapadd -Y EXTERNAL -H "$ldapi" -f "$TEST_TMP/log2.ldif" >/dev/null 2>&1
+ok $? "a second log database is added from the shipped entry"
+printf 'dn: cn=log2\nobjectClass: auditContainer\ncn: log2\n' |
+	ldapadd -x -H "$ULOGIN_URI" -D "cn=admin,$B" -y "$_sandbox/admin.pw" >/dev/null 2>&1
+ok $? "the manager writes to it"
+as kirs0001
+ldapsearch -x -LLL -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" -y "$ULOGIN_PASSWORD_FILE" \
+	-b cn=log2 -s base >"$TEST_TMP/log2.out" 2>&1
+grep -q '^dn: cn=log2' "$TEST_TMP/log2.out"
+is $? 1 "kirs0001 reads nothing of it before its rules are applied"
+ldapsearch -x -LLL -H "$ULOGIN_URI" -b cn=log2 -s base >"$TEST_TMP/log2.out" 2>&1
+grep -q '^dn: cn=log2' "$TEST_TMP/log2.out"
+is $? 1 "nor does an anonymous client"
 
 # ---- usage -----------------------------------------------------------------
 

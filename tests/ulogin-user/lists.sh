@@ -61,8 +61,8 @@ expires_in anna0001 $((7 * D + 3600)) && expires_in joer0001 $((13 * D)) &&
 	set_attr seba0001 pwdAccountLockedTime 000001010000Z &&
 	set_attr agne0001 uloginLeftAt "$(gtime "$now")"
 ok $? "five passwords that expire soon"
-# Must change: aase0001, fred0001; not clar0001 (expired) nor will0001
-# (attached only through a deprecated source: pending-migration).
+# Must change: aase0001, fred0001, clar0001 (whose state is expired) and
+# will0001 (attached only through a deprecated source: pending-migration).
 set_attr aase0001 pwdReset TRUE && set_attr fred0001 pwdReset TRUE &&
 	set_attr will0001 pwdReset TRUE && dm_ldif <<EOF
 dn: cn=example,ou=imports,$B
@@ -105,8 +105,10 @@ all_but=$(ldap_search "ou=people,$B" '(objectClass=uloginAccount)' uid |
 is "$(listed)" "$all_but" \
 	"--idle 2s: everyone but the two who logged in just now"
 run 0 ulogin-user list --blocked -o tsv
-is "$(listed)" "emma0001 malt0001 seba0001" \
-	"--blocked: exactly the blocked (not sofi0001 and agne0001, who left)"
+is "$(listed)" "emma0001 malt0001 seba0001 sofi0001" \
+	"--blocked: exactly the blocked, sofi0001 who left too (not agne0001, who left unblocked)"
+is "$(awk -F '\t' '$1 == "sofi0001" { print $5 }' "$OUT")" "left" \
+	"--blocked: sofi0001 shows her state, left"
 is "$(head -n 1 "$OUT")" "username	name	roles	institutions	state	reason	blocked_by	blocked_at	block_reason" \
 	"--blocked: the columns"
 is "$(awk -F '\t' '$1 == "emma0001" { print $7 "|" $9 }' "$OUT")" "kirs0001|lists test" \
@@ -138,8 +140,12 @@ ok $? "--expiring -o json: days left as a number, the state, mail and mobile"
 is "$(jq -r '.[] | select(.username == "joer0001") | .mail' "$OUT")" \
 	"$(ldap_attr "$(people joer0001)" mail)" "--expiring -o json: the mail address"
 run 0 ulogin-user list --must-change -o tsv
-is "$(listed)" "aase0001 fred0001" \
-	"--must-change: not clar0001 (expired) or will0001 (pending-migration)"
+is "$(listed)" "aase0001 clar0001 fred0001 will0001" \
+	"--must-change: the condition, whatever state wins"
+is "$(awk -F '\t' '$1 == "will0001" { print $5 }' "$OUT")" "pending-migration" \
+	"--must-change: will0001 (a deprecated source) shown as pending-migration"
+is "$(awk -F '\t' '$1 == "clar0001" { print $5 }' "$OUT")" "expired" \
+	"--must-change: clar0001 shown as expired"
 run 0 ulogin-user list --idle 60d -o tsv
 is "$(listed)" "mads0001" \
 	"--idle 60d: never logged in, made 90 days ago (not laer0001, not karl0001)"

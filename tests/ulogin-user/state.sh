@@ -146,4 +146,28 @@ is "$(jq -r .state "$OUT")" must-change "as kirs0001: aase0001 must-change too"
 run 0 ulogin-user list --institution 280001 -o tsv
 is "$(cell "$OUT" malt0001 7)" blocked "as kirs0001: list says malt0001 blocked"
 
+# A teacher sees the state an administrator sees: a student who never
+# logged in, made three years ago, is idle to both (teachers read
+# createTimestamp, as the state needs).
+printf 'dn: %s\nchangetype: modify\nreplace: createTimestamp\ncreateTimestamp: %s\n' \
+	"$(people fred0001)" "$(gtime '-3 years')" | (as_manager && dm_ldif)
+ok $? "fred0001 was made three years ago (Relax Rules control)"
+run 0 ulogin-user show fred0001 -o json
+is "$(jq -r .state "$OUT")" idle "as kirs0001: fred0001 is idle"
+run 0 ulogin-user list --idle 2y -o tsv
+cut -f1 "$OUT" | grep -qx fred0001
+ok $? "as kirs0001: list --idle 2y lists fred0001"
+as mett0001
+run 0 ulogin-user show fred0001 -o json
+is "$(jq -r .state "$OUT")" idle "as mett0001, her teacher: idle too"
+run 0 ulogin-user list --idle 2y -o tsv
+cut -f1 "$OUT" | grep -qx fred0001
+ok $? "as mett0001: list --idle 2y lists fred0001 too"
+ldap_search "$(people fred0001)" '(objectClass=*)' createTimestamp >"$TEST_TMP/ct" 2>&1
+grep -q '^createTimestamp: ' "$TEST_TMP/ct"
+ok $? "slapd lets mett0001 read fred0001's createTimestamp"
+ldap_search "$(people noah0001)" '(objectClass=*)' createTimestamp >"$TEST_TMP/ct" 2>&1
+grep -q '^createTimestamp: ' "$TEST_TMP/ct"
+is $? 1 "but not that of noah0001, whom she does not teach"
+
 done_testing

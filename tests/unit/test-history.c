@@ -135,6 +135,61 @@ blocks_logins_and_failures(void **state)
 	free(d);
 }
 
+/* A good login after failures: slapd deletes the failure times (and a
+ * lock-out whose time is up) in the record of the login.  Not a failure,
+ * not an unblock. */
+static void
+a_good_login_clears_failures(void **state)
+{
+	static const char *const login[] = {
+		"pwdFailureTime:-", "pwdLastSuccess:= 20261204072017Z",
+		"modifiersName:= cn=admin,dc=example,dc=dk", NULL
+	};
+	static const char *const after_lockout[] = {
+		"pwdAccountLockedTime:-", "pwdFailureTime:-",
+		"pwdLastSuccess:= 20261204082017Z", NULL
+	};
+	static const char *const some_failures_dropped[] = {
+		"pwdFailureTime:- 20261104072801.922620Z",
+		"pwdFailureTime:+ 20261204072801.922620Z", NULL
+	};
+	const char *action;
+	bool bk;
+	char *d;
+
+	d = describe("modify", login, &action, &bk);
+	assert_string_equal(action, "login");
+	assert_true(bk);
+	free(d);
+	d = describe("modify", after_lockout, &action, &bk);
+	assert_string_equal(action, "login");
+	assert_true(bk);
+	free(d);
+	d = describe("modify", some_failures_dropped, &action, &bk);
+	assert_string_equal(action, "login-failed");
+	assert_true(bk);
+	free(d);
+}
+
+/* A block in any form slapd finds equal to 000001010000Z. */
+static void
+a_block_with_seconds(void **state)
+{
+	static const char *const forms[][2] = {
+		{ "pwdAccountLockedTime:= 00000101000000Z", NULL },
+		{ "pwdAccountLockedTime:+ 00000101000000.0Z", NULL },
+		{ "pwdAccountLockedTime:= 000001010000Z", NULL },
+	};
+	const char *action;
+	bool bk;
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+		free(describe("modify", forms[i], &action, &bk));
+		assert_string_equal(action, "block");
+		assert_false(bk);
+	}
+}
+
 int
 main(void)
 {
@@ -142,6 +197,8 @@ main(void)
 		cmocka_unit_test(a_password_change_shows_no_hash),
 		cmocka_unit_test(an_add_names_secrets_without_values),
 		cmocka_unit_test(blocks_logins_and_failures),
+		cmocka_unit_test(a_good_login_clears_failures),
+		cmocka_unit_test(a_block_with_seconds),
 	};
 
 	return RUN_TAP(tests);
