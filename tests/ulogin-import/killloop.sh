@@ -7,6 +7,7 @@
 # password that nobody has.  The roster grows each round, so every round
 # has users to add; the runs bind as the import service account.
 . "$top_srcdir/tests/lib.sh"
+server_may_vanish
 sandbox_start
 allow_sources kill=280001
 run 0 ulogin-policy apply -q

@@ -378,6 +378,7 @@ is "$(jq -r '.[] | select(.username == "admb0001") | .action + ": " + .detail' "
 is "$(ldap_attr "$(people admb0001)" pwdAccountLockedTime)" "" "and not blocked"
 
 # ---- the server goes away during the run: 69 ---------------------------------
+server_may_vanish
 meanwhile() {
 	ulogin-sandbox stop "$S" >/dev/null 2>&1
 	ok $? "meanwhile, slapd stops"
