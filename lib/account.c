@@ -1246,7 +1246,7 @@ any_of(const char *attr, const struct strv *values)
 		f = next;
 	}
 	if (values->n > 1) {
-		char *or = xasprintf("(|%s)", f);
+		char *or = ulogin_filter("(|%r)", f);
 
 		free(f);
 		f = or;

@@ -640,7 +640,7 @@ ulogin_plan_nid_filters(struct ulogin_plan *p, struct strv *filters)
 		if (terms.n == NID_TERMS || (!w && terms.n)) {
 			char *joined = strv_join(&terms, "");
 
-			strv_push_owned(filters, xasprintf("(|%s)", joined));
+			strv_push_owned(filters, ulogin_filter("(|%r)", joined));
 			free(joined);
 			strv_free(&terms);
 		}

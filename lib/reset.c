@@ -331,9 +331,9 @@ mark_claimed(struct ulogin_conn *c, const char *window, time_t now)
 	int lrc;
 
 	ulogin_gtime_format(now, stamp, sizeof(stamp));
-	assertion = xasprintf("(&(objectClass=uloginResetWindow)"
-			      "(!(description=" CLAIMED "))"
-			      "(entryExpireTimestamp>=%s))", stamp);
+	assertion = ulogin_filter("(&(objectClass=uloginResetWindow)"
+				  "(!(description=%s))"
+				  "(entryExpireTimestamp>=%s))", CLAIMED, stamp);
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, window, "reset.claim");
 	ulogin_change_mod(&ch, ULOGIN_MOD_ADD, "description", CLAIMED);
 	if (ulogin_conn_config(c)->dry_run) {
