@@ -1237,21 +1237,26 @@ ulogin_audit_note(struct ulogin_conn *c, const char *action, const char *dn,
 	return c->audit_failed ? ULOGIN_EX_CANTCREAT : 0;
 }
 
-/* One change, with controls, waiting for its answer. */
+/* Before a change is sent: the audit trail is open and has not failed.
+ * LDAP_SUCCESS, or ULOGIN_LDAP_AUDIT_FAILED. */
 static int
-apply_one(struct ulogin_conn *c, const struct ulogin_change *ch,
-	  LDAPControl **ctrls)
+ready_to_change(struct ulogin_conn *c)
 {
-	struct timeval tv = { c->cfg->timeout * 6, 0 };
-	LDAPMessage *res = NULL;
-	int msgid, rc;
-
 	forget_diagnostics(c);
 	if (!c->audit)
 		abort();	/* ulogin_prepare_changes() was not called */
-	if (c->audit_failed)
-		return ULOGIN_LDAP_AUDIT_FAILED;
-	rc = send_change(c, ch, ctrls, &msgid);
+	return c->audit_failed ? ULOGIN_LDAP_AUDIT_FAILED : LDAP_SUCCESS;
+}
+
+/* The answer to a change sent as msgid (rc: how the sending went), which
+ * goes to the audit trail as action on dn.  An LDAP code. */
+static int
+await_change(struct ulogin_conn *c, int rc, int msgid, const char *action,
+	     const char *dn, const char *comment)
+{
+	struct timeval tv = { c->cfg->timeout * 6, 0 };
+	LDAPMessage *res = NULL;
+
 	if (rc == LDAP_SUCCESS) {
 		rc = ldap_result(c->ld, msgid, LDAP_MSG_ALL, &tv, &res);
 		if (rc == 0) {
@@ -1263,8 +1268,21 @@ apply_one(struct ulogin_conn *c, const struct ulogin_change *ch,
 			rc = answer_code(c, res);
 		}
 	}
-	audit_change(c, ch->action, ch->dn, ch->comment, rc);
+	audit_change(c, action, dn, comment, rc);
 	return rc;
+}
+
+/* One change, with controls, waiting for its answer. */
+static int
+apply_one(struct ulogin_conn *c, const struct ulogin_change *ch,
+	  LDAPControl **ctrls)
+{
+	int msgid, rc;
+
+	if ((rc = ready_to_change(c)) != LDAP_SUCCESS)
+		return rc;
+	rc = send_change(c, ch, ctrls, &msgid);
+	return await_change(c, rc, msgid, ch->action, ch->dn, ch->comment);
 }
 
 int
@@ -1307,9 +1325,7 @@ ulogin_password_modify(struct ulogin_conn *c, const char *dn,
 		       const char *password, const char *action,
 		       const char *comment)
 {
-	struct timeval tv = { c->cfg->timeout * 6, 0 };
 	struct berval id, pw;
-	LDAPMessage *res = NULL;
 	int msgid, rc;
 
 	if (c->cfg->dry_run) {
@@ -1317,29 +1333,14 @@ ulogin_password_modify(struct ulogin_conn *c, const char *dn,
 		       action, dn);
 		return LDAP_SUCCESS;
 	}
-	forget_diagnostics(c);
-	if (!c->audit)
-		abort();	/* ulogin_prepare_changes() was not called */
-	if (c->audit_failed)
-		return ULOGIN_LDAP_AUDIT_FAILED;
+	if ((rc = ready_to_change(c)) != LDAP_SUCCESS)
+		return rc;
 	id.bv_val = (char *)dn;
 	id.bv_len = strlen(dn);
 	pw.bv_val = (char *)password;
 	pw.bv_len = strlen(password);
 	rc = ldap_passwd(c->ld, &id, NULL, &pw, NULL, NULL, &msgid);
-	if (rc == LDAP_SUCCESS) {
-		rc = ldap_result(c->ld, msgid, LDAP_MSG_ALL, &tv, &res);
-		if (rc == 0) {
-			rc = LDAP_TIMEOUT;
-			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
-		} else if (rc < 0) {
-			ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &rc);
-		} else {
-			rc = answer_code(c, res);
-		}
-	}
-	audit_change(c, action, dn, comment, rc);
-	return rc;
+	return await_change(c, rc, msgid, action, dn, comment);
 }
 
 /* ---- pipelined changes ---------------------------------------------- */

@@ -117,15 +117,6 @@ skip_rest(struct diag *d, const char *why)
 		add(d, account_checks[i], "SKIP", xstrdup(why), NULL);
 }
 
-static char *
-when(time_t t)
-{
-	char buf[32];
-
-	ulogin_time_words(t, buf, sizeof(buf));
-	return xstrdup(buf);
-}
-
 /*
  * Is attr of the entry hidden from the operator?  Asked only when a read
  * did not return it: 1 hidden (or the server cannot tell), 0 really
@@ -619,7 +610,7 @@ check_blocked(struct diag *d, const struct ulogin_entry *e,
 		return;
 	}
 	if (left && ulogin_gtime_parse(left, &t) == 0) {
-		date = when(t);
+		date = ulogin_time_words_new(t);
 		add(d, "blocked", "FAIL",
 		    xasprintf("left the school on %s: blocked by the import",
 			      date),
@@ -631,9 +622,9 @@ check_blocked(struct diag *d, const struct ulogin_entry *e,
 	}
 	who = by ? ulogin_dn_who(by) : xstrdup("an administrator");
 	if (at && ulogin_gtime_parse(at, &t) == 0)
-		date = when(t);
+		date = ulogin_time_words_new(t);
 	else if (pruned && ulogin_gtime_parse(pruned, &t) == 0)
-		date = when(t);
+		date = ulogin_time_words_new(t);
 	add(d, "blocked", "FAIL",
 	    xasprintf("blocked by %s%s%s%s%s%s", who, date ? " on " : "",
 		      date ? date : "", why ? ": " : "", why ? why : "",
@@ -677,13 +668,13 @@ check_locked(struct diag *d, const struct ulogin_entry *e,
 		return;
 	}
 	/* A lock whose time slapd cannot read locks for good. */
-	at = st->locked_at ? when(st->locked_at) : NULL;
+	at = st->locked_at ? ulogin_time_words_new(st->locked_at) : NULL;
 	after = at ? xasprintf("locked out after %zu failed logins on %s",
 			       nfail, at)
 		   : xstrdup("locked out (the lock has no time the server "
 			     "can read)");
 	if (st->locked_until) {
-		until = when(st->locked_until);
+		until = ulogin_time_words_new(st->locked_until);
 		add(d, "locked-out", "FAIL",
 		    xasprintf("%s, until %s", after, until),
 		    xasprintf("wait until %s, or an administrator unlocks it "
@@ -723,7 +714,7 @@ check_expired(struct diag *d, const struct ulogin_entry *e,
 		    "expire"), NULL);
 		return;
 	}
-	date = when(st->expires);
+	date = ulogin_time_words_new(st->expires);
 	if (!(st->conditions & ULOGIN_COND_EXPIRED))
 		add(d, "expired", "OK", xasprintf("the password expires on "
 		    "%s", date), NULL);
@@ -792,7 +783,7 @@ check_reset_window(struct diag *d, const struct ulogin_entry *e,
 					 "window of '%s'", u);
 	exp = w.dn ? ulogin_entry_get(&w, "entryExpireTimestamp") : NULL;
 	if (exp && ulogin_gtime_parse(exp, &t) == 0 && t > now) {
-		char *until = when(t);
+		char *until = ulogin_time_words_new(t);
 		char *by = ulogin_dn_who(ulogin_entry_get(&w, "creatorsName"));
 
 		add(d, "reset-window", "OK",

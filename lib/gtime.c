@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "gtime.h"
+#include "mem.h"
 #include "banned.h"
 
 static int
@@ -61,6 +62,15 @@ ulogin_time_words(time_t t, char *buf, size_t len)
 
 	localtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm);
+}
+
+char *
+ulogin_time_words_new(time_t t)
+{
+	char buf[48];
+
+	ulogin_time_words(t, buf, sizeof(buf));
+	return xstrdup(buf);
 }
 
 void

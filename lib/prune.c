@@ -86,15 +86,6 @@ gtime(const char *v)
 	return v && ulogin_gtime_parse(v, &t) == 0 ? t : 0;
 }
 
-static char *
-words(time_t t)
-{
-	char buf[32];
-
-	ulogin_time_words(t, buf, sizeof(buf));
-	return xstrdup(buf);
-}
-
 /* Is the block prune's own: blocked at the very time of the mark, with
  * prune's reason?  An administrator's later block is not, even when the
  * mark was left (a raw unblock and block). */
@@ -113,7 +104,7 @@ static enum action
 decide_marked(struct prune_run *r, const struct ulogin_entry *e, time_t last,
 	      time_t pruned, bool blocked, char **detail)
 {
-	char *a = words(pruned);
+	char *a = ulogin_time_words_new(pruned);
 	time_t due;
 
 	if (!blocked) {
@@ -150,7 +141,7 @@ decide_marked(struct prune_run *r, const struct ulogin_entry *e, time_t last,
 	due = pruned + r->retention;
 	if (last + r->o->idle > due)
 		due = last + r->o->idle;
-	a = words(pruned);
+	a = ulogin_time_words_new(pruned);
 	if (due <= r->now) {
 		*detail = xasprintf("blocked as unused on %s and still unused",
 				    a);
@@ -158,7 +149,7 @@ decide_marked(struct prune_run *r, const struct ulogin_entry *e, time_t last,
 		return ACT_DELETE;
 	}
 	free(a);
-	a = words(due);
+	a = ulogin_time_words_new(due);
 	*detail = xasprintf("blocked as unused; deleted from %s if still "
 			    "unused", a);
 	free(a);
@@ -380,7 +371,7 @@ block(struct prune_run *r, struct account *a)
 	int rc;
 
 	ulogin_gtime_format(r->now, now, sizeof(now));
-	since = words(a->last);
+	since = ulogin_time_words_new(a->last);
 	reason = xasprintf("unused since %s " PRUNE_TAG, since);
 	ulogin_change_init(&ch, ULOGIN_CHANGE_MODIFY, a->dn, "user.prune");
 	ulogin_change_set(&ch, "pwdAccountLockedTime", BLOCKED_TIME);

@@ -130,22 +130,13 @@ conditions(const struct ulogin_state_facts *f, struct ulogin_state *st)
 }
 
 static char *
-words(time_t t)
-{
-	char buf[48];
-
-	ulogin_time_words(t, buf, sizeof(buf));
-	return xstrdup(buf);
-}
-
-static char *
 blocked_reason(const struct ulogin_state_facts *f)
 {
 	const char *why = ulogin_entry_get(f->user, "uloginBlockReason");
 	const char *by_dn = ulogin_entry_get(f->user, "uloginBlockedBy");
 	time_t at = time_of(f->user, "uloginBlockedAt");
 	char *by = by_dn ? ulogin_dn_who(by_dn) : xstrdup("an administrator");
-	char *when = at ? words(at) : NULL;
+	char *when = at ? ulogin_time_words_new(at) : NULL;
 	char *s = xasprintf("blocked by %s%s%s%s%s%s", by,
 			    when ? " on " : "", when ? when : "",
 			    why ? ": " : "", why ? why : "",
@@ -169,7 +160,7 @@ reason(const struct ulogin_state_facts *f, const struct ulogin_state *st,
 	case ULOGIN_COND_LEFT:
 		if (!(t = time_of(f->user, "uloginLeftAt")))
 			return xstrdup("left the school");
-		when = words(t);
+		when = ulogin_time_words_new(t);
 		s = xasprintf("left the school on %s", when);
 		break;
 	case ULOGIN_COND_BLOCKED:
@@ -178,7 +169,7 @@ reason(const struct ulogin_state_facts *f, const struct ulogin_state *st,
 		if (!st->locked_until)
 			return xstrdup("too many wrong passwords; locked out "
 				       "until an administrator unlocks it");
-		when = words(st->locked_until);
+		when = ulogin_time_words_new(st->locked_until);
 		s = xasprintf("too many wrong passwords; unlocks at %s",
 			      when);
 		break;
@@ -187,20 +178,20 @@ reason(const struct ulogin_state_facts *f, const struct ulogin_state *st,
 			       "import; attach it through the administrative "
 			       "system");
 	case ULOGIN_COND_RESET_WINDOW:
-		when = words(f->reset_until);
+		when = ulogin_time_words_new(f->reset_until);
 		by = f->reset_by ? ulogin_dn_who(f->reset_by) : NULL;
 		s = xasprintf("a password reset window is open until %s%s%s",
 			      when, by ? ", opened by " : "", by ? by : "");
 		free(by);
 		break;
 	case ULOGIN_COND_EXPIRED:
-		when = words(st->expires);
+		when = ulogin_time_words_new(st->expires);
 		s = xasprintf("the password expired on %s", when);
 		break;
 	case ULOGIN_COND_MUST_CHANGE:
 		return xstrdup("must choose a new password at the next login");
 	case ULOGIN_COND_IDLE:
-		when = words(st->idle_since);
+		when = ulogin_time_words_new(st->idle_since);
 		s = st->last_login ? xasprintf("not used since %s", when)
 			: xasprintf("never logged in since it was made on %s",
 				    when);
