@@ -193,17 +193,12 @@ run_grant(void *data, struct ulogin_conn *c, int argc, char **argv)
 	struct ulogin_table *t = NULL;
 	long seconds = ctl->duration ? ulogin_duration_parse(ctl->duration)
 				     : ulogin_conn_config(c)->step_up_default;
-	int rc, prc;
+	int rc;
 
 	who_of(ctl, "grant", argc, argv, false, &users, &who);
 	rc = ulogin_stepup_grant(c, &who, seconds, &t);
-	if (t) {
-		prc = ulogin_table_print(t, ctl->cli.format, stdout);
-		rc = rc ? rc : prc;
-		ulogin_table_free(t);
-	}
 	strv_free(&users);
-	return rc;
+	return ulogin_table_finish(t, ctl->cli.format, rc);
 }
 
 static int

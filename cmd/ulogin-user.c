@@ -659,19 +659,14 @@ run_reset(void *data, struct ulogin_conn *c, int argc, char **argv)
 	struct user_ctl *ctl = data;
 	struct strv users = STRV_INIT;
 	struct ulogin_table *t = NULL;
-	int rc, prc;
+	int rc;
 
 	for (int i = 0; i < argc; i++)
 		if (!strv_contains(&users, argv[i]))
 			strv_push(&users, argv[i]);
 	rc = ulogin_reset_open(c, &users, &t);
-	if (t) {
-		prc = ulogin_table_print(t, ctl->cli.format, stdout);
-		rc = rc ? rc : prc;
-		ulogin_table_free(t);
-	}
 	strv_free(&users);
-	return rc;
+	return ulogin_table_finish(t, ctl->cli.format, rc);
 }
 
 static void
@@ -1058,7 +1053,7 @@ run_prune(void *data, struct ulogin_conn *c, int argc, char **argv)
 	const struct ulogin_config *cfg = &ctl->cli.cfg;
 	struct ulogin_prune_opts o = { 0 };
 	struct ulogin_table *t = NULL;
-	int rc, prc;
+	int rc;
 
 	o.idle = ulogin_duration_parse(ctl->idle);
 	o.institution = ctl->spec.institutions.n
@@ -1075,13 +1070,9 @@ run_prune(void *data, struct ulogin_conn *c, int argc, char **argv)
 		o.confirm = ulogin_confirm;
 	}
 	rc = ulogin_user_prune(c, &o, &t);
-	if (!t)
-		return rc;
-	if (!ulogin_table_rows(t))
+	if (t && !ulogin_table_rows(t))
 		ulogin_info("no account is unused for that long");
-	prc = ulogin_table_print(t, ctl->cli.format, stdout);
-	ulogin_table_free(t);
-	return rc ? rc : prc;
+	return ulogin_table_finish(t, ctl->cli.format, rc);
 }
 
 /* ---- history ------------------------------------------------------------ */

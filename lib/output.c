@@ -572,6 +572,18 @@ record_print(const struct ulogin_record *r, enum ulogin_format f, FILE *out,
 }
 
 int
+ulogin_table_finish(struct ulogin_table *t, enum ulogin_format f, int rc)
+{
+	int prc;
+
+	if (!t)
+		return rc;
+	prc = ulogin_table_print(t, f, stdout);
+	ulogin_table_free(t);
+	return rc ? rc : prc;
+}
+
+int
 ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 		   FILE *out)
 {

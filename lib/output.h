@@ -40,6 +40,11 @@ const char *ulogin_table_cell(const struct ulogin_table *t, size_t row,
 int ulogin_table_print(const struct ulogin_table *t, enum ulogin_format f,
 		       FILE *out);
 void ulogin_table_free(struct ulogin_table *t);
+/* What a command did, whether or not all of it went well: print t (when
+ * there is one) on stdout and free it.  rc, the command's own exit code,
+ * wins over a failure to print. */
+int ulogin_table_finish(struct ulogin_table *t, enum ulogin_format f,
+			int rc);
 /* Free a table that holds secrets (generated passwords), overwriting
  * every value first. */
 void ulogin_table_free_secret(struct ulogin_table *t);
