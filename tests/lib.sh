@@ -300,6 +300,18 @@ bind_as() {
 		-y "$TEST_TMP/bind.pw" -e ppolicy >"$TEST_TMP/bind.out" 2>&1
 }
 
+# whoami_as USER PASSWORD: ldapwhoami as USER with the password-policy
+# control, its output on stdout.  The password goes through a pipe, never
+# into a file (for passwords the tests must find nowhere).
+whoami_as() {
+	printf '%s' "$2" | ldapwhoami -x -H "$ULOGIN_URI" -D "$(people "$1")" \
+		-y /dev/stdin -e ppolicy 2>&1
+}
+must_change() {	# must_change USER PASSWORD DESCRIPTION: slapd says so at bind
+	whoami_as "$1" "$2" | grep -q 'Password must be changed'
+	ok $? "$3"
+}
+
 # lock_out USER: as many wrong passwords as USER's password policy in the
 # directory allows (pwdMaxFailure of the entry pwdPolicySubentry names,
 # else of cn=default), with ldapwhoami: slapd locks the account out.

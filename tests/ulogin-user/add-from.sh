@@ -13,10 +13,6 @@ HAND=$TEST_TMP/handout		# the passwords file, and nothing else
 mkdir -m 700 "$HAND"
 PF=$HAND/new.csv
 password_of() { awk -F, -v u="$1" '$1 == u { p = $2 } END { print p }' "$PF"; }
-whoami_as() {
-	printf '%s' "$2" | ldapwhoami -x -H "$ULOGIN_URI" -D "$(people "$1")" \
-		-y /dev/stdin -e ppolicy 2>&1
-}
 
 as kirs0001
 cat >"$TEST_TMP/new.csv" <<'EOF'

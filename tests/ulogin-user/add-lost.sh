@@ -19,14 +19,6 @@ handed=
 hand() { handed="$handed$1
 "; }
 line_of() { grep "^$1," "$PF"; }
-whoami_as() {
-	printf '%s' "$2" | ldapwhoami -x -H "$ULOGIN_URI" -D "$(people "$1")" \
-		-y /dev/stdin -e ppolicy 2>&1
-}
-must_change() {	# must_change USER PASSWORD DESCRIPTION
-	whoami_as "$1" "$2" | grep -q 'Password must be changed'
-	ok $? "$3"
-}
 
 # proxy MODE: start the proxy; PROXY_URI is its address.
 proxy() {

@@ -22,16 +22,6 @@ hand() { handed="$handed$1
 
 # The password of USER in the passwords file (its last line).
 initial_of() { awk -F, -v u="$1" '$1 == u { p = $2 } END { print p }' "$PF"; }
-# ldapwhoami as USER with PASSWORD and the ppolicy control; its output.
-# The password goes through a pipe, never into a file.
-whoami_as() {
-	printf '%s' "$2" | ldapwhoami -x -H "$ULOGIN_URI" -D "$(people "$1")" \
-		-y /dev/stdin -e ppolicy 2>&1
-}
-must_change() {	# must_change USER PASSWORD DESCRIPTION
-	whoami_as "$1" "$2" | grep -q 'Password must be changed'
-	ok $? "$3"
-}
 binds_plainly() {	# binds_plainly USER PASSWORD DESCRIPTION
 	out=$(whoami_as "$1" "$2")
 	case $out in

@@ -14,7 +14,7 @@ dm_ldif() {	# LDIF on stdin, as the directory manager (-e relax: server attribut
 	ldapmodify -e relax -x -H "$ULOGIN_URI" -D "$ULOGIN_BIND_DN" \
 		-y "$ULOGIN_PASSWORD_FILE" >/dev/null 2>&1
 }
-must_change() {	# must_change USER...: pwdReset TRUE, as an administrator's reset leaves it
+set_must_change() {	# set_must_change USER...: pwdReset TRUE, as an administrator's reset leaves it
 	for u in "$@"; do
 		printf 'dn: %s\nchangetype: modify\nreplace: pwdReset\npwdReset: TRUE\n\n' \
 			"$(people "$u")"
@@ -27,14 +27,14 @@ old_password() {	# old_password USER: changed 400 days ago (the default policy: 
 
 # ---- the cases ---------------------------------------------------------------
 # must-change: the case where ulogin-import show said "active".
-must_change aase0001
+set_must_change aase0001
 ok $? "aase0001 must change password (pwdReset)"
 # expired, and must change too.
-old_password noah0001 && must_change noah0001
+old_password noah0001 && set_must_change noah0001
 ok $? "noah0001's password was changed 400 days ago"
 # reset-window-open: a window an administrator opened, over an expired
 # password that must be changed.
-old_password astr0001 && must_change astr0001
+old_password astr0001 && set_must_change astr0001
 printf 'dn: cn=reset,%s\nobjectClass: uloginResetWindow\nobjectClass: dynamicObject\ncn: reset\n' \
 	"$(people astr0001)" | ldapadd -x -H "$ULOGIN_URI" -D "$(people kirs0001)" \
 	-y "$_sandbox/kirs0001.pw" >/dev/null 2>&1
@@ -64,7 +64,7 @@ lock_out henr0001
 bind_as henr0001 "$(cat "$_sandbox/henr0001.pw")"
 is "$?" 49 "henr0001 is locked out after wrong passwords"
 # blocked: the example's malt0001, who must change too.
-must_change malt0001
+set_must_change malt0001
 # left: as the import leaves a leaver: blocked and marked.
 dm_ldif <<EOF
 dn: $(people sofi0001)
